@@ -1,0 +1,29 @@
+package dev.pollen;
+
+/**
+ * What kind of failure a {@link PollenException} reports, so callers can branch on it without parsing messages.
+ */
+public enum ErrorCategory {
+    /** A caller-supplied value broke a rule: a malformed ref, a bad name, a wrong batch size. */
+    INVALID_ARGUMENT,
+    /** A ref, alias or version that the catalog does not hold. */
+    NOT_FOUND,
+    /** Something that must be unique already exists, such as a published version. */
+    ALREADY_EXISTS,
+    /** A manifest on disk that does not parse or breaks a rule. */
+    MALFORMED_MANIFEST,
+    /** Stored bytes whose SHA-256 does not match the manifest. */
+    CHECKSUM_MISMATCH,
+    /** A declared signature that disagrees with the model, or input that disagrees with the signature. */
+    SIGNATURE_MISMATCH,
+    /** ONNX Runtime could not load a model. */
+    MODEL_LOAD,
+    /** ONNX Runtime failed while scoring. */
+    INFERENCE,
+    /** An object used after it was closed, or in a state that does not allow the call. */
+    ILLEGAL_STATE,
+    /** The file system failed. */
+    IO,
+    /** The JVM was started without a flag Pollen needs. */
+    CONFIGURATION
+}

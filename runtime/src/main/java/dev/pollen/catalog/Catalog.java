@@ -1,0 +1,97 @@
+package dev.pollen.catalog;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where artifacts live: immutable, versioned, checksummed models and tables, each with a {@link Manifest}.
+ *
+ * <p>The embedded default is {@link dev.pollen.catalog.fs.FileSystemCatalog}; another store (an object store, a
+ * database) can implement this interface later. Implementations are thread-safe. Every failure is a
+ * {@link dev.pollen.PollenException}: {@code NOT_FOUND} for unknown refs and aliases, {@code ALREADY_EXISTS},
+ * {@code MALFORMED_MANIFEST}, {@code CHECKSUM_MISMATCH}, {@code SIGNATURE_MISMATCH}, {@code INVALID_ARGUMENT}.
+ */
+public interface Catalog {
+
+    /**
+     * Publishes a new version atomically: no reader sees it until it is complete, checksummed and validated by the
+     * kind's {@link ArtifactValidator}. The catalog assigns the next version number; numbers are never reused.
+     *
+     * @param request what to publish
+     * @return the stored manifest, with its version and checksum
+     */
+    Manifest publish(PublishRequest request);
+
+    /**
+     * Publishes a version with a number chosen by the caller, failing with {@code ALREADY_EXISTS} if it exists or
+     * was ever used. Meant for reproducible builds that pin version numbers.
+     *
+     * @param request what to publish
+     * @param version the version to create, from 1
+     * @return the stored manifest
+     */
+    Manifest publish(PublishRequest request, long version);
+
+    /** @return the manifest of every version of every artifact, ordered by domain, name, version */
+    List<Manifest> list();
+
+    /**
+     * @param query what to look for
+     * @return matching manifests, ordered by domain, name, version
+     */
+    List<Manifest> search(SearchQuery query);
+
+    /**
+     * @param ref a ref with a version, an alias or neither (latest)
+     * @return the exact version it selects now
+     */
+    ArtifactId resolve(ArtifactRef ref);
+
+    /**
+     * @param ref any ref
+     * @return the manifest of the version it selects
+     */
+    Manifest describe(ArtifactRef ref);
+
+    /**
+     * @param id an exact version
+     * @return the payload file of that version; callers must not write to it
+     */
+    Path payload(ArtifactId id);
+
+    /**
+     * Sets an alias, or moves it if it exists, to an existing version.
+     *
+     * @param id the version the alias will select
+     * @param alias the alias, such as {@code prod}
+     */
+    void setAlias(ArtifactId id, String alias);
+
+    /**
+     * @param domain the domain
+     * @param name the artifact name
+     * @return alias to version, for that artifact
+     */
+    Map<String, Long> aliases(String domain, String name);
+
+    /**
+     * Recomputes the SHA-256 of the selected versions (every version when {@code ref} is {@code null}).
+     *
+     * @param ref what to verify, or {@code null} for everything
+     * @return one result per version
+     */
+    List<VerifyResult> verify(ArtifactRef ref);
+
+    /**
+     * @param id an exact version
+     * @return the manifests of what it was derived from or produced by (one step up)
+     */
+    List<Manifest> upstream(ArtifactId id);
+
+    /**
+     * @param id an exact version
+     * @return the manifests of everything that lists it as a parent or producer (one step down)
+     */
+    List<Manifest> downstream(ArtifactId id);
+}

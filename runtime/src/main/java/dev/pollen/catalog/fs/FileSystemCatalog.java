@@ -1,0 +1,759 @@
+package dev.pollen.catalog.fs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactKind;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.ArtifactValidator;
+import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.Names;
+import dev.pollen.catalog.PublishRequest;
+import dev.pollen.catalog.SearchQuery;
+import dev.pollen.catalog.TensorSpec;
+import dev.pollen.catalog.VerifyResult;
+import dev.pollen.onnx.OnnxModelValidator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The embedded default {@link Catalog}: a directory tree that can sit on local disk or shared storage.
+ *
+ * <pre>
+ * root/
+ *   .lock                          held (file lock + in-process lock) while choosing versions and moving aliases
+ *   .staging/&lt;pid&gt;-&lt;uuid&gt;/        publishes in progress; removed at open when their process is gone
+ *   &lt;domain&gt;/&lt;name&gt;/
+ *     aliases.json                 {"prod": 3, "canary": 4}, replaced atomically
+ *     .highest-version             the highest version number ever assigned, so numbers are never reused
+ *     &lt;version&gt;/                    appears in one atomic rename, complete and immutable
+ *       manifest.json
+ *       model.onnx | table.bin     the payload
+ * </pre>
+ *
+ * <p><b>Atomic publish.</b> The payload is copied into a private staging directory while its SHA-256 is computed,
+ * fsynced, validated by the kind's {@link ArtifactValidator} (for models: loaded by ONNX Runtime and its real inputs
+ * and outputs compared with the declared signature), then, under the catalog lock, the version number is chosen
+ * and recorded, the manifest written and fsynced, and the directory renamed into place with one {@code rename(2)}.
+ * A process killed at any point leaves either no version or a complete one; stale staging directories are ignored
+ * by readers and swept at the next open.
+ *
+ * <p>Thread-safe, and safe for several processes sharing one root on a POSIX file system.
+ */
+public final class FileSystemCatalog implements Catalog {
+    private static final System.Logger LOG = System.getLogger(FileSystemCatalog.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MANIFEST = "manifest.json";
+    private static final String ALIASES = "aliases.json";
+    private static final String HIGHEST = ".highest-version";
+    private static final String STAGING = ".staging";
+
+    private final Path root;
+    private final Path stagingRoot;
+    private final Path lockFile;
+    private final Map<ArtifactKind, ArtifactValidator> validators;
+    private final Clock clock;
+    private final ReentrantLock localLock = new ReentrantLock();
+
+    private FileSystemCatalog(Path root, Map<ArtifactKind, ArtifactValidator> validators, Clock clock) {
+        this.root = root.toAbsolutePath().normalize();
+        this.stagingRoot = this.root.resolve(STAGING);
+        this.lockFile = this.root.resolve(".lock");
+        this.validators = new EnumMap<>(validators);
+        this.clock = clock;
+        try {
+            Files.createDirectories(stagingRoot);
+        } catch (IOException e) {
+            throw io("cannot create catalog directory " + this.root, e);
+        }
+        sweepAbandonedStaging();
+    }
+
+    /**
+     * Opens (creating if needed) a catalog whose models are validated with ONNX Runtime before they become
+     * visible.
+     *
+     * @param root the catalog directory
+     * @return the catalog
+     */
+    public static FileSystemCatalog open(Path root) {
+        return builder(root).validator(ArtifactKind.MODEL, new OnnxModelValidator()).build();
+    }
+
+    /**
+     * @param root the catalog directory
+     * @return a builder with no validators; a kind without a validator cannot be published
+     */
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** @return the catalog's root directory */
+    public Path root() {
+        return root;
+    }
+
+    // ---------------------------------------------------------------------------------------------- publish
+
+    @Override
+    public Manifest publish(PublishRequest request) {
+        return publish(request, 0);
+    }
+
+    @Override
+    public Manifest publish(PublishRequest request, long version) {
+        Objects.requireNonNull(request, "request");
+        if (version < 0) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                    "version to publish must be at least 1 (found " + version + ")");
+        }
+        String what = request.domain() + "/" + request.name();
+        ArtifactValidator validator = validators.get(request.kind());
+        if (validator == null) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "cannot publish " + what + ": this catalog has"
+                    + " no validator for artifacts of kind '" + request.kind() + "'");
+        }
+        if (version > 0) {
+            checkVersionUnused(request.domain(), request.name(), version);
+        }
+        Path staged = stagingRoot.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(staged);
+            Path payload = staged.resolve(request.fileName());
+            String[] digest = new String[1];
+            long size = copyAndHash(request, payload, digest);
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            Manifest draft = new Manifest(request.domain(), request.name(), Math.max(version, 1), request.kind(),
+                    request.owner(), request.description(), request.tags(), now, request.fileName(), size, digest[0],
+                    request.signature(), request.lineage(), request.properties());
+            validator.validate(draft, payload);
+            return withLock(() -> commit(draft, version, staged));
+        } catch (IOException e) {
+            throw io("cannot publish " + what, e);
+        } finally {
+            deleteTree(staged);
+        }
+    }
+
+    private Manifest commit(Manifest draft, long requested, Path staged) throws IOException {
+        Path artifactDir = artifactDir(draft.domain(), draft.name());
+        Files.createDirectories(artifactDir);
+        long highest = highestVersion(artifactDir);
+        long version;
+        if (requested > 0) {
+            checkVersionUnused(draft.domain(), draft.name(), requested);
+            version = requested;
+        } else {
+            version = highest + 1;
+        }
+        Manifest manifest = new Manifest(draft.domain(), draft.name(), version, draft.kind(), draft.owner(),
+                draft.description(), draft.tags(), draft.createdAt(), draft.file(), draft.sizeBytes(), draft.sha256(),
+                draft.signature(), draft.lineage(), draft.properties());
+        writeDurably(staged.resolve(MANIFEST), ManifestCodec.write(manifest).getBytes(StandardCharsets.UTF_8));
+        fsyncDirectory(staged);
+        if (version > highest) {
+            replaceAtomically(artifactDir.resolve(HIGHEST), (version + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        Path target = artifactDir.resolve(Long.toString(version));
+        try {
+            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            throw new PollenException(ErrorCategory.ALREADY_EXISTS, "version " + version + " of "
+                    + draft.domain() + "/" + draft.name() + " already exists; versions are immutable", e);
+        }
+        fsyncDirectory(artifactDir);
+        LOG.log(System.Logger.Level.DEBUG, "published {0} ({1} bytes, sha256 {2})", manifest.id(),
+                manifest.sizeBytes(), manifest.sha256());
+        return manifest;
+    }
+
+    private void checkVersionUnused(String domain, String name, long version) {
+        Path dir = artifactDir(domain, name);
+        long highest = highestVersion(dir);
+        if (Files.isDirectory(dir.resolve(Long.toString(version)))) {
+            throw new PollenException(ErrorCategory.ALREADY_EXISTS, "version " + version + " of " + domain + "/"
+                    + name + " already exists; versions are immutable, publish a new one");
+        }
+        if (version <= highest) {
+            throw new PollenException(ErrorCategory.ALREADY_EXISTS, "version " + version + " of " + domain + "/"
+                    + name + " was used before and version numbers are never reused (highest so far " + highest + ")");
+        }
+    }
+
+    private long copyAndHash(PublishRequest request, Path target, String[] digestOut) throws IOException {
+        MessageDigest sha = sha256();
+        long size = 0;
+        try (InputStream in = request.payloadFile() != null ? openPayload(request) : request.payloadStream();
+             FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            byte[] chunk = new byte[1 << 20];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                sha.update(chunk, 0, n);
+                ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                size += n;
+            }
+            out.force(true);
+        }
+        digestOut[0] = HexFormat.of().formatHex(sha.digest());
+        return size;
+    }
+
+    private static InputStream openPayload(PublishRequest request) throws IOException {
+        try {
+            return Files.newInputStream(request.payloadFile());
+        } catch (NoSuchFileException e) {
+            throw new PollenException(ErrorCategory.NOT_FOUND, "payload file to publish as " + request.domain() + "/"
+                    + request.name() + " does not exist: " + request.payloadFile(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- reading
+
+    @Override
+    public List<Manifest> list() {
+        List<Manifest> all = new ArrayList<>();
+        for (Path domainDir : children(root)) {
+            for (Path artifactDir : children(domainDir)) {
+                for (long v : versions(artifactDir)) {
+                    Path file = artifactDir.resolve(Long.toString(v)).resolve(MANIFEST);
+                    try {
+                        all.add(readManifest(domainDir.getFileName().toString(),
+                                artifactDir.getFileName().toString(), v));
+                    } catch (PollenException e) {
+                        LOG.log(System.Logger.Level.WARNING, "skipping unreadable version " + file + ": "
+                                + e.getMessage());
+                    }
+                }
+            }
+        }
+        all.sort(Comparator.comparing(Manifest::domain).thenComparing(Manifest::name)
+                .thenComparingLong(Manifest::version));
+        return all;
+    }
+
+    @Override
+    public List<Manifest> search(SearchQuery query) {
+        List<Manifest> candidates = list();
+        if (!query.allVersions()) {
+            Map<String, Manifest> latest = new LinkedHashMap<>();
+            for (Manifest m : candidates) {
+                latest.put(m.domain() + "/" + m.name(), m);
+            }
+            candidates = new ArrayList<>(latest.values());
+        }
+        ArtifactId parent = query.derivedFrom() == null ? null : resolve(query.derivedFrom());
+        List<Manifest> hits = new ArrayList<>();
+        for (Manifest m : candidates) {
+            if (matches(m, query, parent)) {
+                hits.add(m);
+            }
+        }
+        return hits;
+    }
+
+    private boolean matches(Manifest m, SearchQuery q, ArtifactId parent) {
+        if (q.domain() != null && !q.domain().equals(m.domain())) {
+            return false;
+        }
+        if (q.kind() != null && q.kind() != m.kind()) {
+            return false;
+        }
+        if (q.tag() != null && !m.tags().contains(q.tag())) {
+            return false;
+        }
+        if (q.inputDimension() > 0 && m.signature().inputs().stream().noneMatch(s -> s.hasDimension(q.inputDimension()))) {
+            return false;
+        }
+        if (q.outputDimension() > 0
+                && m.signature().outputs().stream().noneMatch(s -> s.hasDimension(q.outputDimension()))) {
+            return false;
+        }
+        if (parent != null && !isChildOf(m, parent)) {
+            return false;
+        }
+        if (q.text() != null && !q.text().isBlank()) {
+            String hay = haystack(m);
+            for (String word : q.text().toLowerCase(Locale.ROOT).split("\\s+")) {
+                if (!word.isEmpty() && !hay.contains(word)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static String haystack(Manifest m) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(m.domain()).append(' ').append(m.name()).append(' ').append(m.kind()).append(' ')
+                .append(m.owner()).append(' ').append(m.description()).append(' ');
+        m.tags().forEach(t -> sb.append(t).append(' '));
+        m.properties().forEach((k, v) -> sb.append(k).append(' ').append(v).append(' '));
+        for (TensorSpec s : m.signature().inputs()) {
+            sb.append(s.name()).append(' ');
+        }
+        for (TensorSpec s : m.signature().outputs()) {
+            sb.append(s.name()).append(' ');
+        }
+        return sb.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private boolean isChildOf(Manifest m, ArtifactId parent) {
+        for (ArtifactRef ref : m.lineage().derivedFrom()) {
+            if (ref.equals(parent.ref())) {
+                return true;
+            }
+        }
+        ArtifactRef producer = m.lineage().producedByRef();
+        if (producer == null) {
+            return false;
+        }
+        try {
+            return resolve(producer).equals(parent);
+        } catch (PollenException unresolvable) {
+            return false;
+        }
+    }
+
+    @Override
+    public ArtifactId resolve(ArtifactRef ref) {
+        Path dir = artifactDir(ref.domain(), ref.name());
+        List<Long> versions = versions(dir);
+        if (versions.isEmpty()) {
+            throw new PollenException(ErrorCategory.NOT_FOUND, "no artifact " + ref.qualifiedName()
+                    + " in catalog " + root + " (ref '" + ref + "')");
+        }
+        if (ref.isExact()) {
+            if (!versions.contains(ref.version())) {
+                throw new PollenException(ErrorCategory.NOT_FOUND, "no version " + ref.version() + " of "
+                        + ref.qualifiedName() + " (versions: " + versions + ")");
+            }
+            return new ArtifactId(ref.domain(), ref.name(), ref.version());
+        }
+        if (ref.alias() != null) {
+            Map<String, Long> aliases = aliases(ref.domain(), ref.name());
+            Long v = aliases.get(ref.alias());
+            if (v == null) {
+                throw new PollenException(ErrorCategory.NOT_FOUND, "no alias '" + ref.alias() + "' for "
+                        + ref.qualifiedName() + " (aliases: " + aliases.keySet() + ")");
+            }
+            return new ArtifactId(ref.domain(), ref.name(), v);
+        }
+        return new ArtifactId(ref.domain(), ref.name(), versions.get(versions.size() - 1));
+    }
+
+    @Override
+    public Manifest describe(ArtifactRef ref) {
+        ArtifactId id = resolve(ref);
+        return readManifest(id.domain(), id.name(), id.version());
+    }
+
+    @Override
+    public Path payload(ArtifactId id) {
+        Manifest m = describe(id.ref());
+        return versionDir(id).resolve(m.file());
+    }
+
+    // ---------------------------------------------------------------------------------------------- aliases
+
+    @Override
+    public void setAlias(ArtifactId id, String alias) {
+        Names.checkAlias(alias);
+        resolve(id.ref());
+        withLock(() -> {
+            Map<String, Long> aliases = new TreeMap<>(aliases(id.domain(), id.name()));
+            aliases.put(alias, id.version());
+            ObjectNode node = JSON.createObjectNode();
+            aliases.forEach(node::put);
+            replaceAtomically(artifactDir(id.domain(), id.name()).resolve(ALIASES),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+            return null;
+        });
+    }
+
+    @Override
+    public Map<String, Long> aliases(String domain, String name) {
+        Path file = artifactDir(domain, name).resolve(ALIASES);
+        if (!Files.exists(file)) {
+            return Map.of();
+        }
+        try {
+            JsonNode node = JSON.readTree(Files.readString(file));
+            Map<String, Long> aliases = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isIntegralNumber() || e.getValue().asLong() < 1) {
+                    throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "aliases " + file + ": field '"
+                            + e.getKey() + "' must be a version number of at least 1 (found " + e.getValue() + ")");
+                }
+                aliases.put(e.getKey(), e.getValue().asLong());
+            }
+            return aliases;
+        } catch (JsonProcessingException e) {
+            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "aliases " + file + ": must be a JSON object"
+                    + " of alias to version (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw io("cannot read " + file, e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- verify, lineage
+
+    @Override
+    public List<VerifyResult> verify(ArtifactRef ref) {
+        List<ArtifactId> ids = new ArrayList<>();
+        if (ref != null) {
+            ids.add(resolve(ref));
+        } else {
+            for (Path domainDir : children(root)) {
+                for (Path artifactDir : children(domainDir)) {
+                    for (long v : versions(artifactDir)) {
+                        ids.add(new ArtifactId(domainDir.getFileName().toString(),
+                                artifactDir.getFileName().toString(), v));
+                    }
+                }
+            }
+        }
+        List<VerifyResult> results = new ArrayList<>();
+        for (ArtifactId id : ids) {
+            results.add(verifyOne(id));
+        }
+        return results;
+    }
+
+    private VerifyResult verifyOne(ArtifactId id) {
+        Manifest m;
+        try {
+            m = readManifest(id.domain(), id.name(), id.version());
+        } catch (PollenException e) {
+            return new VerifyResult(id, false, e.getMessage());
+        }
+        Path payload = versionDir(id).resolve(m.file());
+        try {
+            String actual = sha256Of(payload);
+            long size = Files.size(payload);
+            if (size != m.sizeBytes()) {
+                return new VerifyResult(id, false, "payload " + payload + " must be " + m.sizeBytes()
+                        + " bytes as its manifest says (found " + size + ")");
+            }
+            if (!actual.equals(m.sha256())) {
+                return new VerifyResult(id, false, "payload " + payload + " must have SHA-256 " + m.sha256()
+                        + " as its manifest says (found " + actual + ")");
+            }
+            return new VerifyResult(id, true, null);
+        } catch (NoSuchFileException e) {
+            return new VerifyResult(id, false, "payload " + payload + " is missing");
+        } catch (IOException e) {
+            return new VerifyResult(id, false, "cannot read payload " + payload + ": " + e);
+        }
+    }
+
+    @Override
+    public List<Manifest> upstream(ArtifactId id) {
+        Manifest m = describe(id.ref());
+        List<Manifest> parents = new ArrayList<>();
+        List<ArtifactRef> refs = new ArrayList<>(m.lineage().derivedFrom());
+        ArtifactRef producer = m.lineage().producedByRef();
+        if (producer != null) {
+            refs.add(producer);
+        }
+        for (ArtifactRef ref : refs) {
+            try {
+                parents.add(describe(ref));
+            } catch (PollenException e) {
+                LOG.log(System.Logger.Level.WARNING, "lineage of " + id + " names " + ref + ", which is not in this"
+                        + " catalog: " + e.getMessage());
+            }
+        }
+        return parents;
+    }
+
+    @Override
+    public List<Manifest> downstream(ArtifactId id) {
+        resolve(id.ref());
+        return search(SearchQuery.all().withAllVersions(true).withDerivedFrom(id.ref()));
+    }
+
+    // ---------------------------------------------------------------------------------------------- file helpers
+
+    /**
+     * @param id an exact version
+     * @return its directory (which exists only once published)
+     */
+    Path versionDir(ArtifactId id) {
+        return artifactDir(id.domain(), id.name()).resolve(Long.toString(id.version()));
+    }
+
+    private Path artifactDir(String domain, String name) {
+        return root.resolve(Names.checkName("domain", domain)).resolve(Names.checkName("artifact name", name));
+    }
+
+    private Manifest readManifest(String domain, String name, long version) {
+        Path file = artifactDir(domain, name).resolve(Long.toString(version)).resolve(MANIFEST);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "manifest " + file + ": is missing", e);
+        } catch (IOException e) {
+            throw io("cannot read " + file, e);
+        }
+        Manifest m = ManifestCodec.read(file.toString(), text);
+        if (!m.domain().equals(domain) || !m.name().equals(name) || m.version() != version) {
+            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "manifest " + file + ": fields 'domain',"
+                    + " 'name' and 'version' must match its directory " + domain + "/" + name + "@" + version
+                    + " (found " + m.id() + ")");
+        }
+        return m;
+    }
+
+    private static List<Path> children(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith(".") && Files.isDirectory(p) && n.matches(Names.NAME_RULE)) {
+                    out.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw io("cannot list " + dir, e);
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    private static List<Long> versions(Path artifactDir) {
+        if (!Files.isDirectory(artifactDir)) {
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(artifactDir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.matches("[1-9][0-9]{0,17}") && Files.isDirectory(p)) {
+                    out.add(Long.parseLong(n));
+                }
+            }
+        } catch (IOException e) {
+            throw io("cannot list " + artifactDir, e);
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    private static long highestVersion(Path artifactDir) {
+        long highest = 0;
+        for (long v : versions(artifactDir)) {
+            highest = Math.max(highest, v);
+        }
+        Path file = artifactDir.resolve(HIGHEST);
+        if (Files.exists(file)) {
+            try {
+                highest = Math.max(highest, Long.parseLong(Files.readString(file).trim()));
+            } catch (IOException | NumberFormatException e) {
+                throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "version record " + file
+                        + ": must hold the highest version number used (" + e.getMessage() + ")", e);
+            }
+        }
+        return highest;
+    }
+
+    private interface LockedAction<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T withLock(LockedAction<T> action) {
+        localLock.lock();
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            return action.run();
+        } catch (IOException e) {
+            throw io("catalog " + root + " update failed", e);
+        } finally {
+            localLock.unlock();
+        }
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+    }
+
+    private static void replaceAtomically(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            writeDurably(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + file + " cannot rename atomically", e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        fsyncDirectory(file.getParent());
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private void sweepAbandonedStaging() {
+        for (Path p : stagingEntries()) {
+            String n = p.getFileName().toString();
+            int dash = n.indexOf('-');
+            boolean alive = false;
+            if (dash > 0) {
+                try {
+                    long pid = Long.parseLong(n.substring(0, dash));
+                    alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                } catch (NumberFormatException notOurs) {
+                    alive = false;
+                }
+            }
+            if (!alive) {
+                deleteTree(p);
+            }
+        }
+    }
+
+    private List<Path> stagingEntries() {
+        try (Stream<Path> s = Files.list(stagingRoot)) {
+            return s.toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove staging directory " + dir + ": " + e);
+        }
+    }
+
+    /**
+     * @param file a file
+     * @return its SHA-256 as lowercase hex
+     * @throws IOException when it cannot be read
+     */
+    static String sha256Of(Path file) throws IOException {
+        MessageDigest sha = sha256();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            while (ch.read(buf) > 0) {
+                buf.flip();
+                sha.update(buf);
+                buf.clear();
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static PollenException io(String message, IOException e) {
+        return new PollenException(ErrorCategory.IO, message + ": " + e, e);
+    }
+
+    /** Builder for a catalog with chosen validators and clock. */
+    public static final class Builder {
+        private final Path root;
+        private final Map<ArtifactKind, ArtifactValidator> validators = new EnumMap<>(ArtifactKind.class);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Path root) {
+            this.root = Objects.requireNonNull(root, "root");
+        }
+
+        /**
+         * @param kind the kind to validate
+         * @param validator runs on every staged payload of that kind before it becomes visible
+         * @return this
+         */
+        public Builder validator(ArtifactKind kind, ArtifactValidator validator) {
+            validators.put(kind, Objects.requireNonNull(validator, "validator"));
+            return this;
+        }
+
+        /**
+         * @param clock source of creation times
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @return the opened catalog */
+        public FileSystemCatalog build() {
+            return new FileSystemCatalog(root, validators, clock);
+        }
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}

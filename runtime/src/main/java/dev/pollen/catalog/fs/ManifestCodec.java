@@ -1,0 +1,395 @@
+package dev.pollen.catalog.fs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactKind;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.DType;
+import dev.pollen.catalog.Dim;
+import dev.pollen.catalog.Lineage;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.Names;
+import dev.pollen.catalog.Signature;
+import dev.pollen.catalog.TensorSpec;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and writes {@code manifest.json}. Reading checks every field and reports the first broken rule as
+ * {@code manifest <source>: field '<path>' <rule> (found <value>)} with category
+ * {@link ErrorCategory#MALFORMED_MANIFEST}. Signatures are also exchanged alone in this format (the CLI's
+ * {@code --signature} file), see {@link #readSignature(String, String)}.
+ *
+ * <pre>
+ * {
+ *   "format": 1,
+ *   "domain": "payments", "name": "fraud-scorer", "version": 3, "kind": "model",
+ *   "owner": "payments-ml", "description": "...", "tags": ["fraud"],
+ *   "createdAt": "2026-11-27T10:00:00Z",
+ *   "file": "model.onnx", "sizeBytes": 12345, "sha256": "9f86d0...",
+ *   "signature": {"inputs":  [{"name": "features", "dtype": "float32", "shape": ["batch", 30]}],
+ *                 "outputs": [{"name": "probability", "dtype": "float32", "shape": ["batch", 1]}]},
+ *   "lineage": {"producedBy": "pollen-models FraudTrainer seed=7", "derivedFrom": ["payments/transactions@1"]},
+ *   "properties": {"heldout.auc": "0.94"}
+ * }
+ * </pre>
+ */
+public final class ManifestCodec {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private ManifestCodec() {
+    }
+
+    /**
+     * @param manifest the manifest
+     * @return its JSON text
+     */
+    public static String write(Manifest manifest) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", Manifest.FORMAT);
+        root.put("domain", manifest.domain());
+        root.put("name", manifest.name());
+        root.put("version", manifest.version());
+        root.put("kind", manifest.kind().label());
+        root.put("owner", manifest.owner());
+        root.put("description", manifest.description());
+        ArrayNode tags = root.putArray("tags");
+        manifest.tags().forEach(tags::add);
+        root.put("createdAt", manifest.createdAt().toString());
+        root.put("file", manifest.file());
+        root.put("sizeBytes", manifest.sizeBytes());
+        root.put("sha256", manifest.sha256());
+        root.set("signature", signatureNode(manifest.signature()));
+        ObjectNode lineage = root.putObject("lineage");
+        if (manifest.lineage().producedBy() != null) {
+            lineage.put("producedBy", manifest.lineage().producedBy());
+        }
+        ArrayNode parents = lineage.putArray("derivedFrom");
+        manifest.lineage().derivedFrom().forEach(r -> parents.add(r.toString()));
+        ObjectNode props = root.putObject("properties");
+        manifest.properties().forEach(props::put);
+        return toText(root);
+    }
+
+    /**
+     * @param signature a signature
+     * @return its JSON text, as in a manifest's {@code signature} field
+     */
+    public static String writeSignature(Signature signature) {
+        return toText(signatureNode(signature));
+    }
+
+    private static String toText(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot happen: writing a tree", e);
+        }
+    }
+
+    private static ObjectNode signatureNode(Signature signature) {
+        ObjectNode node = JSON.createObjectNode();
+        node.set("inputs", specsNode(signature.inputs()));
+        node.set("outputs", specsNode(signature.outputs()));
+        return node;
+    }
+
+    private static ArrayNode specsNode(List<TensorSpec> specs) {
+        ArrayNode array = JSON.createArrayNode();
+        for (TensorSpec spec : specs) {
+            ObjectNode s = array.addObject();
+            s.put("name", spec.name());
+            s.put("dtype", spec.dtype().label());
+            ArrayNode shape = s.putArray("shape");
+            for (Dim d : spec.shape()) {
+                if (d.isSymbolic()) {
+                    shape.add(d.symbol());
+                } else {
+                    shape.add(d.size());
+                }
+            }
+        }
+        return array;
+    }
+
+    /**
+     * @param source where the text came from, for messages (a file path)
+     * @param text the JSON
+     * @return the manifest
+     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} naming source, field and rule
+     */
+    public static Manifest read(String source, String text) {
+        Reader r = new Reader(source, "manifest");
+        JsonNode root = r.parse(text);
+        long format = r.longField(root, "format", 1, 1);
+        if (format != Manifest.FORMAT) {
+            throw r.fail("format", "must be " + Manifest.FORMAT, String.valueOf(format));
+        }
+        String domain = r.name(root, "domain", "domain");
+        String name = r.name(root, "name", "artifact name");
+        long version = r.longField(root, "version", 1, Long.MAX_VALUE);
+        ArtifactKind kind = r.kind(root);
+        String owner = r.text(root, "owner", true);
+        String description = r.optionalText(root, "description", "");
+        List<String> tags = new ArrayList<>();
+        JsonNode tagsNode = r.optionalArray(root, "tags");
+        for (int i = 0; tagsNode != null && i < tagsNode.size(); i++) {
+            JsonNode t = tagsNode.get(i);
+            String path = "tags[" + i + "]";
+            if (!t.isTextual()) {
+                throw r.fail(path, "must be a string", t.toString());
+            }
+            tags.add(r.checked(path, () -> Names.checkName("tag", t.asText())));
+        }
+        String created = r.text(root, "createdAt", true);
+        Instant createdAt;
+        try {
+            createdAt = Instant.parse(created);
+        } catch (DateTimeParseException e) {
+            throw r.fail("createdAt", "must be an ISO-8601 instant such as 2026-11-27T10:00:00Z", "'" + created + "'");
+        }
+        String file = r.text(root, "file", true);
+        if (file.contains("/") || file.contains("..") || file.equals("manifest.json")) {
+            throw r.fail("file", "must be a plain file name without '/' or '..'", "'" + file + "'");
+        }
+        long size = r.longField(root, "sizeBytes", 0, Long.MAX_VALUE);
+        String sha = r.text(root, "sha256", true);
+        if (!SHA256.matcher(sha).matches()) {
+            throw r.fail("sha256", "must be 64 lowercase hex digits", "'" + sha + "'");
+        }
+        Signature signature = r.signature(r.object(root, "signature"), "signature.");
+        Lineage lineage = r.lineage(root);
+        Map<String, String> properties = new LinkedHashMap<>();
+        JsonNode props = root.get("properties");
+        if (props != null && !props.isNull()) {
+            if (!props.isObject()) {
+                throw r.fail("properties", "must be an object of strings", props.toString());
+            }
+            Iterator<Map.Entry<String, JsonNode>> it = props.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                    throw r.fail("properties." + e.getKey(), "must be a string or number", e.getValue().toString());
+                }
+                properties.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        return new Manifest(domain, name, version, kind, owner, description, tags, createdAt, file, size, sha,
+                signature, lineage, properties);
+    }
+
+    /**
+     * Reads a signature alone, as the CLI's {@code --signature} file holds it.
+     *
+     * @param source where the text came from, for messages
+     * @param text the JSON, {@code {"inputs": [...], "outputs": [...]}}
+     * @return the signature
+     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} naming source, field and rule
+     */
+    public static Signature readSignature(String source, String text) {
+        Reader r = new Reader(source, "signature");
+        return r.signature(r.parse(text), "");
+    }
+
+    /** Field-by-field reader that names the source and the field path in every error. */
+    private static final class Reader {
+        private final String source;
+        private final String what;
+
+        Reader(String source, String what) {
+            this.source = source;
+            this.what = what;
+        }
+
+        JsonNode parse(String text) {
+            JsonNode root;
+            try {
+                root = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, what + " " + source
+                        + ": must be valid JSON (" + e.getOriginalMessage() + " at line "
+                        + e.getLocation().getLineNr() + ")", e);
+            }
+            if (root == null || !root.isObject()) {
+                throw new PollenException(ErrorCategory.MALFORMED_MANIFEST,
+                        what + " " + source + ": must be a JSON object (found " + (root == null ? "nothing" : root.getNodeType()) + ")");
+            }
+            return root;
+        }
+
+        PollenException fail(String field, String rule, String found) {
+            return new PollenException(ErrorCategory.MALFORMED_MANIFEST,
+                    what + " " + source + ": field '" + field + "' " + rule + " (found " + found + ")");
+        }
+
+        <T> T checked(String field, java.util.function.Supplier<T> check) {
+            try {
+                return check.get();
+            } catch (PollenException e) {
+                throw new PollenException(ErrorCategory.MALFORMED_MANIFEST,
+                        what + " " + source + ": field '" + field + "': " + e.getMessage(), e);
+            }
+        }
+
+        JsonNode required(JsonNode node, String field, String path) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                throw fail(path, "is required", "nothing");
+            }
+            return v;
+        }
+
+        String text(JsonNode node, String field, boolean nonBlank) {
+            JsonNode v = required(node, field, field);
+            if (!v.isTextual() || (nonBlank && v.asText().isBlank())) {
+                throw fail(field, "must be a non-empty string", v.toString());
+            }
+            return v.asText();
+        }
+
+        String optionalText(JsonNode node, String field, String fallback) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isTextual()) {
+                throw fail(field, "must be a string", v.toString());
+            }
+            return v.asText();
+        }
+
+        String name(JsonNode node, String field, String what) {
+            String value = text(node, field, true);
+            return checked(field, () -> Names.checkName(what, value));
+        }
+
+        long longField(JsonNode node, String field, long min, long max) {
+            JsonNode v = required(node, field, field);
+            if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+                throw fail(field, "must be an integer from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max),
+                        v.toString());
+            }
+            return v.asLong();
+        }
+
+        ArtifactKind kind(JsonNode root) {
+            String k = text(root, "kind", true);
+            return checked("kind", () -> ArtifactKind.parse(k));
+        }
+
+        JsonNode object(JsonNode node, String field) {
+            JsonNode v = required(node, field, field);
+            if (!v.isObject()) {
+                throw fail(field, "must be an object", v.toString());
+            }
+            return v;
+        }
+
+        JsonNode optionalArray(JsonNode node, String field) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isArray()) {
+                throw fail(field, "must be an array", v.toString());
+            }
+            return v;
+        }
+
+        Signature signature(JsonNode node, String prefix) {
+            List<TensorSpec> inputs = specs(node, "inputs", prefix);
+            List<TensorSpec> outputs = specs(node, "outputs", prefix);
+            String field = prefix.isEmpty() ? "signature" : prefix.substring(0, prefix.length() - 1);
+            return checked(field, () -> new Signature(inputs, outputs));
+        }
+
+        List<TensorSpec> specs(JsonNode sig, String field, String prefix) {
+            JsonNode array = required(sig, field, prefix + field);
+            if (!array.isArray()) {
+                throw fail(prefix + field, "must be an array", array.toString());
+            }
+            List<TensorSpec> specs = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                String path = prefix + field + "[" + i + "]";
+                JsonNode s = array.get(i);
+                if (!s.isObject()) {
+                    throw fail(path, "must be an object with name, dtype and shape", s.toString());
+                }
+                JsonNode nameNode = s.get("name");
+                if (nameNode == null || !nameNode.isTextual() || nameNode.asText().isEmpty()) {
+                    throw fail(path + ".name", "must be a non-empty string", String.valueOf(nameNode));
+                }
+                JsonNode dtypeNode = s.get("dtype");
+                if (dtypeNode == null || !dtypeNode.isTextual()) {
+                    throw fail(path + ".dtype", "must be a string", String.valueOf(dtypeNode));
+                }
+                DType dtype = checked(path + ".dtype", () -> DType.parse(dtypeNode.asText()));
+                JsonNode shapeNode = s.get("shape");
+                if (shapeNode == null || !shapeNode.isArray()) {
+                    throw fail(path + ".shape", "must be an array of sizes and symbolic names",
+                            String.valueOf(shapeNode));
+                }
+                List<Dim> shape = new ArrayList<>();
+                for (int d = 0; d < shapeNode.size(); d++) {
+                    JsonNode dim = shapeNode.get(d);
+                    String dimPath = path + ".shape[" + d + "]";
+                    if (dim.isIntegralNumber() && dim.asLong() >= 1) {
+                        shape.add(Dim.fixed(dim.asLong()));
+                    } else if (dim.isTextual() && !dim.asText().isBlank()) {
+                        shape.add(Dim.symbolic(dim.asText()));
+                    } else {
+                        throw fail(dimPath, "must be a size of at least 1 or a symbolic name", dim.toString());
+                    }
+                }
+                specs.add(new TensorSpec(nameNode.asText(), dtype, shape));
+            }
+            return specs;
+        }
+
+        Lineage lineage(JsonNode root) {
+            JsonNode node = root.get("lineage");
+            if (node == null || node.isNull()) {
+                return Lineage.none();
+            }
+            if (!node.isObject()) {
+                throw fail("lineage", "must be an object", node.toString());
+            }
+            String producedBy = null;
+            JsonNode p = node.get("producedBy");
+            if (p != null && !p.isNull()) {
+                if (!p.isTextual()) {
+                    throw fail("lineage.producedBy", "must be a string", p.toString());
+                }
+                producedBy = p.asText();
+            }
+            List<ArtifactRef> parents = new ArrayList<>();
+            JsonNode d = optionalArray(node, "derivedFrom");
+            for (int i = 0; d != null && i < d.size(); i++) {
+                String path = "lineage.derivedFrom[" + i + "]";
+                JsonNode ref = d.get(i);
+                if (!ref.isTextual()) {
+                    throw fail(path, "must be a ref string such as studio/content-encoder@1", ref.toString());
+                }
+                ArtifactRef parsed = checked(path, () -> ArtifactRef.parse(ref.asText()));
+                if (!parsed.isExact()) {
+                    throw fail(path, "must name an exact version", "'" + ref.asText() + "'");
+                }
+                parents.add(parsed);
+            }
+            return new Lineage(producedBy, parents);
+        }
+    }
+}

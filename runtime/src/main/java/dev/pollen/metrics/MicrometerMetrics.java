@@ -1,0 +1,95 @@
+package dev.pollen.metrics;
+
+import dev.pollen.ErrorCategory;
+import dev.pollen.catalog.ArtifactId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records Pollen's metrics into a Micrometer registry owned by the application.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th></tr>
+ *   <tr><td>{@code pollen.score.latency}</td><td>timer with percentile histogram</td>
+ *       <td>domain, artifact, version</td></tr>
+ *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
+ *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
+ *   <tr><td>{@code pollen.models.loaded}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge</td><td></td></tr>
+ * </table>
+ *
+ * <p>Meters are created when a model version is first leased, never on the scoring path; a context holds its
+ * version's {@link ModelMetrics} and calls {@link Timer#record(long, TimeUnit)} directly.
+ */
+public final class MicrometerMetrics implements PollenMetrics {
+    private final MeterRegistry registry;
+    private final Map<ArtifactId, Binding> models = new ConcurrentHashMap<>();
+
+    private MicrometerMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * @param registry the application's registry
+     * @return a binding that records into it
+     */
+    public static MicrometerMetrics of(MeterRegistry registry) {
+        return new MicrometerMetrics(registry);
+    }
+
+    @Override
+    public ModelMetrics forModel(ArtifactId id) {
+        return models.computeIfAbsent(id, Binding::new);
+    }
+
+    @Override
+    public void bindRuntime(RuntimeGauges gauges) {
+        Gauge.builder("pollen.models.loaded", gauges, RuntimeGauges::loadedModels)
+                .description("artifact versions loaded by the runtime").register(registry);
+        Gauge.builder("pollen.artifacts.loaded.bytes", gauges, RuntimeGauges::loadedBytes)
+                .description("payload bytes of loaded artifact versions").baseUnit("bytes").register(registry);
+    }
+
+    @Override
+    public void loadFailed(ArtifactId id, ErrorCategory category) {
+        Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", category.name())
+                .description("artifact loads that failed").register(registry).increment();
+    }
+
+    private static Tags tags(ArtifactId id) {
+        return Tags.of("domain", id.domain(), "artifact", id.name(), "version", Long.toString(id.version()));
+    }
+
+    private final class Binding implements ModelMetrics {
+        private final Timer latency;
+        private final Map<ErrorCategory, Counter> errors = new EnumMap<>(ErrorCategory.class);
+
+        Binding(ArtifactId id) {
+            latency = Timer.builder("pollen.score.latency").tags(tags(id)).publishPercentileHistogram()
+                    .description("wall time of one scoring run").register(registry);
+            for (ErrorCategory c : ErrorCategory.values()) {
+                errors.put(c, Counter.builder("pollen.score.errors").tags(tags(id)).tag("category", c.name())
+                        .description("scoring runs that failed").register(registry));
+            }
+        }
+
+        @Override
+        public void scored(long nanos) {
+            latency.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void failed(ErrorCategory category) {
+            errors.get(category).increment();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pollen.metrics;
+
+import dev.pollen.ErrorCategory;
+
+/**
+ * Where a scoring context reports each call for one model version. Resolved once when a context is built, so the
+ * hot path makes no tag lookups. Implementations must be thread-safe and must not allocate in
+ * {@link #scored(long)}.
+ */
+public interface ModelMetrics {
+    /** Records nothing. */
+    ModelMetrics NONE = new ModelMetrics() {
+        @Override
+        public void scored(long nanos) {
+        }
+
+        @Override
+        public void failed(ErrorCategory category) {
+        }
+    };
+
+    /**
+     * @param nanos wall time of one successful {@code run}, in nanoseconds
+     */
+    void scored(long nanos);
+
+    /**
+     * @param category why a call failed
+     */
+    void failed(ErrorCategory category);
+}

@@ -1,0 +1,44 @@
+package dev.pollen.metrics;
+
+import dev.pollen.catalog.ArtifactId;
+
+/**
+ * The runtime's metrics binding, supplied by the embedding application. {@link #none()} records nothing;
+ * {@link MicrometerMetrics#of(io.micrometer.core.instrument.MeterRegistry)} records into the application's own
+ * Micrometer registry.
+ */
+public interface PollenMetrics {
+    /**
+     * @param id a loaded model version
+     * @return where contexts of that version report; the same object for the same id
+     */
+    ModelMetrics forModel(ArtifactId id);
+
+    /**
+     * Registers gauges that read the runtime's state when scraped.
+     *
+     * @param gauges the runtime's state
+     */
+    void bindRuntime(RuntimeGauges gauges);
+
+    /**
+     * @param id a model version that failed to load
+     * @param category why
+     */
+    default void loadFailed(ArtifactId id, dev.pollen.ErrorCategory category) {
+    }
+
+    /** @return a binding that records nothing */
+    static PollenMetrics none() {
+        return new PollenMetrics() {
+            @Override
+            public ModelMetrics forModel(ArtifactId id) {
+                return ModelMetrics.NONE;
+            }
+
+            @Override
+            public void bindRuntime(RuntimeGauges gauges) {
+            }
+        };
+    }
+}

@@ -1,0 +1,386 @@
+package dev.pollen.onnx;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.DType;
+import dev.pollen.catalog.Dim;
+import dev.pollen.catalog.TensorSpec;
+import dev.pollen.metrics.ModelMetrics;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The zero-copy scoring path for one model version. A context owns one direct, native-order buffer per input and
+ * per output, sized for {@code maxBatch} rows, with ONNX Runtime tensors bound to them; outputs are pinned, so ONNX
+ * Runtime writes results straight into the output buffers.
+ *
+ * <pre>{@code
+ * FloatBuffer in = ctx.inputFloats(0);          // [maxBatch, features], row-major
+ * for (int f = 0; f < features; f++) in.put(row * features + f, value(f));
+ * ctx.run(batch);                                // scores rows [0, batch)
+ * float p = ctx.outputFloats(0).get(row);       // [maxBatch, 1]
+ * }</pre>
+ *
+ * <p><b>Cost.</b> Shapes and dtypes are checked once, when the context is built; {@link #run(int)} checks only the
+ * batch size. Tensors for a batch size are bound on its first use and reused after, so once each batch size has
+ * been seen nothing on Pollen's side of ONNX Runtime's {@code run} allocates: no arrays, maps, boxing or tensors.
+ * ONNX Runtime's Java binding still allocates a few small objects per call inside {@code OrtSession.run}
+ * (name/handle arrays and its {@code Result}); the benchmarks measure that against a bare ONNX Runtime baseline.
+ *
+ * <p><b>Threading.</b> One context per thread: a context is not thread-safe, but any number of contexts share one
+ * model. {@link #close()} may be called from any thread: buffers' tensors are freed once no run is in flight, and a
+ * run after close fails with {@link ErrorCategory#ILLEGAL_STATE}.
+ */
+public final class ScoringContext implements AutoCloseable {
+    private final OnnxModel model;
+    private final OrtSession session;
+    private final String what;
+    private final int maxBatch;
+    private final int fixedBatch;
+    private final Port[] inputs;
+    private final Port[] outputs;
+    private final Bound[] bound;
+    private final ModelMetrics metrics;
+    private final NativeGuard guard;
+
+    ScoringContext(OnnxModel model, int maxBatch, Map<String, Long> dims, ModelMetrics metrics) {
+        this.model = model;
+        this.session = model.session();
+        this.what = model.id().toString();
+        this.metrics = metrics;
+        List<TensorSpec> in = model.signature().inputs();
+        List<TensorSpec> out = model.signature().outputs();
+        int fixed = 0;
+        for (TensorSpec spec : in) {
+            fixed = checkBatchDim(spec, fixed);
+        }
+        for (TensorSpec spec : out) {
+            fixed = checkBatchDim(spec, fixed);
+        }
+        if (maxBatch < 1) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                    "max batch of a scoring context for " + what + " must be at least 1 (found " + maxBatch + ")");
+        }
+        if (fixed > 0 && maxBatch != fixed) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "max batch of a scoring context for " + what
+                    + " must be " + fixed + ", the model's fixed batch size (found " + maxBatch + ")");
+        }
+        this.fixedBatch = fixed;
+        this.maxBatch = maxBatch;
+        this.inputs = new Port[in.size()];
+        this.outputs = new Port[out.size()];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = new Port("input", in.get(i), dims, maxBatch, what);
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            outputs[i] = new Port("output", out.get(i), dims, maxBatch, what);
+        }
+        this.bound = new Bound[maxBatch + 1];
+        this.guard = new NativeGuard(this::release);
+    }
+
+    private int checkBatchDim(TensorSpec spec, int fixed) {
+        if (spec.rank() == 0) {
+            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "tensor '" + spec.name() + "' of " + what
+                    + " must have a leading batch dimension to be scored in batches (found a scalar)");
+        }
+        if (spec.dtype() == DType.STRING) {
+            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "tensor '" + spec.name() + "' of " + what
+                    + " must have a numeric dtype to be bound to a direct buffer (found string)");
+        }
+        Dim d = spec.shape().get(0);
+        if (!d.isSymbolic()) {
+            if (fixed > 0 && fixed != d.size()) {
+                throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "tensors of " + what + " must agree on"
+                        + " the batch size (found " + fixed + " and " + d.size() + " at '" + spec.name() + "')");
+            }
+            return (int) d.size();
+        }
+        return fixed;
+    }
+
+    // ------------------------------------------------------------------------------------------- buffer access
+
+    /** @return number of inputs */
+    public int inputCount() {
+        return inputs.length;
+    }
+
+    /** @return number of outputs */
+    public int outputCount() {
+        return outputs.length;
+    }
+
+    /**
+     * @param name an input name
+     * @return its index, for the other accessors
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} if the model has no such input
+     */
+    public int inputIndex(String name) {
+        return indexOf(inputs, name, "input");
+    }
+
+    /**
+     * @param name an output name
+     * @return its index, for the other accessors
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} if the model has no such output
+     */
+    public int outputIndex(String name) {
+        return indexOf(outputs, name, "output");
+    }
+
+    private int indexOf(Port[] ports, String name, String kind) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i].spec.name().equals(name)) {
+                return i;
+            }
+        }
+        throw new PollenException(ErrorCategory.INVALID_ARGUMENT, what + " has no " + kind + " '" + name + "' ("
+                + kind + "s: " + java.util.Arrays.stream(ports).map(p -> p.spec.name()).toList() + ")");
+    }
+
+    /**
+     * @param input input index
+     * @return the input's spec
+     */
+    public TensorSpec inputSpec(int input) {
+        return inputs[input].spec;
+    }
+
+    /**
+     * @param output output index
+     * @return the output's spec
+     */
+    public TensorSpec outputSpec(int output) {
+        return outputs[output].spec;
+    }
+
+    /**
+     * @param input input index
+     * @return elements per row (the product of the non-batch dimensions)
+     */
+    public int inputRowElements(int input) {
+        return inputs[input].rowElements;
+    }
+
+    /**
+     * @param output output index
+     * @return elements per row (the product of the non-batch dimensions)
+     */
+    public int outputRowElements(int output) {
+        return outputs[output].rowElements;
+    }
+
+    /**
+     * The raw input buffer, native order, {@code maxBatch * rowElements * dtypeSize} bytes. Write with absolute
+     * puts; the buffer's position and limit are not used.
+     *
+     * @param input input index
+     * @return the buffer, the same object on every call
+     */
+    public ByteBuffer inputBuffer(int input) {
+        return inputs[input].buffer;
+    }
+
+    /**
+     * @param output output index
+     * @return the raw output buffer, native order, valid for rows {@code [0, batch)} after {@link #run(int)}
+     */
+    public ByteBuffer outputBuffer(int output) {
+        return outputs[output].buffer;
+    }
+
+    /**
+     * @param input index of a float32 input
+     * @return a float view of its buffer, the same object on every call
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} if the input is not float32
+     */
+    public FloatBuffer inputFloats(int input) {
+        return inputs[input].floats();
+    }
+
+    /**
+     * @param output index of a float32 output
+     * @return a float view of its buffer, the same object on every call
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} if the output is not float32
+     */
+    public FloatBuffer outputFloats(int output) {
+        return outputs[output].floats();
+    }
+
+    /** @return the most rows one run may score */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** @return the model version this context scores */
+    public dev.pollen.catalog.ArtifactId modelId() {
+        return model.id();
+    }
+
+    // ------------------------------------------------------------------------------------------- run
+
+    /**
+     * Scores rows {@code [0, batch)} of the input buffers into the output buffers.
+     *
+     * @param batch number of rows, from 1 to {@link #maxBatch()} (exactly the model's batch size if it is fixed)
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for a bad batch size,
+     *     {@link ErrorCategory#ILLEGAL_STATE} after close, {@link ErrorCategory#INFERENCE} when ONNX Runtime fails
+     */
+    public void run(int batch) {
+        if (batch < 1 || batch > maxBatch || (fixedBatch > 0 && batch != fixedBatch)) {
+            throw badBatch(batch);
+        }
+        if (!guard.enter()) {
+            throw closed("scoring context");
+        }
+        try {
+            if (!model.enter()) {
+                throw closed("model");
+            }
+            try {
+                Bound b = bound[batch];
+                if (b == null) {
+                    b = bind(batch);
+                }
+                long start = System.nanoTime();
+                OrtSession.Result result = session.run(b.inputs, b.outputs);
+                result.close();
+                metrics.scored(System.nanoTime() - start);
+            } catch (OrtException e) {
+                PollenException mapped = OnnxErrors.map(e, ErrorCategory.INFERENCE, "scoring " + what + " failed");
+                metrics.failed(mapped.category());
+                throw mapped;
+            } finally {
+                model.exit();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private PollenException badBatch(int batch) {
+        String rule = fixedBatch > 0 ? "must be " + fixedBatch + ", the model's fixed batch size"
+                : "must be from 1 to the context's max batch " + maxBatch;
+        return new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                "batch size for " + what + " " + rule + " (found " + batch + ")");
+    }
+
+    private PollenException closed(String which) {
+        return new PollenException(ErrorCategory.ILLEGAL_STATE,
+                "cannot score " + what + ": the " + which + " is closed");
+    }
+
+    private Bound bind(int batch) {
+        Map<String, OnnxTensor> in = new LinkedHashMap<>();
+        Map<String, OnnxTensor> out = new LinkedHashMap<>();
+        try {
+            for (Port p : inputs) {
+                in.put(p.spec.name(), p.tensor(model.env(), batch));
+            }
+            for (Port p : outputs) {
+                out.put(p.spec.name(), p.tensor(model.env(), batch));
+            }
+        } catch (OrtException e) {
+            in.values().forEach(OnnxTensor::close);
+            out.values().forEach(OnnxTensor::close);
+            throw OnnxErrors.map(e, ErrorCategory.INFERENCE, "cannot bind tensors of " + what + " for batch " + batch);
+        }
+        Bound b = new Bound(Map.copyOf(in), Map.copyOf(out));
+        bound[batch] = b;
+        return b;
+    }
+
+    /** @return {@code true} once closed */
+    public boolean isClosed() {
+        return guard.isClosed();
+    }
+
+    /** Frees the tensors once no run is in flight; idempotent, callable from any thread. */
+    @Override
+    public void close() {
+        guard.close();
+    }
+
+    private void release() {
+        for (Bound b : bound) {
+            if (b != null) {
+                b.inputs.values().forEach(OnnxTensor::close);
+                b.outputs.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    /** Tensors bound over the context's buffers for one batch size. */
+    private record Bound(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {
+    }
+
+    /** One input or output: its spec, its direct buffer and the per-row shape. */
+    private static final class Port {
+        final TensorSpec spec;
+        final long[] rowShape;
+        final int rowElements;
+        final ByteBuffer buffer;
+        final OnnxJavaType javaType;
+        final FloatBuffer floats;
+        final String what;
+
+        Port(String kind, TensorSpec spec, Map<String, Long> dims, int maxBatch, String what) {
+            this.spec = spec;
+            this.what = what;
+            this.rowShape = new long[spec.rank() - 1];
+            long elements = 1;
+            for (int i = 1; i < spec.rank(); i++) {
+                Dim d = spec.shape().get(i);
+                long size;
+                if (d.isSymbolic()) {
+                    Long bound = dims.get(d.symbol());
+                    if (bound == null || bound < 1) {
+                        throw new PollenException(ErrorCategory.INVALID_ARGUMENT, kind + " '" + spec.name() + "' of "
+                                + what + " has symbolic dimension '" + d.symbol() + "' at " + i + "; give it a size"
+                                + " of at least 1 when building the context (found " + bound + ")");
+                    }
+                    size = bound;
+                } else {
+                    size = d.size();
+                }
+                rowShape[i - 1] = size;
+                elements = Math.multiplyExact(elements, size);
+            }
+            long bytes = Math.multiplyExact(Math.multiplyExact(elements, maxBatch), (long) spec.dtype().byteSize());
+            if (bytes > Integer.MAX_VALUE - 64) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, kind + " '" + spec.name() + "' of " + what
+                        + " would need " + bytes + " bytes for " + maxBatch + " rows; a buffer holds at most 2 GiB");
+            }
+            this.rowElements = (int) elements;
+            this.buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+            this.javaType = OnnxSignatures.javaType(spec.dtype());
+            this.floats = spec.dtype() == DType.FLOAT32 ? buffer.asFloatBuffer() : null;
+        }
+
+        FloatBuffer floats() {
+            if (floats == null) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "tensor '" + spec.name() + "' of " + what
+                        + " must be float32 to be read as floats (found " + spec.dtype() + ")");
+            }
+            return floats;
+        }
+
+        OnnxTensor tensor(OnnxEnvironment env, int batch) throws OrtException {
+            long[] shape = new long[rowShape.length + 1];
+            shape[0] = batch;
+            System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+            int bytes = batch * rowElements * spec.dtype().byteSize();
+            ByteBuffer view = buffer.slice(0, bytes).order(ByteOrder.nativeOrder());
+            return OnnxTensor.createTensor(env.ortEnvironment(), view, shape, javaType);
+        }
+    }
+}

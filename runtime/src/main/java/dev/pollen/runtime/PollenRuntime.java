@@ -1,0 +1,347 @@
+package dev.pollen.runtime;
+
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactKind;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.metrics.PollenMetrics;
+import dev.pollen.metrics.RuntimeGauges;
+import dev.pollen.onnx.OnnxConfig;
+import dev.pollen.onnx.OnnxEnvironment;
+import dev.pollen.onnx.OnnxModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The process's Pollen runtime: owns the ONNX Runtime environment (global thread pool), the loaded artifacts and the
+ * metrics binding. Create one per process with {@link #builder(Catalog)} and close it at shutdown.
+ *
+ * <p><b>Sharing.</b> {@link #model(String)} returns a {@link ModelLease}. Every caller, on any thread, asking for the
+ * same artifact version gets a lease on the same loaded {@link OnnxModel}: one native session per version per
+ * runtime. The first caller loads it (verifying the payload's SHA-256 and the signature); concurrent callers wait
+ * for that one load. When the last lease closes the model is unloaded, once no call is running on it.
+ *
+ * <p><b>Shutdown.</b> {@link #close()} reports leases that were never closed (logged at WARNING and returned by
+ * {@link #unreleasedLeases()}), then closes every model; native memory is freed only after calls in flight
+ * return. Thread-safe.
+ */
+public final class PollenRuntime implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PollenRuntime.class.getName());
+
+    private final Catalog catalog;
+    private final OnnxEnvironment env;
+    private final PollenMetrics metrics;
+    private final Object lock = new Object();
+    private final Map<ArtifactId, Entry> entries = new HashMap<>();
+    private final Set<ModelLease> leases = new LinkedHashSet<>();
+    private final List<String> unreleasedAtClose = new ArrayList<>();
+    private long sessionsCreated;
+    private boolean closed;
+
+    private PollenRuntime(Builder b) {
+        this.catalog = b.catalog;
+        this.env = OnnxEnvironment.get(b.onnx);
+        this.metrics = b.metrics;
+        this.metrics.bindRuntime(new RuntimeGauges() {
+            @Override
+            public int loadedModels() {
+                return PollenRuntime.this.loadedModels();
+            }
+
+            @Override
+            public long loadedBytes() {
+                return PollenRuntime.this.loadedBytes();
+            }
+        });
+    }
+
+    /**
+     * @param catalog where artifacts are resolved and loaded from
+     * @return a builder
+     */
+    public static Builder builder(Catalog catalog) {
+        return new Builder(catalog);
+    }
+
+    /** @return the catalog this runtime loads from */
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** @return the ONNX Runtime setup in force */
+    public OnnxConfig onnxConfig() {
+        return env.config();
+    }
+
+    /**
+     * @param ref {@code domain/name@version|alias}, or the {@code pollen://} form
+     * @return a lease on the loaded version the ref selects now
+     */
+    public ModelLease model(String ref) {
+        return model(ArtifactRef.parse(ref));
+    }
+
+    /**
+     * Resolves the ref (an alias is resolved now; the lease keeps that version) and leases the loaded model,
+     * loading it if no lease holds it.
+     *
+     * @param ref the model to lease
+     * @return the lease; close it when done
+     * @throws PollenException {@code NOT_FOUND}, {@code CHECKSUM_MISMATCH}, {@code MODEL_LOAD},
+     *     {@code SIGNATURE_MISMATCH}, or {@code ILLEGAL_STATE} after {@link #close()}
+     */
+    public ModelLease model(ArtifactRef ref) {
+        ArtifactId id = catalog.resolve(ref);
+        Entry entry;
+        boolean loader = false;
+        synchronized (lock) {
+            requireOpen();
+            entry = entries.get(id);
+            if (entry == null) {
+                entry = new Entry(id);
+                entries.put(id, entry);
+                loader = true;
+            }
+            entry.refs++;
+        }
+        if (loader) {
+            try {
+                entry.future.complete(load(id));
+            } catch (RuntimeException | Error e) {
+                entry.future.completeExceptionally(e);
+            }
+        }
+        OnnxModel model;
+        try {
+            model = entry.future.join();
+        } catch (CompletionException e) {
+            synchronized (lock) {
+                if (--entry.refs == 0) {
+                    entries.remove(id, entry);
+                }
+            }
+            Throwable cause = e.getCause();
+            if (cause instanceof PollenException pe) {
+                metrics.loadFailed(id, pe.category());
+                throw pe;
+            }
+            throw new PollenException(ErrorCategory.MODEL_LOAD, "cannot load " + id + ": " + cause, cause);
+        }
+        ModelLease lease = new ModelLease(this, entry, model, metrics.forModel(id));
+        synchronized (lock) {
+            if (closed) {
+                release(lease, entry);
+                requireOpen();
+            }
+            leases.add(lease);
+        }
+        return lease;
+    }
+
+    private OnnxModel load(ArtifactId id) {
+        Manifest manifest = catalog.describe(id.ref());
+        if (manifest.kind() != ArtifactKind.MODEL) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                    id + " is a " + manifest.kind() + ", not a model; it cannot be scored");
+        }
+        Path payload = catalog.payload(id);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(payload);
+        } catch (IOException e) {
+            throw new PollenException(ErrorCategory.IO, "cannot read " + payload + " of " + id + ": " + e, e);
+        }
+        String actual = sha256(bytes);
+        if (!actual.equals(manifest.sha256())) {
+            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "payload " + payload + " of " + id
+                    + " must have SHA-256 " + manifest.sha256() + " as its manifest says (found " + actual
+                    + "); the stored copy is corrupt, run 'pollen catalog verify'");
+        }
+        OnnxModel model = OnnxModel.load(manifest, bytes, env);
+        synchronized (lock) {
+            sessionsCreated++;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "loaded {0} ({1} bytes)", id, bytes.length);
+        return model;
+    }
+
+    void release(ModelLease lease, Entry entry) {
+        OnnxModel toClose = null;
+        synchronized (lock) {
+            if (!leases.remove(lease) && !closed) {
+                return;
+            }
+            if (--entry.refs == 0 && entries.remove(entry.id, entry)) {
+                toClose = entry.future.getNow(null);
+            }
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the Pollen runtime is closed");
+        }
+    }
+
+    /** @return number of model versions loaded now */
+    public int loadedModels() {
+        synchronized (lock) {
+            int n = 0;
+            for (Entry e : entries.values()) {
+                if (e.future.isDone() && !e.future.isCompletedExceptionally()) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** @return total payload bytes of the versions loaded now */
+    public long loadedBytes() {
+        synchronized (lock) {
+            long bytes = 0;
+            for (Entry e : entries.values()) {
+                OnnxModel m = e.future.getNow(null);
+                if (m != null) {
+                    bytes += m.manifest().sizeBytes();
+                }
+            }
+            return bytes;
+        }
+    }
+
+    /** @return native sessions this runtime has created so far (one per version load) */
+    public long sessionsCreated() {
+        synchronized (lock) {
+            return sessionsCreated;
+        }
+    }
+
+    /**
+     * @return before close: the leases open now; after close: the leases that were still open when it closed
+     */
+    public List<String> unreleasedLeases() {
+        synchronized (lock) {
+            if (closed) {
+                return List.copyOf(unreleasedAtClose);
+            }
+            return leases.stream().map(ModelLease::acquiredBy).toList();
+        }
+    }
+
+    /**
+     * Reports leases never released, then closes every model. Idempotent. Calls running now finish normally; later
+     * calls fail with {@link ErrorCategory#ILLEGAL_STATE}.
+     */
+    @Override
+    public void close() {
+        List<ModelLease> open;
+        List<Entry> loaded;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            open = new ArrayList<>(leases);
+            open.forEach(l -> unreleasedAtClose.add(l.acquiredBy()));
+            loaded = new ArrayList<>(entries.values());
+        }
+        if (!open.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Pollen runtime closed with " + open.size()
+                    + " lease(s) never released: " + String.join("; ", unreleasedAtClose));
+        }
+        for (ModelLease lease : open) {
+            lease.close();
+        }
+        for (Entry e : loaded) {
+            OnnxModel m = e.future.getNow(null);
+            if (m != null) {
+                m.close();
+            }
+        }
+        synchronized (lock) {
+            entries.clear();
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** One artifact version's load and its reference count; guarded by the runtime's lock. */
+    static final class Entry {
+        final ArtifactId id;
+        final CompletableFuture<OnnxModel> future = new CompletableFuture<>();
+        int refs;
+
+        Entry(ArtifactId id) {
+            this.id = id;
+        }
+    }
+
+    /** Configures a runtime; every setting is checked by {@link #build()}. */
+    public static final class Builder {
+        private final Catalog catalog;
+        private OnnxConfig onnx = OnnxConfig.defaults();
+        private PollenMetrics metrics = PollenMetrics.none();
+
+        private Builder(Catalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+        }
+
+        /**
+         * @param threads threads in ONNX Runtime's global intra-op pool (default 1)
+         * @return this
+         */
+        public Builder intraOpThreads(int threads) {
+            onnx = new OnnxConfig(threads, onnx.interOpThreads(), onnx.spinning());
+            return this;
+        }
+
+        /**
+         * @param spinning whether pool threads spin while idle (default off)
+         * @return this
+         */
+        public Builder spinning(boolean spinning) {
+            onnx = new OnnxConfig(onnx.intraOpThreads(), onnx.interOpThreads(), spinning);
+            return this;
+        }
+
+        /**
+         * @param metrics where to report, such as {@code MicrometerMetrics.of(registry)} (default: nowhere)
+         * @return this
+         */
+        public Builder metrics(PollenMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** @return the runtime */
+        public PollenRuntime build() {
+            return new PollenRuntime(this);
+        }
+    }
+}

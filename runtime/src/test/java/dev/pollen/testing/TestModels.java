@@ -1,0 +1,113 @@
+package dev.pollen.testing;
+
+import ai.onnx.proto.OnnxMl;
+import dev.pollen.catalog.DType;
+import dev.pollen.catalog.Signature;
+import dev.pollen.catalog.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
+
+/**
+ * Real ONNX models for tests, built in memory with Tribuo's graph builder: a logistic model
+ * {@code score = sigmoid(features · w + b)} with seeded weights, and the same with an int64 input.
+ */
+public final class TestModels {
+    private TestModels() {
+    }
+
+    /**
+     * @param features input width
+     * @param seed weight seed
+     * @return ONNX bytes: input {@code features} float32 [batch, features], output {@code score} float32 [batch, 1]
+     */
+    public static byte[] logistic(int features, long seed) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        gemmSigmoid(ctx, input, features, seed).assignTo(output);
+        return model(ctx);
+    }
+
+    /** @param features input width @return the signature of {@link #logistic(int, long)} */
+    public static Signature logisticSignature(int features) {
+        return new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", features)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, "batch", 1)));
+    }
+
+    /**
+     * @param features input width
+     * @return ONNX bytes: input {@code ids} int64 [batch, features], cast to float, then as {@link #logistic}
+     */
+    public static byte[] int64Input(int features) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder ids = ctx.floatInput("ids", features);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        gemmSigmoid(ctx, ids.cast(float.class), features, 3).assignTo(output);
+        // Tribuo only declares float inputs: retype the graph input to int64 (the Cast makes the graph valid).
+        OnnxMl.GraphProto graph = ctx.buildGraph();
+        OnnxMl.ValueInfoProto in = graph.getInput(0);
+        OnnxMl.ValueInfoProto retyped = in.toBuilder().setType(in.getType().toBuilder().setTensorType(
+                in.getType().getTensorType().toBuilder().setElemType(OnnxMl.TensorProto.DataType.INT64.getNumber())))
+                .build();
+        return model(graph.toBuilder().setInput(0, retyped).build());
+    }
+
+    private static ONNXNode gemmSigmoid(ONNXContext ctx, ONNXRef<?> input, int features, long seed) {
+        Random random = new Random(seed);
+        ONNXInitializer w = ctx.floatTensor("w", List.of(features, 1), fb -> {
+            for (int i = 0; i < features; i++) {
+                fb.put((float) random.nextGaussian() / (float) Math.sqrt(features));
+            }
+        });
+        ONNXInitializer b = ctx.floatTensor("b", List.of(1), fb -> fb.put(0.1f));
+        return input.apply(ONNXOperators.GEMM, List.of(w, b)).apply(ONNXOperators.SIGMOID);
+    }
+
+    private static byte[] model(ONNXContext ctx) {
+        return model(ctx.buildGraph());
+    }
+
+    private static byte[] model(OnnxMl.GraphProto graph) {
+        return OnnxMl.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(ONNXOperators.getOpsetProto())
+                .setProducerName("pollen-tests").setGraph(graph).build().toByteArray();
+    }
+
+    /**
+     * @param dir where to write
+     * @param name file name
+     * @param onnx model bytes
+     * @return the written file
+     */
+    public static Path write(Path dir, String name, byte[] onnx) {
+        try {
+            return Files.write(dir.resolve(name), onnx);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @param features input width
+     * @param seed weight seed
+     * @param row input row
+     * @return what {@link #logistic(int, long)} must compute for the row, in double precision
+     */
+    public static double expectedLogistic(int features, long seed, float[] row) {
+        Random random = new Random(seed);
+        double z = 0.1;
+        for (int i = 0; i < features; i++) {
+            z += row[i] * ((float) random.nextGaussian() / (float) Math.sqrt(features));
+        }
+        return 1 / (1 + Math.exp(-z));
+    }
+}
