@@ -1,0 +1,207 @@
+package dev.pollen.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.DType;
+import dev.pollen.catalog.TensorSpec;
+import dev.pollen.onnx.ScoringContext;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Moves JSON rows in and out of a {@link ScoringContext}, validating each row against the model's signature.
+ * A row is an object with one field per input, each holding the row's values for that input: a flat array of
+ * {@code rowElements} values, or nested arrays matching the non-batch shape. Output rows have one field per output,
+ * flat. Every error names the line, the input, the rule and the value.
+ */
+final class JsonRows {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ScoringContext ctx;
+    private final String what;
+
+    JsonRows(ScoringContext ctx) {
+        this.ctx = ctx;
+        this.what = ctx.modelId().toString();
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            check(ctx.inputSpec(i));
+        }
+        for (int i = 0; i < ctx.outputCount(); i++) {
+            check(ctx.outputSpec(i));
+        }
+    }
+
+    private void check(TensorSpec spec) {
+        if (spec.dtype() == DType.FLOAT16 || spec.dtype() == DType.STRING) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "tensor '" + spec.name() + "' of " + what
+                    + " has dtype " + spec.dtype() + ", which JSON scoring does not support");
+        }
+    }
+
+    /**
+     * Parses one line and writes it as row {@code row} of the input buffers.
+     *
+     * @param lineNo 1-based line number, for messages
+     * @param line the JSON text
+     * @param row the batch row to fill
+     */
+    void write(long lineNo, String line, int row) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw fail(lineNo, "must be a JSON object (" + e.getOriginalMessage() + ")");
+        }
+        if (node == null || !node.isObject()) {
+            throw fail(lineNo, "must be a JSON object with one field per input (found "
+                    + (node == null ? "nothing" : node.getNodeType()) + ")");
+        }
+        List<String> names = inputNames();
+        Iterator<String> fields = node.fieldNames();
+        while (fields.hasNext()) {
+            String f = fields.next();
+            if (!names.contains(f)) {
+                throw fail(lineNo, "field '" + f + "' is not an input of " + what + " (inputs: " + names + ")");
+            }
+        }
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            TensorSpec spec = ctx.inputSpec(i);
+            JsonNode value = node.get(spec.name());
+            if (value == null || value.isNull()) {
+                throw fail(lineNo, "input '" + spec.name() + "' is missing (inputs: " + names + ")");
+            }
+            List<JsonNode> flat = new ArrayList<>();
+            flatten(lineNo, spec, value, 1, flat);
+            int n = ctx.inputRowElements(i);
+            if (flat.size() != n) {
+                throw fail(lineNo, "input '" + spec.name() + "' must have " + n + " values per row for shape "
+                        + spec.shape() + " (found " + flat.size() + ")");
+            }
+            ByteBuffer buf = ctx.inputBuffer(i);
+            int base = row * n;
+            for (int k = 0; k < n; k++) {
+                put(lineNo, spec, buf, base + k, flat.get(k));
+            }
+        }
+    }
+
+    private void flatten(long lineNo, TensorSpec spec, JsonNode value, int depth, List<JsonNode> out) {
+        if (value.isArray()) {
+            if (depth >= spec.rank() && spec.rank() > 1 && !value.isEmpty() && value.get(0).isArray()) {
+                throw fail(lineNo, "input '" + spec.name() + "' is nested deeper than its shape " + spec.shape());
+            }
+            for (JsonNode v : value) {
+                flatten(lineNo, spec, v, depth + 1, out);
+            }
+        } else {
+            out.add(value);
+        }
+    }
+
+    private void put(long lineNo, TensorSpec spec, ByteBuffer buf, int index, JsonNode v) {
+        DType t = spec.dtype();
+        switch (t) {
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw badValue(lineNo, spec, v, "true or false");
+                }
+                buf.put(index, (byte) (v.asBoolean() ? 1 : 0));
+            }
+            case FLOAT32, FLOAT64 -> {
+                if (!v.isNumber()) {
+                    throw badValue(lineNo, spec, v, "a number");
+                }
+                double d = v.asDouble();
+                if (t == DType.FLOAT32) {
+                    buf.putFloat(index * 4, (float) d);
+                } else {
+                    buf.putDouble(index * 8, d);
+                }
+            }
+            default -> {
+                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                    throw badValue(lineNo, spec, v, "an integer");
+                }
+                long l = v.asLong();
+                long min = switch (t) {
+                    case INT8 -> Byte.MIN_VALUE;
+                    case UINT8 -> 0;
+                    case INT16 -> Short.MIN_VALUE;
+                    case INT32 -> Integer.MIN_VALUE;
+                    default -> Long.MIN_VALUE;
+                };
+                long max = switch (t) {
+                    case INT8 -> Byte.MAX_VALUE;
+                    case UINT8 -> 255;
+                    case INT16 -> Short.MAX_VALUE;
+                    case INT32 -> Integer.MAX_VALUE;
+                    default -> Long.MAX_VALUE;
+                };
+                if (l < min || l > max) {
+                    throw badValue(lineNo, spec, v, "an integer from " + min + " to " + max);
+                }
+                switch (t) {
+                    case INT8, UINT8 -> buf.put(index, (byte) l);
+                    case INT16 -> buf.putShort(index * 2, (short) l);
+                    case INT32 -> buf.putInt(index * 4, (int) l);
+                    default -> buf.putLong(index * 8, l);
+                }
+            }
+        }
+    }
+
+    private PollenException badValue(long lineNo, TensorSpec spec, JsonNode v, String rule) {
+        return fail(lineNo, "values of input '" + spec.name() + "' (dtype " + spec.dtype() + ") must be " + rule
+                + " (found " + v + ")");
+    }
+
+    /**
+     * @param row a scored batch row
+     * @return its outputs as one JSON line
+     */
+    String read(int row) {
+        ObjectNode node = JSON.createObjectNode();
+        for (int i = 0; i < ctx.outputCount(); i++) {
+            TensorSpec spec = ctx.outputSpec(i);
+            ArrayNode values = node.putArray(spec.name());
+            ByteBuffer buf = ctx.outputBuffer(i);
+            int n = ctx.outputRowElements(i);
+            for (int k = row * n; k < (row + 1) * n; k++) {
+                switch (spec.dtype()) {
+                    case FLOAT32 -> values.add(buf.getFloat(k * 4));
+                    case FLOAT64 -> values.add(buf.getDouble(k * 8));
+                    case BOOL -> values.add(buf.get(k) != 0);
+                    case INT8 -> values.add(buf.get(k));
+                    case UINT8 -> values.add(buf.get(k) & 0xff);
+                    case INT16 -> values.add(buf.getShort(k * 2));
+                    case INT32 -> values.add(buf.getInt(k * 4));
+                    default -> values.add(buf.getLong(k * 8));
+                }
+            }
+        }
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot happen: writing a tree", e);
+        }
+    }
+
+    private List<String> inputNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            names.add(ctx.inputSpec(i).name());
+        }
+        return names;
+    }
+
+    private static PollenException fail(long lineNo, String message) {
+        return new PollenException(ErrorCategory.INVALID_ARGUMENT, "line " + lineNo + ": " + message);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pollen.cli;
+
+import dev.pollen.PollenException;
+import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.runtime.JvmFlags;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code pollen} command. Errors are one line on standard error and a non-zero exit code (2 for bad usage or
+ * input, 1 for other failures); {@code --verbose} adds the stack trace.
+ */
+@Command(name = "pollen", mixinStandardHelpOptions = true, version = "pollen 0.1.0",
+        description = "Publish, discover and score shared models and embedding tables.",
+        subcommands = {CatalogCommand.class, ScoreCommand.class, DemoCommand.class})
+public final class PollenCli {
+    /** Exit code for bad usage or bad input. */
+    static final int USAGE = 2;
+    /** Exit code for other failures. */
+    static final int FAILURE = 1;
+
+    @Option(names = "--catalog", paramLabel = "DIR",
+            description = "Catalog directory (default: $POLLEN_CATALOG, else ~/.pollen/catalog).")
+    Path catalogDir;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print stack traces on errors.")
+    boolean verbose;
+
+    final InputStream in;
+    final PrintWriter out;
+    final PrintWriter err;
+
+    PollenCli(InputStream in, PrintWriter out, PrintWriter err) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** @return the catalog chosen by {@code --catalog}, {@code POLLEN_CATALOG} or the default */
+    FileSystemCatalog catalog() {
+        return FileSystemCatalog.open(catalogPath());
+    }
+
+    Path catalogPath() {
+        if (catalogDir != null) {
+            return catalogDir;
+        }
+        String env = System.getenv("POLLEN_CATALOG");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".pollen", "catalog");
+    }
+
+    /**
+     * Runs the CLI in-process.
+     *
+     * @param args arguments
+     * @param in standard input
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        PollenCli root = new PollenCli(in, out, err);
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean verbose = root.verbose;
+            if (e instanceof PollenException pe) {
+                err.println("pollen: " + pe.getMessage());
+                if (verbose) {
+                    pe.printStackTrace(err);
+                }
+                err.flush();
+                return isUsage(pe) ? USAGE : FAILURE;
+            }
+            err.println("pollen: " + e);
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return FAILURE;
+        });
+        cl.setParameterExceptionHandler((e, strings) -> {
+            err.println("pollen: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
+            return USAGE;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static boolean isUsage(PollenException e) {
+        return switch (e.category()) {
+            case INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, SIGNATURE_MISMATCH -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * @param args command line
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            JvmFlags.requireAll("pollen");
+        } catch (PollenException e) {
+            err.println("pollen: " + e.getMessage());
+            System.exit(FAILURE);
+        }
+        System.exit(run(args, System.in, out, err));
+    }
+}
