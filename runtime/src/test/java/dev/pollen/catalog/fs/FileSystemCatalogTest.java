@@ -1,0 +1,86 @@
+package dev.pollen.catalog.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.CatalogContractTest;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.VerifyResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class FileSystemCatalogTest extends CatalogContractTest {
+    @Override
+    protected Catalog newCatalog(Path root) {
+        return FileSystemCatalog.open(root);
+    }
+
+    private Path root() {
+        return ((FileSystemCatalog) catalog).root();
+    }
+
+    @Test
+    void shouldReportAChecksumMismatchNamingBothDigests() throws IOException {
+        Manifest m = catalog.publish(request("demo", "m").build());
+        Path payload = catalog.payload(m.id());
+        byte[] bytes = Files.readAllBytes(payload);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(payload, bytes);
+        VerifyResult r = catalog.verify(ArtifactRef.parse("demo/m@1")).get(0);
+        assertFalse(r.ok());
+        assertTrue(r.problem().contains("must have SHA-256 " + m.sha256()) && r.problem().contains("found "),
+                r.problem());
+    }
+
+    @Test
+    void shouldDescribeAMalformedManifestByFileFieldAndRule() throws IOException {
+        Manifest m = catalog.publish(request("demo", "m").build());
+        Path file = root().resolve("demo/m/1/manifest.json");
+        Files.writeString(file, Files.readString(file).replace("\"owner\" : \"tests\"", "\"owner\" : 42"));
+        PollenException e = assertThrows(PollenException.class, () -> catalog.describe(m.id().ref()));
+        assertEquals(ErrorCategory.MALFORMED_MANIFEST, e.category());
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("field 'owner'")
+                && e.getMessage().contains("non-empty string") && e.getMessage().contains("42"), e.getMessage());
+        assertFalse(catalog.verify(null).get(0).ok());
+        assertTrue(catalog.list().isEmpty(), "a malformed version is skipped by listings");
+    }
+
+    @Test
+    void shouldRejectAManifestThatDisagreesWithItsDirectory() throws IOException {
+        catalog.publish(request("demo", "m").build());
+        Path file = root().resolve("demo/m/1/manifest.json");
+        Files.writeString(file, Files.readString(file).replace("\"version\" : 1", "\"version\" : 2"));
+        PollenException e = assertThrows(PollenException.class, () -> catalog.describe(ArtifactRef.parse("demo/m@1")));
+        assertTrue(e.getMessage().contains("must match its directory demo/m@1 (found demo/m@2)"), e.getMessage());
+    }
+
+    @Test
+    void shouldLeaveNoStagingBehindAfterAFailedPublish() throws IOException {
+        assertThrows(PollenException.class, () -> catalog.publish(request("demo", "m")
+                .signature(dev.pollen.testing.TestModels.logisticSignature(3)).build()));
+        try (Stream<Path> s = Files.list(root().resolve(".staging"))) {
+            assertEquals(List.of(), s.toList());
+        }
+        assertFalse(Files.exists(root().resolve("demo/m/1")));
+    }
+
+    @Test
+    void shouldSweepStagingOfDeadProcessesAtOpen() throws IOException {
+        Path abandoned = Files.createDirectories(root().resolve(".staging/999999999-deadbeef"));
+        Files.writeString(abandoned.resolve("model.onnx"), "half");
+        Path live = Files.createDirectories(root().resolve(".staging/" + ProcessHandle.current().pid() + "-live"));
+        FileSystemCatalog.open(root());
+        assertFalse(Files.exists(abandoned));
+        assertTrue(Files.exists(live), "a live process's publish must not be disturbed");
+    }
+}
