@@ -1,0 +1,43 @@
+package dev.pollen.testing;
+
+import dev.pollen.runtime.JvmFlags;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a real child JVM on the test classpath, for crash and multi-process tests. */
+public final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /**
+     * @param main the class whose {@code main} runs
+     * @param args its arguments
+     * @return the started process; stdout is piped, stderr inherited
+     * @throws IOException if it cannot start
+     */
+    public static Process start(Class<?> main, String... args) throws IOException {
+        return start(true, main, args);
+    }
+
+    /**
+     * @param withFlags whether to pass Pollen's JVM flags
+     * @param main the class whose {@code main} runs
+     * @param args its arguments
+     * @return the started process; stdout is piped, stderr inherited
+     * @throws IOException if it cannot start
+     */
+    public static Process start(boolean withFlags, Class<?> main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (withFlags) {
+            cmd.addAll(JvmFlags.required());
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+}
