@@ -47,6 +47,8 @@ public final class PollenRuntime implements AutoCloseable {
     private final Catalog catalog;
     private final OnnxEnvironment env;
     private final PollenMetrics metrics;
+    /** Held strongly: Micrometer gauges keep only a weak reference to the object they read. */
+    private final RuntimeGauges gauges;
     private final Object lock = new Object();
     private final Map<ArtifactId, Entry> entries = new HashMap<>();
     private final Set<ModelLease> leases = new LinkedHashSet<>();
@@ -58,7 +60,7 @@ public final class PollenRuntime implements AutoCloseable {
         this.catalog = b.catalog;
         this.env = OnnxEnvironment.get(b.onnx);
         this.metrics = b.metrics;
-        this.metrics.bindRuntime(new RuntimeGauges() {
+        this.gauges = new RuntimeGauges() {
             @Override
             public int loadedModels() {
                 return PollenRuntime.this.loadedModels();
@@ -68,7 +70,8 @@ public final class PollenRuntime implements AutoCloseable {
             public long loadedBytes() {
                 return PollenRuntime.this.loadedBytes();
             }
-        });
+        };
+        this.metrics.bindRuntime(gauges);
     }
 
     /**

@@ -1,0 +1,135 @@
+package dev.pollen.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactKind;
+import dev.pollen.catalog.DType;
+import dev.pollen.catalog.Lineage;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.Signature;
+import dev.pollen.catalog.TensorSpec;
+import dev.pollen.metrics.ModelMetrics;
+import dev.pollen.testing.TestModels;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ScoringContextTest {
+    private OnnxModel model;
+
+    private OnnxModel load(byte[] onnx, Signature signature) {
+        Manifest m = new Manifest("demo", "m", 1, ArtifactKind.MODEL, "t", "", List.of(), Instant.now(), "model.onnx",
+                onnx.length, "0".repeat(64), signature, Lineage.none(), Map.of());
+        model = OnnxModel.load(m, onnx, OnnxEnvironment.current());
+        return model;
+    }
+
+    @AfterEach
+    void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void shouldExposeNativeOrderDirectBuffersSizedForMaxBatch() {
+        ScoringContext ctx = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8))
+                .newContext(16, Map.of(), ModelMetrics.NONE);
+        ByteBuffer in = ctx.inputBuffer(0);
+        assertTrue(in.isDirect());
+        assertEquals(ByteOrder.nativeOrder(), in.order());
+        assertEquals(16 * 8 * 4, in.capacity());
+        assertEquals(16 * 4, ctx.outputBuffer(0).capacity());
+        assertSame(ctx.inputFloats(0), ctx.inputFloats(0), "views are made once");
+        assertEquals(0, ctx.inputIndex("features"));
+        assertEquals(0, ctx.outputIndex("score"));
+    }
+
+    @Test
+    void shouldRejectBatchSizesOutsideTheContext() {
+        ScoringContext ctx = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8))
+                .newContext(4, Map.of(), ModelMetrics.NONE);
+        for (int bad : new int[] {0, -1, 5}) {
+            PollenException e = assertThrows(PollenException.class, () -> ctx.run(bad));
+            assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+            assertTrue(e.getMessage().contains("from 1 to the context's max batch 4 (found " + bad + ")"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldScoreAnInt64InputThroughTheRawBuffer() {
+        Signature sig = new Signature(List.of(TensorSpec.of("ids", DType.INT64, "batch", 4)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, "batch", 1)));
+        ScoringContext ctx = load(TestModels.int64Input(4), sig).newContext(2, Map.of(), ModelMetrics.NONE);
+        PollenException e = assertThrows(PollenException.class, () -> ctx.inputFloats(0));
+        assertTrue(e.getMessage().contains("must be float32 to be read as floats (found int64)"), e.getMessage());
+        for (int i = 0; i < 8; i++) {
+            ctx.inputBuffer(0).putLong(i * 8, i);
+        }
+        ctx.run(2);
+        float a = ctx.outputFloats(0).get(0);
+        float b = ctx.outputFloats(0).get(1);
+        assertTrue(a > 0 && a < 1 && b > 0 && b < 1 && a != b, a + " " + b);
+    }
+
+    @Test
+    void shouldRejectAMaxBatchBelowOne() {
+        Signature sig = new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", 8)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, "batch", 1)));
+        OnnxModel m = load(TestModels.logistic(8, 1), sig);
+        assertEquals(1, m.newContext(1, Map.of(), ModelMetrics.NONE).maxBatch());
+        PollenException e = assertThrows(PollenException.class, () -> m.newContext(0, Map.of(), ModelMetrics.NONE));
+        assertTrue(e.getMessage().contains("max batch") && e.getMessage().contains("(found 0)"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectAModelWhoseRealSignatureDiffersFromTheManifest() {
+        PollenException e = assertThrows(PollenException.class,
+                () -> load(TestModels.logistic(8, 1), TestModels.logisticSignature(7)));
+        assertEquals(ErrorCategory.SIGNATURE_MISMATCH, e.category());
+        model = null;
+    }
+
+    @Test
+    void shouldRefuseToRunAfterCloseAndCloseIdempotently() {
+        ScoringContext ctx = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8))
+                .newContext(2, Map.of(), ModelMetrics.NONE);
+        ctx.run(1);
+        ctx.close();
+        ctx.close();
+        PollenException e = assertThrows(PollenException.class, () -> ctx.run(1));
+        assertEquals(ErrorCategory.ILLEGAL_STATE, e.category());
+        assertTrue(e.getMessage().contains("scoring context is closed"), e.getMessage());
+        ScoringContext other = model.newContext(2, Map.of(), ModelMetrics.NONE);
+        model.close();
+        e = assertThrows(PollenException.class, () -> other.run(1));
+        assertTrue(e.getMessage().contains("model is closed"), e.getMessage());
+    }
+
+    @Test
+    void nativeGuardReleasesOnceAndOnlyWhenIdle() {
+        int[] released = new int[1];
+        NativeGuard guard = new NativeGuard(() -> released[0]++);
+        assertTrue(guard.enter());
+        assertTrue(guard.enter());
+        guard.close();
+        assertEquals(0, released[0], "two calls in flight");
+        assertTrue(!guard.enter(), "no new calls after close");
+        guard.exit();
+        assertEquals(0, released[0]);
+        guard.exit();
+        assertEquals(1, released[0]);
+        guard.close();
+        assertEquals(1, released[0]);
+    }
+}
