@@ -1,0 +1,159 @@
+package dev.pollen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pollen.catalog.fs.ManifestCodec;
+import dev.pollen.models.onnx.MlpModel;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PollenCliTest {
+    @TempDir
+    Path dir;
+
+    private Path catalog;
+    private Path model;
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result runWithInput(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("--catalog", catalog.toString()));
+        all.addAll(List.of(args));
+        int code = PollenCli.run(all.toArray(new String[0]),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintWriter(out),
+                new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Result run(String... args) {
+        return runWithInput("", args);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        catalog = dir.resolve("catalog");
+        model = Files.write(dir.resolve("mlp.onnx"), new MlpModel(4, new int[] {8}, 1, 3).toOnnx());
+    }
+
+    private static void assertOneLineError(Result r, int code, String... fragments) {
+        assertEquals(code, r.code(), r.err());
+        String[] lines = r.err().strip().split("\n");
+        assertTrue(lines.length <= 2 && lines[0].startsWith("pollen: "), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "'" + f + "' missing from: " + r.err());
+        }
+    }
+
+    @Test
+    void demoBuildsTheDefaultCatalogAndPrintsASummary() {
+        Result r = run("demo", "--rows", "500", "--batch", "8", "--metrics");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("scored 500 rows"), r.out());
+        assertTrue(r.out().contains("latency per call (us): p50"), r.out());
+        assertTrue(r.out().contains("pollen_score_latency_seconds_count{artifact=\"mlp-scorer\",domain=\"demo\",version=\"1\"} 63"),
+                r.out());
+        Result again = run("catalog", "list");
+        assertTrue(again.out().contains("demo/mlp-scorer@1"), again.out());
+        assertEquals(0, run("demo", "--rows", "10").code(), "a second run reuses the catalog");
+        assertEquals(1, run("catalog", "list", "--all-versions").out().strip().split("\n").length - 1);
+    }
+
+    @Test
+    void publishDescribeAliasSearchLineageAndVerify() throws Exception {
+        Result p = run("catalog", "publish", "payments/fraud-scorer", "--file", model.toString(), "--owner",
+                "payments-ml", "--infer-signature", "--tag", "fraud", "--description", "Card fraud",
+                "--property", "heldout.auc=0.93");
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().startsWith("published payments/fraud-scorer@1"), p.out());
+        Path sig = Files.writeString(dir.resolve("sig.json"),
+                ManifestCodec.writeSignature(new MlpModel(4, new int[] {8}, 1, 3).signature()));
+        Result p2 = run("catalog", "publish", "ads/ctx-match", "--file", model.toString(), "--owner", "ads",
+                "--signature", sig.toString(), "--derived-from", "payments/fraud-scorer@1");
+        assertEquals(0, p2.code(), p2.err());
+
+        Result d = run("catalog", "describe", "payments/fraud-scorer@1");
+        assertTrue(d.out().contains("\"heldout.auc\" : \"0.93\"") && d.out().contains("\"shape\" : [ \"batch\", 4 ]"),
+                d.out());
+        assertEquals(0, run("catalog", "alias", "payments/fraud-scorer@1", "prod").code());
+        assertTrue(run("catalog", "describe", "pollen://payments/fraud-scorer@prod").out().contains("prod=1"));
+
+        Result s = run("catalog", "search", "--input-dim", "4", "--text", "fraud");
+        assertTrue(s.out().contains("payments/fraud-scorer@1") && !s.out().contains("ads/ctx-match"), s.out());
+        assertTrue(run("catalog", "search", "--domain", "ads").out().contains("ads/ctx-match@1"));
+
+        Result l = run("catalog", "lineage", "payments/fraud-scorer@1");
+        assertTrue(l.out().contains("derived from it:\n    ads/ctx-match@1"), l.out());
+
+        Result v = run("catalog", "verify");
+        assertEquals(0, v.code());
+        assertTrue(v.out().contains("2 version(s) checked, 0 damaged"), v.out());
+    }
+
+    @Test
+    void verifyExitsNonZeroForADamagedVersion() throws Exception {
+        run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature");
+        Path payload = catalog.resolve("demo/m/1/model.onnx");
+        Files.write(payload, new byte[] {1, 2, 3});
+        Result v = run("catalog", "verify");
+        assertEquals(1, v.code());
+        assertTrue(v.out().contains("DAMAGED demo/m@1") && v.out().contains("must be"), v.out());
+    }
+
+    @Test
+    void scoreReadsJsonLinesAndWritesJsonLines() {
+        run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature");
+        Result r = runWithInput("{\"features\":[1,2,3,4]}\n\n{\"features\":[[0.5,0,0,-1]]}\n", "score", "demo/m", "--batch", "1");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(2, lines.length);
+        assertTrue(lines[0].matches("\\{\"score\":\\[0\\.[0-9]+(E-?[0-9]+)?]}"), lines[0]);
+    }
+
+    @Test
+    void scoreRejectsRowsThatBreakTheSignatureNamingLineInputAndValue() {
+        run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature");
+        assertOneLineError(runWithInput("{\"features\":[1,2,3]}\n", "score", "demo/m"), 2,
+                "line 1: input 'features' must have 4 values per row for shape [batch, 4] (found 3)");
+        assertOneLineError(runWithInput("{\"features\":[1,2,\"x\",4]}\n", "score", "demo/m"), 2,
+                "line 1: values of input 'features' (dtype float32) must be a number (found \"x\")");
+        assertOneLineError(runWithInput("{\"feature\":[1,2,3,4]}\n", "score", "demo/m"), 2,
+                "field 'feature' is not an input of demo/m@1 (inputs: [features])");
+        assertOneLineError(runWithInput("{}\n", "score", "demo/m"), 2, "input 'features' is missing");
+        Result partial = runWithInput("{\"features\":[1,2,3,4]}\nnot json\n", "score", "demo/m");
+        assertOneLineError(partial, 2, "line 2: must be a JSON object");
+        assertEquals(1, partial.out().strip().split("\n").length, "the good row before the bad line is scored");
+    }
+
+    @Test
+    void badInputGetsOneClearLineAndStackTracesOnlyWithVerbose() {
+        assertOneLineError(run("catalog", "describe", "demo/nope"), 2, "no artifact demo/nope");
+        assertOneLineError(run("catalog", "publish", "demo/../x", "--file", model.toString(), "--owner", "t",
+                "--infer-signature"), 2, "artifact name must match");
+        assertOneLineError(run("catalog", "publish", "demo/m", "--file", dir.resolve("missing.onnx").toString(),
+                "--owner", "t", "--infer-signature"), 2, "does not exist");
+        run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature",
+                "--version", "3");
+        assertOneLineError(run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
+                "--infer-signature", "--version", "3"), 2, "version 3 of demo/m already exists");
+        assertOneLineError(run("catalog", "describe", "demo/m@prod"), 2, "no alias 'prod' for demo/m");
+        assertOneLineError(run("catalog", "frobnicate"), 2, "Unmatched argument");
+        Result verbose = run("--verbose", "catalog", "describe", "demo/nope");
+        assertEquals(2, verbose.code());
+        assertTrue(verbose.err().contains("\tat dev.pollen"), verbose.err());
+    }
+}
