@@ -47,12 +47,13 @@ class MicrometerMetricsTest {
             assertTrue(text.contains("pollen_score_latency_seconds_bucket{artifact=\"m\",domain=\"demo\""), text);
             assertTrue(text.contains("pollen_models_loaded 1"), text);
         }
-        try (PollenRuntime runtime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(registry)).build()) {
+        PrometheusMeterRegistry second = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (PollenRuntime runtime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(second)).build()) {
             java.nio.file.Path payload = catalog.payload(new dev.pollen.catalog.ArtifactId("demo", "m", 1));
             payload.toFile().setWritable(true);
             java.nio.file.Files.write(payload, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
             assertThrows(PollenException.class, () -> runtime.model("demo/m@1"));
-            assertEquals(1.0, registry.get("pollen.load.errors").tag("category", "CHECKSUM_MISMATCH").counter().count());
+            assertEquals(1.0, second.get("pollen.load.errors").tag("category", "CHECKSUM_MISMATCH").counter().count());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -93,6 +93,22 @@ class ScoringContextTest {
     }
 
     @Test
+    void shouldRequireASizeForEverySymbolicNonBatchDimension() {
+        Signature sig = new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", "width")),
+                List.of(TensorSpec.of("score", DType.FLOAT32, "batch", 1)));
+        OnnxModel m = load(TestModels.logisticSymbolicWidth(8), sig);
+        PollenException e = assertThrows(PollenException.class, () -> m.newContext(2, Map.of(), ModelMetrics.NONE));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertTrue(e.getMessage().contains("input 'features' of demo/m@1 has symbolic dimension 'width' at 1")
+                && e.getMessage().contains("(found null)"), e.getMessage());
+        ScoringContext ctx = m.newContext(2, Map.of("width", 8L), ModelMetrics.NONE);
+        assertEquals(8, ctx.inputRowElements(0));
+        ctx.run(2);
+        float[] zeros = new float[8];
+        assertEquals(TestModels.expectedLogistic(8, 7, zeros), ctx.outputFloats(0).get(0), 1e-6);
+    }
+
+    @Test
     void shouldRejectAModelWhoseRealSignatureDiffersFromTheManifest() {
         PollenException e = assertThrows(PollenException.class,
                 () -> load(TestModels.logistic(8, 1), TestModels.logisticSignature(7)));

@@ -38,6 +38,23 @@ public final class TestModels {
         return model(ctx);
     }
 
+    /**
+     * @param features the width the weights expect
+     * @return {@link #logistic(int, long)} with input shape [batch, width]: the width is symbolic in the graph
+     */
+    public static byte[] logisticSymbolicWidth(int features) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        gemmSigmoid(ctx, input, features, 7).assignTo(output);
+        OnnxMl.GraphProto graph = ctx.buildGraph();
+        OnnxMl.ValueInfoProto in = graph.getInput(0);
+        OnnxMl.TypeProto.Tensor.Builder tensor = in.getType().getTensorType().toBuilder();
+        tensor.getShapeBuilder().setDim(1, OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("width"));
+        OnnxMl.ValueInfoProto retyped = in.toBuilder().setType(in.getType().toBuilder().setTensorType(tensor)).build();
+        return model(graph.toBuilder().setInput(0, retyped).build());
+    }
+
     /** @param features input width @return the signature of {@link #logistic(int, long)} */
     public static Signature logisticSignature(int features) {
         return new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", features)),
