@@ -149,9 +149,9 @@ public class ScoringBenchmark {
 
     @Benchmark
     public float bareOnnxRuntime() throws OrtException {
-        try (OrtSession.Result ignored = session.run(bareInputs, bareOutputs)) {
-            return bareOutputBuffer.get(batch - 1);
-        }
+        OrtSession.Result result = session.run(bareInputs, bareOutputs);
+        result.close();
+        return bareOutputBuffer.get(batch - 1);
     }
 
     @Benchmark

@@ -20,7 +20,6 @@ import dev.pollen.catalog.VerifyResult;
 import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -43,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -420,9 +418,7 @@ public final class FileSystemCatalog implements Catalog {
         try {
             JsonNode node = JSON.readTree(Files.readString(file));
             Map<String, Long> aliases = new TreeMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 if (!e.getValue().isIntegralNumber() || e.getValue().asLong() < 1) {
                     throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "aliases " + file + ": field '"
                             + e.getKey() + "' must be a version number of at least 1 (found " + e.getValue() + ")");
@@ -609,9 +605,13 @@ public final class FileSystemCatalog implements Catalog {
 
     private <T> T withLock(LockedAction<T> action) {
         localLock.lock();
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            return action.run();
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock processLock = ch.lock();
+            try {
+                return action.run();
+            } finally {
+                processLock.release();
+            }
         } catch (IOException e) {
             throw io("catalog " + root + " update failed", e);
         } finally {
@@ -751,9 +751,5 @@ public final class FileSystemCatalog implements Catalog {
         public FileSystemCatalog build() {
             return new FileSystemCatalog(root, validators, clock);
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }

@@ -20,7 +20,6 @@ import dev.pollen.catalog.TensorSpec;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,9 +177,7 @@ public final class ManifestCodec {
             if (!props.isObject()) {
                 throw r.fail("properties", "must be an object of strings", props.toString());
             }
-            Iterator<Map.Entry<String, JsonNode>> it = props.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : props.properties()) {
                 if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                     throw r.fail("properties." + e.getKey(), "must be a string or number", e.getValue().toString());
                 }
