@@ -12,7 +12,8 @@ import dev.pollen.onnx.OnnxEnvironment;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,7 +44,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code pollen}: a {@link ScoringContext} leased from the runtime and catalog (metrics off).</li>
- *   <li>{@code pollenWithMetrics}: the same with a Micrometer timer recording every run.</li>
+ *   <li>{@code pollenWithMetrics}: the same with a Micrometer timer (Prometheus registry, percentile histogram)
+ *       recording every run.</li>
  *   <li>{@code bareOnnxRuntime}: the best hand-written ONNX Runtime use: tensors created once over reused direct
  *       buffers, pinned outputs, the same session options and environment.</li>
  *   <li>{@code naive}: what most code does: new tensors from a {@code float[][]} each call, a fresh input map, and
@@ -90,7 +92,8 @@ public class ScoringBenchmark {
         runtime = PollenRuntime.builder(catalog).build();
         lease = runtime.model(DemoCatalog.DEMO_MLP);
         ctx = lease.newContext(batch);
-        meteredRuntime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(new SimpleMeterRegistry())).build();
+        meteredRuntime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))).build();
         meteredLease = meteredRuntime.model(DemoCatalog.DEMO_MLP);
         meteredCtx = meteredLease.newContext(batch);
 

@@ -260,8 +260,8 @@ final class CatalogCommand {
                         + " a selector; use --version to pin a number (found '" + target + "')");
             }
             if ((signature == null) == !inferSignature) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
-                        "publish needs exactly one of --signature FILE or --infer-signature");
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish needs exactly one of --signature"
+                        + " FILE or --infer-signature (found " + (inferSignature ? "both" : "neither") + ")");
             }
             if (!Files.isRegularFile(file)) {
                 throw new PollenException(ErrorCategory.NOT_FOUND, "payload file to publish does not exist: " + file);
@@ -270,11 +270,15 @@ final class CatalogCommand {
             if (signature != null) {
                 String text;
                 try {
-                    text = Files.readString(signature);
+                    text = new String(Files.readAllBytes(signature), java.nio.charset.StandardCharsets.UTF_8);
                 } catch (NoSuchFileException e) {
                     throw new PollenException(ErrorCategory.NOT_FOUND, "signature file does not exist: " + signature);
                 }
-                sig = ManifestCodec.readSignature(signature.toString(), text);
+                try {
+                    sig = ManifestCodec.readSignature(signature.toString(), text);
+                } catch (PollenException e) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, e.getMessage(), e);
+                }
             } else {
                 sig = OnnxModelValidator.inspect(file);
             }

@@ -77,13 +77,8 @@ final class JsonRows {
             if (value == null || value.isNull()) {
                 throw fail(lineNo, "input '" + spec.name() + "' is missing (inputs: " + names + ")");
             }
-            List<JsonNode> flat = new ArrayList<>();
-            flatten(lineNo, spec, value, 1, flat);
             int n = ctx.inputRowElements(i);
-            if (flat.size() != n) {
-                throw fail(lineNo, "input '" + spec.name() + "' must have " + n + " values per row for shape "
-                        + spec.shape() + " (found " + flat.size() + ")");
-            }
+            List<JsonNode> flat = values(lineNo, spec, ctx.inputRowShape(i), n, value);
             ByteBuffer buf = ctx.inputBuffer(i);
             int base = row * n;
             for (int k = 0; k < n; k++) {
@@ -92,17 +87,63 @@ final class JsonRows {
         }
     }
 
-    private void flatten(long lineNo, TensorSpec spec, JsonNode value, int depth, List<JsonNode> out) {
-        if (value.isArray()) {
-            if (depth >= spec.rank() && spec.rank() > 1 && !value.isEmpty() && value.get(0).isArray()) {
-                throw fail(lineNo, "input '" + spec.name() + "' is nested deeper than its shape " + spec.shape());
+    /**
+     * Accepts a row as a flat array of exactly {@code n} values, as nested arrays of exactly the row shape, or, for
+     * one value per row, a bare value.
+     */
+    private List<JsonNode> values(long lineNo, TensorSpec spec, long[] rowShape, int n, JsonNode value) {
+        List<JsonNode> out = new ArrayList<>(n);
+        if (!value.isArray()) {
+            if (n != 1) {
+                throw fail(lineNo, "input '" + spec.name() + "' must be an array of " + n + " values (found "
+                        + value + ")");
             }
-            for (JsonNode v : value) {
-                flatten(lineNo, spec, v, depth + 1, out);
-            }
-        } else {
             out.add(value);
+            return out;
         }
+        boolean flat = true;
+        for (JsonNode v : value) {
+            flat &= !v.isArray();
+        }
+        if (flat) {
+            if (value.size() != n) {
+                throw fail(lineNo, "input '" + spec.name() + "' must have " + n + " values per row for shape "
+                        + spec.shape() + " (found " + value.size() + ")");
+            }
+            value.forEach(out::add);
+            return out;
+        }
+        nested(lineNo, spec, rowShape, 0, value, "", out);
+        return out;
+    }
+
+    private void nested(long lineNo, TensorSpec spec, long[] rowShape, int level, JsonNode v, String at,
+            List<JsonNode> out) {
+        if (level == rowShape.length) {
+            if (v.isArray()) {
+                throw fail(lineNo, "input '" + spec.name() + "' is nested deeper than its row shape "
+                        + java.util.Arrays.toString(rowShape) + " (found an array at " + at + ")");
+            }
+            out.add(v);
+            return;
+        }
+        if (!v.isArray() || v.size() != rowShape[level]) {
+            throw fail(lineNo, "input '" + spec.name() + "' must be a flat array of " + ctxElements(rowShape)
+                    + " values or nested arrays of shape " + java.util.Arrays.toString(rowShape) + " (at "
+                    + (at.isEmpty() ? "the top" : at) + ": expected " + rowShape[level] + " values, found "
+                    + (v.isArray() ? v.size() + "" : v.toString()) + ")");
+        }
+        for (int k = 0; k < v.size(); k++) {
+            nested(lineNo, spec, rowShape, level + 1, v.get(k), at + "[" + k + "]", out);
+        }
+    }
+
+    private static long ctxElements(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
     }
 
     private void put(long lineNo, TensorSpec spec, ByteBuffer buf, int index, JsonNode v) {

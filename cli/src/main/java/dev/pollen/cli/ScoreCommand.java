@@ -55,7 +55,8 @@ final class ScoreCommand implements Callable<Integer> {
         try (PollenRuntime runtime = PollenRuntime.builder(root.catalog())
                 .metrics(MicrometerMetrics.of(registry)).build();
              ModelLease lease = runtime.model(ref)) {
-            ScoringContext ctx = lease.newContext(batch, dims);
+            ScoringContext ctx = newContext(lease);
+            int rowsPerRun = ctx.maxBatch();
             JsonRows rows = new JsonRows(ctx);
             BufferedReader reader = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8));
             int pending = 0;
@@ -69,7 +70,7 @@ final class ScoreCommand implements Callable<Integer> {
                     }
                     rows.write(lineNo, line, pending);
                     pending++;
-                    if (pending == batch) {
+                    if (pending == rowsPerRun) {
                         flush(ctx, rows, pending, out);
                         pending = 0;
                     }
@@ -89,8 +90,29 @@ final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A model with a fixed batch size gets a context of exactly that size; short batches are zero-padded. */
+    private ScoringContext newContext(ModelLease lease) {
+        long fixed = 0;
+        for (dev.pollen.catalog.TensorSpec spec : lease.signature().inputs()) {
+            if (spec.rank() > 0 && !spec.shape().get(0).isSymbolic()) {
+                fixed = spec.shape().get(0).size();
+            }
+        }
+        return lease.newContext(fixed > 0 ? (int) fixed : batch, dims);
+    }
+
     private static void flush(ScoringContext ctx, JsonRows rows, int n, PrintWriter out) {
-        ctx.run(n);
+        int fixed = ctx.fixedBatch();
+        if (fixed > 0 && n < fixed) {
+            for (int i = 0; i < ctx.inputCount(); i++) {
+                java.nio.ByteBuffer buf = ctx.inputBuffer(i);
+                int from = n * ctx.inputRowElements(i) * ctx.inputSpec(i).dtype().byteSize();
+                for (int k = from; k < buf.capacity(); k++) {
+                    buf.put(k, (byte) 0);
+                }
+            }
+        }
+        ctx.run(fixed > 0 ? fixed : n);
         for (int r = 0; r < n; r++) {
             out.println(rows.read(r));
         }

@@ -117,7 +117,7 @@ class PollenCliTest {
     @Test
     void scoreReadsJsonLinesAndWritesJsonLines() {
         run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature");
-        Result r = runWithInput("{\"features\":[1,2,3,4]}\n\n{\"features\":[[0.5,0,0,-1]]}\n", "score", "demo/m", "--batch", "1");
+        Result r = runWithInput("{\"features\":[1,2,3,4]}\n\n{\"features\":[0.5,0,0,-1]}\n", "score", "demo/m", "--batch", "1");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().strip().split("\n");
         assertEquals(2, lines.length);
@@ -137,6 +137,27 @@ class PollenCliTest {
         Result partial = runWithInput("{\"features\":[1,2,3,4]}\nnot json\n", "score", "demo/m");
         assertOneLineError(partial, 2, "line 2: must be a JSON object");
         assertEquals(1, partial.out().strip().split("\n").length, "the good row before the bad line is scored");
+    }
+
+    @Test
+    void scoreRejectsRaggedOrOverNestedRowsAndBadOptions() {
+        run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature");
+        assertOneLineError(runWithInput("{\"features\":[[1,2],[3,4]]}\n", "score", "demo/m"), 2,
+                "line 1: input 'features' must be a flat array of 4 values or nested arrays of shape [4]",
+                "expected 4 values, found 2");
+        assertOneLineError(runWithInput("{\"features\":[[1],[2],[3],[4]]}\n", "score", "demo/m"), 2,
+                "is nested deeper than its row shape [4] (found an array at [0])");
+        assertOneLineError(runWithInput("{\"features\":7}\n", "score", "demo/m"), 2,
+                "must be an array of 4 values (found 7)");
+        assertOneLineError(run("score", "demo/m", "--batch", "0"), 2, "--batch must be from 1 to 65536 (found 0)");
+        assertOneLineError(run("score", "demo/m", "--dim", "sequence=8"), 2,
+                "dimension 'sequence' given for demo/m@1 must be a symbolic non-batch dimension");
+        assertOneLineError(run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t"), 2,
+                "exactly one of --signature FILE or --infer-signature (found neither)");
+        assertOneLineError(run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
+                "--infer-signature", "--signature", model.toString()), 2, "(found both)");
+        assertOneLineError(run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
+                "--signature", model.toString()), 2, "signature " + model, "must be valid JSON");
     }
 
     @Test

@@ -15,7 +15,8 @@ public record TensorSpec(String name, DType dtype, List<Dim> shape) {
     /** Copies the shape and checks the parts are present. */
     public TensorSpec {
         if (name == null || name.isEmpty()) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "tensor name must not be empty");
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                    "tensor name must not be empty (found " + (name == null ? "nothing" : "''") + ")");
         }
         if (dtype == null) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "tensor '" + name + "' needs a dtype");

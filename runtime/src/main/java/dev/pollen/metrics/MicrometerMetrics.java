@@ -78,7 +78,7 @@ public final class MicrometerMetrics implements PollenMetrics {
                     .description("wall time of one scoring run").register(registry);
             for (ErrorCategory c : ErrorCategory.values()) {
                 errors.put(c, Counter.builder("pollen.score.errors").tags(tags(id)).tag("category", c.name())
-                        .description("scoring runs that failed").register(registry));
+                        .description("scoring runs that ONNX Runtime failed").register(registry));
             }
         }
 

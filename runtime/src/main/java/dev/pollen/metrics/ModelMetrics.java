@@ -25,7 +25,9 @@ public interface ModelMetrics {
     void scored(long nanos);
 
     /**
-     * @param category why a call failed
+     * Called when ONNX Runtime fails a run (not for caller errors caught before it, such as a bad batch size).
+     *
+     * @param category why the call failed
      */
     void failed(ErrorCategory category);
 }

@@ -35,8 +35,9 @@ public final class OnnxEnvironment {
             instance = create(config);
         } else if (!instance.config.equals(config)) {
             throw new PollenException(ErrorCategory.CONFIGURATION, "the ONNX Runtime environment of this process "
-                    + "was created with " + instance.config + " and cannot change to " + config
-                    + "; use one runtime configuration per process");
+                    + "was created with " + instance.config + " and cannot change to " + config + " (ONNX Runtime"
+                    + " fixes its thread pools once per process; an earlier runtime or a model validation during"
+                    + " publish created it): build the PollenRuntime first, and use one configuration per process");
         }
         return instance;
     }

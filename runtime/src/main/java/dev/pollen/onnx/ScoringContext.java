@@ -32,7 +32,8 @@ import java.util.Map;
  * <p><b>Cost.</b> Shapes and dtypes are checked once, when the context is built; {@link #run(int)} checks only the
  * batch size. Tensors for a batch size are bound on its first use and reused after, so once each batch size has
  * been seen nothing on Pollen's side of ONNX Runtime's {@code run} allocates: no arrays, maps, boxing or tensors.
- * ONNX Runtime's Java binding still allocates a few small objects per call inside {@code OrtSession.run}
+ * {@link #prepare()} binds every size up front. ONNX Runtime's Java binding still allocates a few small objects
+ * per call inside {@code OrtSession.run}
  * (name/handle arrays and its {@code Result}); the benchmarks measure that against a bare ONNX Runtime baseline.
  *
  * <p><b>Threading.</b> One context per thread: a context is not thread-safe, but any number of contexts share one
@@ -82,6 +83,19 @@ public final class ScoringContext implements AutoCloseable {
         }
         for (int i = 0; i < outputs.length; i++) {
             outputs[i] = new Port("output", out.get(i), dims, maxBatch, what);
+        }
+        for (String symbol : dims.keySet()) {
+            boolean used = false;
+            for (Port p : inputs) {
+                used |= p.usesSymbol(symbol);
+            }
+            for (Port p : outputs) {
+                used |= p.usesSymbol(symbol);
+            }
+            if (!used) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "dimension '" + symbol + "' given for "
+                        + what + " must be a symbolic non-batch dimension of the model (found no tensor using it)");
+            }
         }
         this.bound = new Bound[maxBatch + 1];
         this.guard = new NativeGuard(this::release);
@@ -180,6 +194,14 @@ public final class ScoringContext implements AutoCloseable {
     }
 
     /**
+     * @param input input index
+     * @return the non-batch dimensions with symbolic ones resolved (a copy)
+     */
+    public long[] inputRowShape(int input) {
+        return inputs[input].rowShape.clone();
+    }
+
+    /**
      * The raw input buffer, native order, {@code maxBatch * rowElements * dtypeSize} bytes. Write with absolute
      * puts; the buffer's position and limit are not used.
      *
@@ -219,6 +241,34 @@ public final class ScoringContext implements AutoCloseable {
     /** @return the most rows one run may score */
     public int maxBatch() {
         return maxBatch;
+    }
+
+    /** @return the model's fixed batch size, which every run must use, or {@code 0} when the batch is free */
+    public int fixedBatch() {
+        return fixedBatch;
+    }
+
+    /**
+     * Binds tensors for every batch size now, instead of on each size's first run, so no run ever pays for binding
+     * (native tensor creation and a few small objects). Worth it for contexts whose batch size varies; a context
+     * always run at one size binds once on its first run anyway.
+     *
+     * @return this
+     */
+    public ScoringContext prepare() {
+        if (!guard.enter()) {
+            throw closed("scoring context");
+        }
+        try {
+            for (int b = fixedBatch > 0 ? fixedBatch : 1; b <= maxBatch; b++) {
+                if (bound[b] == null) {
+                    bind(b);
+                }
+            }
+        } finally {
+            guard.exit();
+        }
+        return this;
     }
 
     /** @return the model version this context scores */
@@ -289,10 +339,14 @@ public final class ScoringContext implements AutoCloseable {
             for (Port p : outputs) {
                 out.put(p.spec.name(), p.tensor(model.env(), batch));
             }
-        } catch (OrtException e) {
+        } catch (OrtException | RuntimeException e) {
             in.values().forEach(OnnxTensor::close);
             out.values().forEach(OnnxTensor::close);
-            throw OnnxErrors.map(e, ErrorCategory.INFERENCE, "cannot bind tensors of " + what + " for batch " + batch);
+            if (e instanceof OrtException oe) {
+                throw OnnxErrors.map(oe, ErrorCategory.INFERENCE, "cannot bind tensors of " + what + " for batch "
+                        + batch);
+            }
+            throw (RuntimeException) e;
         }
         Bound b = new Bound(Map.copyOf(in), Map.copyOf(out));
         bound[batch] = b;
@@ -364,6 +418,15 @@ public final class ScoringContext implements AutoCloseable {
             this.buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
             this.javaType = OnnxSignatures.javaType(spec.dtype());
             this.floats = spec.dtype() == DType.FLOAT32 ? buffer.asFloatBuffer() : null;
+        }
+
+        boolean usesSymbol(String symbol) {
+            for (int i = 1; i < spec.rank(); i++) {
+                if (symbol.equals(spec.shape().get(i).symbol())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         FloatBuffer floats() {

@@ -73,6 +73,7 @@ public final class ModelLease implements AutoCloseable {
                 throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the lease on " + id() + " is closed");
             }
             ScoringContext ctx = model.newContext(maxBatch, dims, metrics);
+            contexts.removeIf(ScoringContext::isClosed);
             contexts.add(ctx);
             return ctx;
         }

@@ -111,6 +111,7 @@ public final class PollenRuntime implements AutoCloseable {
      */
     public ModelLease model(ArtifactRef ref) {
         ArtifactId id = catalog.resolve(ref);
+        dev.pollen.metrics.ModelMetrics modelMetrics = metrics.forModel(id);
         Entry entry;
         boolean loader = false;
         synchronized (lock) {
@@ -127,6 +128,7 @@ public final class PollenRuntime implements AutoCloseable {
             try {
                 entry.future.complete(load(id));
             } catch (RuntimeException | Error e) {
+                metrics.loadFailed(id, e instanceof PollenException pe ? pe.category() : ErrorCategory.MODEL_LOAD);
                 entry.future.completeExceptionally(e);
             }
         }
@@ -141,12 +143,11 @@ public final class PollenRuntime implements AutoCloseable {
             }
             Throwable cause = e.getCause();
             if (cause instanceof PollenException pe) {
-                metrics.loadFailed(id, pe.category());
                 throw pe;
             }
             throw new PollenException(ErrorCategory.MODEL_LOAD, "cannot load " + id + ": " + cause, cause);
         }
-        ModelLease lease = new ModelLease(this, entry, model, metrics.forModel(id));
+        ModelLease lease = new ModelLease(this, entry, model, modelMetrics);
         synchronized (lock) {
             if (closed) {
                 release(lease, entry);
@@ -190,7 +191,9 @@ public final class PollenRuntime implements AutoCloseable {
             if (!leases.remove(lease) && !closed) {
                 return;
             }
-            if (--entry.refs == 0 && entries.remove(entry.id, entry)) {
+            if (--entry.refs == 0) {
+                // Also when close() already cleared the map: a load that finished after close() must not leak.
+                entries.remove(entry.id, entry);
                 toClose = entry.future.getNow(null);
             }
         }

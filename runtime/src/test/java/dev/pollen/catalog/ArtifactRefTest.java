@@ -48,4 +48,10 @@ class ArtifactRefTest {
         assertTrue(e.getMessage().contains("alias must match"), e.getMessage());
         assertThrows(PollenException.class, () -> ArtifactRef.parse("demo/x@0"));
     }
+
+    @Test
+    void shouldRejectAVersionTooLargeForALong() {
+        PollenException e = assertThrows(PollenException.class, () -> ArtifactRef.parse("demo/x@99999999999999999999"));
+        assertTrue(e.getMessage().contains("ref version is too large (found '99999999999999999999'"), e.getMessage());
+    }
 }

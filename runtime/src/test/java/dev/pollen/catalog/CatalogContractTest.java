@@ -188,8 +188,11 @@ public abstract class CatalogContractTest {
         catalog.publish(request("demo", "m").build());
         List<VerifyResult> results = catalog.verify(null);
         assertEquals(1, results.size());
-        assertTrue(results.get(0).ok());
-        assertFalse(catalog.verify(ArtifactRef.parse("demo/m@1")).isEmpty());
+        assertTrue(results.get(0).ok(), results.toString());
+        List<VerifyResult> one = catalog.verify(ArtifactRef.parse("demo/m@1"));
+        assertEquals(1, one.size());
+        assertTrue(one.get(0).ok() && one.get(0).problem() == null, one.toString());
+        assertEquals(new ArtifactId("demo", "m", 1), one.get(0).id());
     }
 
     @Test

@@ -113,6 +113,8 @@ class ScoringContextTest {
         PollenException e = assertThrows(PollenException.class,
                 () -> load(TestModels.logistic(8, 1), TestModels.logisticSignature(7)));
         assertEquals(ErrorCategory.SIGNATURE_MISMATCH, e.category());
+        assertTrue(e.getMessage().contains("input 'features' of demo/m@1 must have shape [batch, 7] as declared"
+                + " (found [?, 8]") || e.getMessage().contains("(found [batch, 8]"), e.getMessage());
         model = null;
     }
 
@@ -130,6 +132,118 @@ class ScoringContextTest {
         model.close();
         e = assertThrows(PollenException.class, () -> other.run(1));
         assertTrue(e.getMessage().contains("model is closed"), e.getMessage());
+    }
+
+    @Test
+    void aFixedBatchModelAcceptsOnlyItsBatchSize() {
+        Signature sig = new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, 2, 8)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, 2, 1)));
+        OnnxModel m = load(TestModels.logisticFixedBatch(8, 2), sig);
+        PollenException e = assertThrows(PollenException.class, () -> m.newContext(4, Map.of(), ModelMetrics.NONE));
+        assertTrue(e.getMessage().contains("must be 2, the model's fixed batch size (found 4)"), e.getMessage());
+        ScoringContext ctx = m.newContext(2, Map.of(), ModelMetrics.NONE);
+        assertEquals(2, ctx.fixedBatch());
+        e = assertThrows(PollenException.class, () -> ctx.run(1));
+        assertTrue(e.getMessage().contains("must be 2, the model's fixed batch size (found 1)"), e.getMessage());
+        ctx.run(2);
+    }
+
+    @Test
+    void shouldRejectADimensionThatIsNotASymbolOfTheModel() {
+        OnnxModel m = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8));
+        PollenException e = assertThrows(PollenException.class,
+                () -> m.newContext(2, Map.of("sequence", 128L), ModelMetrics.NONE));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertTrue(e.getMessage().contains("dimension 'sequence' given for demo/m@1 must be a symbolic non-batch"),
+                e.getMessage());
+    }
+
+    @Test
+    void prepareBindsEveryBatchSizeUpFront() {
+        ScoringContext ctx = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8))
+                .newContext(3, Map.of(), ModelMetrics.NONE).prepare();
+        for (int b = 1; b <= 3; b++) {
+            ctx.run(b);
+        }
+        ctx.close();
+        assertThrows(PollenException.class, ctx::prepare);
+    }
+
+    @Test
+    void anOnnxRuntimeFailureDuringARunKeepsItsErrorCodeAndIsCounted() {
+        Signature sig = new Signature(List.of(TensorSpec.of("ids", DType.INT64, "batch")),
+                List.of(TensorSpec.of("vectors", DType.FLOAT32, "batch", 2)));
+        ErrorCategory[] failed = new ErrorCategory[1];
+        ModelMetrics metrics = new ModelMetrics() {
+            @Override
+            public void scored(long nanos) {
+            }
+
+            @Override
+            public void failed(ErrorCategory category) {
+                failed[0] = category;
+            }
+        };
+        ScoringContext ctx = load(TestModels.gather(), sig).newContext(1, Map.of(), metrics);
+        ctx.inputBuffer(0).putLong(0, 3);
+        ctx.run(1);
+        assertEquals(6f, ctx.outputFloats(0).get(0));
+        ctx.inputBuffer(0).putLong(0, 10);
+        PollenException e = assertThrows(PollenException.class, () -> ctx.run(1));
+        assertTrue(e.onnxErrorCode() != null && e.onnxErrorCode().startsWith("ORT_"), e.onnxErrorCode());
+        assertTrue(e.getMessage().startsWith("scoring demo/m@1 failed: ") && e.getMessage().contains("["
+                + e.onnxErrorCode() + "]"), e.getMessage());
+        assertEquals(e.category(), failed[0]);
+        ctx.inputBuffer(0).putLong(0, 1);
+        ctx.run(1);
+        assertEquals(2f, ctx.outputFloats(0).get(0), "the context still works after a failed run");
+    }
+
+    @Test
+    void theOnnxEnvironmentRefusesADifferentThreadSetupAndBadThreadCounts() {
+        OnnxEnvironment.current();
+        OnnxConfig other = new OnnxConfig(OnnxEnvironment.current().config().intraOpThreads() + 1, 1, false);
+        PollenException e = assertThrows(PollenException.class, () -> OnnxEnvironment.get(other));
+        assertEquals(ErrorCategory.CONFIGURATION, e.category());
+        assertTrue(e.getMessage().contains("cannot change to " + other), e.getMessage());
+        e = assertThrows(PollenException.class, () -> new OnnxConfig(0, 1, false));
+        assertTrue(e.getMessage().contains("intra-op threads must be from 1 to 1024 (found 0)"), e.getMessage());
+    }
+
+    @Test
+    void nativeGuardNeverReleasesUnderAConcurrentCall() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            java.util.concurrent.atomic.AtomicBoolean freed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger releases = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger violations = new java.util.concurrent.atomic.AtomicInteger();
+            NativeGuard guard = new NativeGuard(() -> {
+                releases.incrementAndGet();
+                freed.set(true);
+            });
+            Thread[] threads = new Thread[3];
+            for (int t = 0; t < threads.length; t++) {
+                threads[t] = new Thread(() -> {
+                    while (guard.enter()) {
+                        if (freed.get()) {
+                            violations.incrementAndGet();
+                        }
+                        Thread.onSpinWait();
+                        if (freed.get()) {
+                            violations.incrementAndGet();
+                        }
+                        guard.exit();
+                    }
+                });
+                threads[t].start();
+            }
+            Thread.sleep(0, 50_000);
+            guard.close();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(0, violations.get(), "released while a call was inside, round " + round);
+            assertEquals(1, releases.get(), "released exactly once, round " + round);
+        }
     }
 
     @Test

@@ -82,20 +82,29 @@ class PollenRuntimeTest {
     @Test
     void twoThreadsAskingForTheSameVersionShareOneNativeSession() throws Exception {
         CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<ModelLease>> futures = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 8; i++) {
                 futures.add(pool.submit(() -> {
                     start.await();
                     return runtime.model(i2ref());
                 }));
             }
             start.countDown();
-            ModelLease a = futures.get(0).get(30, TimeUnit.SECONDS);
-            ModelLease b = futures.get(1).get(30, TimeUnit.SECONDS);
+            List<ModelLease> leases = new ArrayList<>();
+            for (Future<ModelLease> f : futures) {
+                leases.add(f.get(30, TimeUnit.SECONDS));
+            }
+            ModelLease a = leases.get(0);
+            ModelLease b = leases.get(1);
             assertNotSame(a, b);
-            assertSame(a.model(), b.model(), "both leases must hold the same loaded model");
+            for (ModelLease l : leases) {
+                assertSame(a.model(), l.model(), "every lease must hold the same loaded model");
+            }
+            for (ModelLease l : leases.subList(2, leases.size())) {
+                l.close();
+            }
             assertEquals(1, runtime.sessionsCreated());
             assertEquals(1, runtime.loadedModels());
             assertEquals(published.sizeBytes(), runtime.loadedBytes());
@@ -146,7 +155,7 @@ class PollenRuntimeTest {
     }
 
     @Test
-    void shouldNeverFreeTheSessionUnderARunningCall() throws Exception {
+    void closingALeaseUnderScoringThreadsFailsTheirNextCallCleanly() throws Exception {
         ModelLease lease = runtime.model("demo/logistic@1");
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong scored = new AtomicLong();
@@ -191,5 +200,6 @@ class PollenRuntimeTest {
     void shouldFailWithNotFoundForAnUnknownArtifact() {
         PollenException e = assertThrows(PollenException.class, () -> runtime.model("demo/missing@1"));
         assertEquals(ErrorCategory.NOT_FOUND, e.category());
+        assertTrue(e.getMessage().contains("no artifact demo/missing in catalog"), e.getMessage());
     }
 }

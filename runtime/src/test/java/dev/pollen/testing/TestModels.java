@@ -55,6 +55,53 @@ public final class TestModels {
         return model(graph.toBuilder().setInput(0, retyped).build());
     }
 
+    /**
+     * @param features input width
+     * @param batch the fixed batch size
+     * @return {@link #logistic(int, long)} (seed 1) whose input and output have a fixed leading dimension
+     */
+    public static byte[] logisticFixedBatch(int features, int batch) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        gemmSigmoid(ctx, input, features, 1).assignTo(output);
+        OnnxMl.GraphProto graph = ctx.buildGraph();
+        OnnxMl.TensorShapeProto.Dimension fixed = OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(batch)
+                .build();
+        return model(graph.toBuilder().setInput(0, withDim(graph.getInput(0), 0, fixed))
+                .setOutput(0, withDim(graph.getOutput(0), 0, fixed)).build());
+    }
+
+    /**
+     * @return ONNX bytes: input {@code ids} int64 [batch] gathers rows of a 4 x 2 table into output {@code vectors}
+     *     float32 [batch, 2]; an id outside 0..3 makes ONNX Runtime fail the run
+     */
+    public static byte[] gather() {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder ids = ctx.floatInput("ids", 1);
+        ONNXPlaceholder output = ctx.floatOutput("vectors", 2);
+        ONNXInitializer table = ctx.floatTensor("table", List.of(4, 2), fb -> {
+            for (int i = 0; i < 8; i++) {
+                fb.put(i);
+            }
+        });
+        table.apply(ONNXOperators.GATHER, ids, java.util.Map.of("axis", 0)).assignTo(output);
+        OnnxMl.GraphProto graph = ctx.buildGraph();
+        OnnxMl.ValueInfoProto in = graph.getInput(0);
+        OnnxMl.TypeProto.Tensor.Builder tensor = in.getType().getTensorType().toBuilder()
+                .setElemType(OnnxMl.TensorProto.DataType.INT64.getNumber());
+        tensor.getShapeBuilder().removeDim(1);
+        OnnxMl.ValueInfoProto retyped = in.toBuilder().setType(in.getType().toBuilder().setTensorType(tensor)).build();
+        return model(graph.toBuilder().setInput(0, retyped).build());
+    }
+
+    private static OnnxMl.ValueInfoProto withDim(OnnxMl.ValueInfoProto v, int index,
+            OnnxMl.TensorShapeProto.Dimension dim) {
+        OnnxMl.TypeProto.Tensor.Builder tensor = v.getType().getTensorType().toBuilder();
+        tensor.getShapeBuilder().setDim(index, dim);
+        return v.toBuilder().setType(v.getType().toBuilder().setTensorType(tensor)).build();
+    }
+
     /** @param features input width @return the signature of {@link #logistic(int, long)} */
     public static Signature logisticSignature(int features) {
         return new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", features)),

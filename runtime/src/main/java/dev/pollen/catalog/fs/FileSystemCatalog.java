@@ -58,7 +58,7 @@ import java.util.stream.Stream;
  * <pre>
  * root/
  *   .lock                          held (file lock + in-process lock) while choosing versions and moving aliases
- *   .staging/&lt;pid&gt;-&lt;uuid&gt;/        publishes in progress; removed at open when their process is gone
+ *   .staging/&lt;pid&gt;-&lt;uuid&gt;/        publishes in progress, each holding a lock on its .owner file
  *   &lt;domain&gt;/&lt;name&gt;/
  *     aliases.json                 {"prod": 3, "canary": 4}, replaced atomically
  *     .highest-version             the highest version number ever assigned, so numbers are never reused
@@ -72,9 +72,10 @@ import java.util.stream.Stream;
  * and outputs compared with the declared signature), then, under the catalog lock, the version number is chosen
  * and recorded, the manifest written and fsynced, and the directory renamed into place with one {@code rename(2)}.
  * A process killed at any point leaves either no version or a complete one; stale staging directories are ignored
- * by readers and swept at the next open.
+ * by readers and swept by a later open once their owner lock is free.
  *
- * <p>Thread-safe, and safe for several processes sharing one root on a POSIX file system.
+ * <p>Thread-safe, also with several catalog objects on one root, and safe for several processes sharing one root
+ * on a local POSIX file system. Network file systems are only as safe as their {@code rename} and {@code flock}.
  */
 public final class FileSystemCatalog implements Catalog {
     private static final System.Logger LOG = System.getLogger(FileSystemCatalog.class.getName());
@@ -83,13 +84,23 @@ public final class FileSystemCatalog implements Catalog {
     private static final String ALIASES = "aliases.json";
     private static final String HIGHEST = ".highest-version";
     private static final String STAGING = ".staging";
+    private static final String OWNER = ".owner";
+    /** Staging directories younger than this are never swept: their publisher may not have locked them yet. */
+    private static final long SWEEP_MIN_AGE_MILLIS = 60_000;
 
     private final Path root;
     private final Path stagingRoot;
     private final Path lockFile;
     private final Map<ArtifactKind, ArtifactValidator> validators;
     private final Clock clock;
-    private final ReentrantLock localLock = new ReentrantLock();
+    private final ReentrantLock localLock;
+
+    /**
+     * One in-process lock per catalog root: a JVM holds at most one {@link FileLock} on a file, so every catalog
+     * object on the same root must queue on the same lock before taking the file lock.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, ReentrantLock> ROOT_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private FileSystemCatalog(Path root, Map<ArtifactKind, ArtifactValidator> validators, Clock clock) {
         this.root = root.toAbsolutePath().normalize();
@@ -99,6 +110,7 @@ public final class FileSystemCatalog implements Catalog {
         this.clock = clock;
         try {
             Files.createDirectories(stagingRoot);
+            this.localLock = ROOT_LOCKS.computeIfAbsent(this.root.toRealPath(), r -> new ReentrantLock());
         } catch (IOException e) {
             throw io("cannot create catalog directory " + this.root, e);
         }
@@ -153,8 +165,7 @@ public final class FileSystemCatalog implements Catalog {
             checkVersionUnused(request.domain(), request.name(), version);
         }
         Path staged = stagingRoot.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
-        try {
-            Files.createDirectories(staged);
+        try (FileChannel owner = openStaging(staged)) {
             Path payload = staged.resolve(request.fileName());
             String[] digest = new String[1];
             long size = copyAndHash(request, payload, digest);
@@ -168,6 +179,23 @@ public final class FileSystemCatalog implements Catalog {
             throw io("cannot publish " + what, e);
         } finally {
             deleteTree(staged);
+        }
+    }
+
+    /**
+     * Creates a staging directory and locks its {@code .owner} file for the whole publish, so a sweep by another
+     * process (which may not see this PID) can tell the publish is alive.
+     */
+    private static FileChannel openStaging(Path staged) throws IOException {
+        Files.createDirectories(staged);
+        FileChannel owner = FileChannel.open(staged.resolve(OWNER), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+        try {
+            owner.lock();
+            return owner;
+        } catch (IOException | RuntimeException e) {
+            owner.close();
+            throw e;
         }
     }
 
@@ -186,6 +214,7 @@ public final class FileSystemCatalog implements Catalog {
                 draft.description(), draft.tags(), draft.createdAt(), draft.file(), draft.sizeBytes(), draft.sha256(),
                 draft.signature(), draft.lineage(), draft.properties());
         writeDurably(staged.resolve(MANIFEST), ManifestCodec.write(manifest).getBytes(StandardCharsets.UTF_8));
+        Files.delete(staged.resolve(OWNER));
         fsyncDirectory(staged);
         if (version > highest) {
             replaceAtomically(artifactDir.resolve(HIGHEST), (version + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -648,22 +677,39 @@ public final class FileSystemCatalog implements Catalog {
         }
     }
 
+    /**
+     * Removes staging directories whose publisher is gone: their {@code .owner} file exists and its lock can be
+     * taken (the kernel drops a dead process's locks), or it is missing and the directory is over a minute old
+     * (a publisher creates and locks it right after the directory). Runs under the catalog lock so it never races
+     * a commit's rename.
+     */
     private void sweepAbandonedStaging() {
-        for (Path p : stagingEntries()) {
-            String n = p.getFileName().toString();
-            int dash = n.indexOf('-');
-            boolean alive = false;
-            if (dash > 0) {
-                try {
-                    long pid = Long.parseLong(n.substring(0, dash));
-                    alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                } catch (NumberFormatException notOurs) {
-                    alive = false;
+        withLock(() -> {
+            long cutoff = System.currentTimeMillis() - SWEEP_MIN_AGE_MILLIS;
+            for (Path p : stagingEntries()) {
+                boolean hasOwner = Files.exists(p.resolve(OWNER));
+                boolean young = Files.getLastModifiedTime(p).toMillis() > cutoff;
+                if (hasOwner ? !ownerAlive(p) : !young) {
+                    deleteTree(p);
                 }
             }
-            if (!alive) {
-                deleteTree(p);
+            return null;
+        });
+    }
+
+    private static boolean ownerAlive(Path staged) {
+        Path owner = staged.resolve(OWNER);
+        try (FileChannel ch = FileChannel.open(owner, StandardOpenOption.WRITE)) {
+            FileLock probe = ch.tryLock();
+            if (probe == null) {
+                return true;
             }
+            probe.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException heldByThisJvm) {
+            return true;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -275,7 +275,7 @@ public final class ManifestCodec {
 
         long longField(JsonNode node, String field, long min, long max) {
             JsonNode v = required(node, field, field);
-            if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
                 throw fail(field, "must be an integer from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max),
                         v.toString());
             }
@@ -343,7 +343,7 @@ public final class ManifestCodec {
                 for (int d = 0; d < shapeNode.size(); d++) {
                     JsonNode dim = shapeNode.get(d);
                     String dimPath = path + ".shape[" + d + "]";
-                    if (dim.isIntegralNumber() && dim.asLong() >= 1) {
+                    if (dim.isIntegralNumber() && dim.canConvertToLong() && dim.asLong() >= 1) {
                         shape.add(Dim.fixed(dim.asLong()));
                     } else if (dim.isTextual() && !dim.asText().isBlank()) {
                         shape.add(Dim.symbolic(dim.asText()));

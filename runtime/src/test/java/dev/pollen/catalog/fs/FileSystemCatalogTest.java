@@ -75,12 +75,51 @@ class FileSystemCatalogTest extends CatalogContractTest {
     }
 
     @Test
-    void shouldSweepStagingOfDeadProcessesAtOpen() throws IOException {
-        Path abandoned = Files.createDirectories(root().resolve(".staging/999999999-deadbeef"));
+    void shouldSweepOnlyStagingWhoseOwnerLockIsFree() throws IOException {
+        Path abandoned = Files.createDirectories(root().resolve(".staging/1-dead"));
         Files.writeString(abandoned.resolve("model.onnx"), "half");
-        Path live = Files.createDirectories(root().resolve(".staging/" + ProcessHandle.current().pid() + "-live"));
-        FileSystemCatalog.open(root());
-        assertFalse(Files.exists(abandoned));
-        assertTrue(Files.exists(live), "a live process's publish must not be disturbed");
+        Files.writeString(abandoned.resolve(".owner"), "");
+        Path live = Files.createDirectories(root().resolve(".staging/2-live"));
+        Path justCreated = Files.createDirectories(root().resolve(".staging/3-new"));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                Files.createFile(live.resolve(".owner")), java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = ch.lock()) {
+            FileSystemCatalog.open(root());
+            assertTrue(held.isValid());
+        }
+        assertFalse(Files.exists(abandoned), "an unlocked owner file means the publisher is gone");
+        assertTrue(Files.exists(live), "a publish whose owner lock is held must not be disturbed");
+        assertTrue(Files.exists(justCreated), "a fresh directory whose publisher has not locked it yet stays");
+    }
+
+    @Test
+    void twoCatalogObjectsOnOneRootPublishAndAliasWithoutInterfering() throws Exception {
+        Catalog other = FileSystemCatalog.open(root());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Manifest>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Catalog c = i % 2 == 0 ? catalog : other;
+                futures.add(pool.submit(() -> c.publish(request("demo", "shared").build())));
+            }
+            java.util.Set<Long> versions = new java.util.TreeSet<>();
+            for (java.util.concurrent.Future<Manifest> f : futures) {
+                versions.add(f.get().version());
+            }
+            assertEquals(java.util.Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), versions);
+            List<java.util.concurrent.Future<?>> aliasing = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Catalog c = i % 2 == 0 ? catalog : other;
+                long v = 1 + i % 8;
+                aliasing.add(pool.submit(() -> c.setAlias(new dev.pollen.catalog.ArtifactId("demo", "shared", v),
+                        "prod")));
+            }
+            for (java.util.concurrent.Future<?> f : aliasing) {
+                f.get();
+            }
+            assertEquals(1, catalog.aliases("demo", "shared").size());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
