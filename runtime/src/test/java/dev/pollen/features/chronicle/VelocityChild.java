@@ -1,0 +1,87 @@
+package dev.pollen.features.chronicle;
+
+import dev.pollen.features.VelocitySnapshot;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Child-process mains for the multi-process velocity store tests. */
+public final class VelocityChild {
+    static final long T = 1_793_577_600_000L;
+
+    private VelocityChild() {
+    }
+
+    /**
+     * @param args {@code increment FILE KEY N} (waits for FILE.go, then records N times),
+     *     {@code churn FILE} (records forever over 50 cards, printing completed counts), or
+     *     {@code network FILE} (records with a recording proxy selector and reports network attempts)
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[1]);
+        switch (args[0]) {
+            case "increment" -> {
+                long key = Long.parseLong(args[2]);
+                int n = Integer.parseInt(args[3]);
+                try (ChronicleVelocityStore store = ChronicleVelocityStore.open(file, 1000)) {
+                    System.out.println("READY");
+                    System.out.flush();
+                    Path go = Path.of(args[1] + ".go");
+                    while (!java.nio.file.Files.exists(go)) {
+                        Thread.onSpinWait();
+                    }
+                    for (int i = 0; i < n; i++) {
+                        store.record(key, T, 1.0);
+                    }
+                }
+                System.out.println("DONE");
+            }
+            case "churn" -> {
+                ChronicleVelocityStore store = ChronicleVelocityStore.open(file, 1000);
+                for (long i = 1; ; i++) {
+                    store.record(i % 50, T, 1.0);
+                    if (i % 500 == 0) {
+                        System.out.println(i);
+                        System.out.flush();
+                    }
+                }
+            }
+            case "network" -> {
+                List<URI> attempts = new CopyOnWriteArrayList<>();
+                ProxySelector.setDefault(new ProxySelector() {
+                    @Override
+                    public List<Proxy> select(URI uri) {
+                        attempts.add(uri);
+                        return List.of(Proxy.NO_PROXY);
+                    }
+
+                    @Override
+                    public void connectFailed(URI uri, SocketAddress sa, java.io.IOException e) {
+                    }
+                });
+                try (ChronicleVelocityStore store = ChronicleVelocityStore.open(file, 1000)) {
+                    store.record(1, T, 1.0);
+                    store.read(1, T, new VelocitySnapshot());
+                }
+                Thread.sleep(3000);
+                boolean analyticsThread = Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().startsWith("chronicle~analytics"));
+                boolean analyticsClass;
+                try {
+                    Class.forName("net.openhft.chronicle.analytics.internal.HttpUtil");
+                    analyticsClass = true;
+                } catch (ClassNotFoundException e) {
+                    analyticsClass = false;
+                }
+                System.out.println("attempts=" + attempts + " thread=" + analyticsThread + " httpClass="
+                        + analyticsClass);
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+}
