@@ -32,6 +32,12 @@ public final class InMemoryVelocityStore implements VelocityStore {
     }
 
     @Override
+    public synchronized void readAndRecord(long cardKey, long nowMillis, double amountUsd, VelocitySnapshot before) {
+        read(cardKey, nowMillis, before);
+        record(cardKey, nowMillis, amountUsd);
+    }
+
+    @Override
     public synchronized long size() {
         return records.size();
     }

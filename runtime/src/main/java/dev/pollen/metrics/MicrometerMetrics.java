@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  *       <td>domain, artifact, version</td></tr>
  *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
  *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
+ *   <tr><td>{@code pollen.decision.latency}</td><td>timer with percentile histogram</td><td>adapter</td></tr>
+ *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td></tr>
+ *   <tr><td>{@code pollen.decision.rejections}</td><td>counter</td><td>adapter</td></tr>
  *   <tr><td>{@code pollen.models.loaded}</td><td>gauge</td><td></td></tr>
  *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge</td><td></td></tr>
  * </table>
@@ -63,6 +66,31 @@ public final class MicrometerMetrics implements PollenMetrics {
     public void loadFailed(ArtifactId id, ErrorCategory category) {
         Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", category.name())
                 .description("artifact loads that failed").register(registry).increment();
+    }
+
+    @Override
+    public DecisionMetrics decisions(String adapter, java.util.List<String> outcomes) {
+        Timer latency = Timer.builder("pollen.decision.latency").tag("adapter", adapter).publishPercentileHistogram()
+                .description("wall time of one decision, features and model included").register(registry);
+        Counter[] byOutcome = new Counter[outcomes.size()];
+        for (int i = 0; i < byOutcome.length; i++) {
+            byOutcome[i] = Counter.builder("pollen.decisions").tag("adapter", adapter).tag("outcome", outcomes.get(i))
+                    .description("decisions by outcome").register(registry);
+        }
+        Counter rejections = Counter.builder("pollen.decision.rejections").tag("adapter", adapter)
+                .description("requests refused as invalid").register(registry);
+        return new DecisionMetrics() {
+            @Override
+            public void decided(int outcome, long nanos) {
+                latency.record(nanos, TimeUnit.NANOSECONDS);
+                byOutcome[outcome].increment();
+            }
+
+            @Override
+            public void rejected() {
+                rejections.increment();
+            }
+        };
     }
 
     private static Tags tags(ArtifactId id) {

@@ -28,6 +28,15 @@ public interface PollenMetrics {
     default void loadFailed(ArtifactId id, dev.pollen.ErrorCategory category) {
     }
 
+    /**
+     * @param adapter the deciding component, such as {@code payments.fraud}
+     * @param outcomes outcome names, such as {@code approve, review, decline}
+     * @return where that adapter reports decisions
+     */
+    default DecisionMetrics decisions(String adapter, java.util.List<String> outcomes) {
+        return DecisionMetrics.NONE;
+    }
+
     /** @return a binding that records nothing */
     static PollenMetrics none() {
         return new PollenMetrics() {

@@ -197,6 +197,29 @@ public final class ChronicleVelocityStore implements VelocityStore {
         }
     }
 
+    @Override
+    public void readAndRecord(long cardKey, long nowMillis, double amountUsd, VelocitySnapshot before) {
+        Flyweights f = flyweights.get();
+        f.key.setValue(cardKey);
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(f.key)) {
+            c.updateLock().lock();
+            MapEntry<LongValue, byte[]> e = c.entry();
+            if (e == null) {
+                before.clear();
+                c.writeLock().lock();
+                c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
+                e = c.entry();
+            }
+            Data<byte[]> v = e.value();
+            BytesStore<?, ?> bytes = (BytesStore<?, ?>) v.bytes();
+            f.view.wrap(bytes.addressForWrite(v.offset()), VelocityRecord.LENGTH);
+            VelocityRecord record = f.record.wrap(f.view, 0);
+            record.read(nowMillis, before);
+            c.writeLock().lock();
+            record.add(nowMillis, amountUsd);
+        }
+    }
+
     /**
      * @param cardKey a card
      * @return how many updates its record has seen (its live sequence), 0 for an unknown card
