@@ -2,104 +2,169 @@ package dev.pollen.cli;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
-import dev.pollen.catalog.Catalog;
+import dev.pollen.adapters.payments.Decision;
+import dev.pollen.adapters.payments.FraudDecision;
+import dev.pollen.adapters.payments.FraudScorer;
+import dev.pollen.adapters.payments.PaymentRouter;
+import dev.pollen.adapters.payments.ProcessorRanking;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.features.chronicle.ChronicleVelocityStore;
 import dev.pollen.metrics.MicrometerMetrics;
-import dev.pollen.models.DemoCatalog;
-import dev.pollen.onnx.ScoringContext;
-import dev.pollen.runtime.ModelLease;
+import dev.pollen.models.payments.LabeledTransaction;
+import dev.pollen.models.payments.PaymentStream;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code pollen demo}: builds the default catalog if it is missing, then streams synthetic rows through the demo
- * model on the zero-copy path and prints a summary with latency percentiles (HdrHistogram).
+ * {@code pollen demo}, the main job: builds the default catalog if it is missing (training the payments models on
+ * the first run), then replays a labelled synthetic transaction stream (a seed the models never saw) through fraud
+ * scoring and routing, and prints decisions by outcome, fraud caught and missed, and latency percentiles.
  */
-@Command(name = "demo", description = "Build the default catalog if absent and score a synthetic stream.",
-        mixinStandardHelpOptions = true)
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Build the default catalog if absent, then replay a labelled payment stream.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     PollenCli root;
 
-    @Option(names = "--rows", defaultValue = "200000", description = "Rows to score (default: 200000).")
-    int rows;
+    @Option(names = "--cards", defaultValue = "5000", description = "Cards in the replayed stream (default: 5000).")
+    int cards;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Rows per call (default: 1, like a request).")
-    int batch;
+    @Option(names = "--days", defaultValue = "3", description = "Days in the replayed stream (default: 3).")
+    int days;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic stream.")
+    @Option(names = "--seed", defaultValue = "2026", description = "Seed of the replayed stream (default: 2026;"
+            + " the models were trained on seed 7).")
     long seed;
 
     @Option(names = "--metrics", description = "Print metrics in Prometheus text format at the end.")
     boolean metrics;
 
     @Override
-    public Integer call() {
-        if (rows < 1 || batch < 1 || batch > 4096) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--rows must be at least 1 and --batch from 1"
-                    + " to 4096 (found rows " + rows + ", batch " + batch + ")");
+    public Integer call() throws IOException {
+        if (cards < 100 || days < 1 || days > 60) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--cards must be at least 100 and --days from 1"
+                    + " to 60 (found cards " + cards + ", days " + days + ")");
         }
         PrintWriter out = root.out;
-        Catalog catalog = root.catalog();
         out.println("catalog: " + root.catalogPath());
-        List<Manifest> demo = DemoCatalog.ensure(catalog);
-        for (Manifest m : demo) {
-            out.println("  " + m.id() + "  " + m.description());
+        root.err.println("checking the default catalog (the first run trains the payments models, about a minute)");
+        root.err.flush();
+        for (Manifest m : ModelsCommand.ensureDefaults(root)) {
+            String auc = m.properties().get("heldout.auc");
+            out.println("  " + m.id() + (auc == null ? "" : "  (held-out AUC " + auc + ")"));
         }
+        PaymentStream ps = new PaymentStream(seed, cards, days);
+        List<LabeledTransaction> stream = ps.generate();
+        out.printf("replaying %,d transactions (%s)%n", stream.size(), ps.describe());
+
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Histogram latency = new Histogram(3_600_000_000L, 3);
-        long[] buckets = new long[5];
-        try (PollenRuntime runtime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(registry)).build();
-             ModelLease lease = runtime.model(DemoCatalog.DEMO_MLP)) {
-            ScoringContext ctx = lease.newContext(batch);
-            int features = ctx.inputRowElements(0);
-            FloatBuffer in = ctx.inputFloats(0);
-            FloatBuffer scores = ctx.outputFloats(0);
-            SplittableRandom random = new SplittableRandom(seed);
-            Progress progress = new Progress(root.err, "scoring " + lease.id(), rows);
-            long started = System.nanoTime();
-            for (int done = 0; done < rows; ) {
-                int n = Math.min(batch, rows - done);
-                for (int i = 0; i < n * features; i++) {
-                    in.put(i, (float) random.nextGaussian());
-                }
+        MicrometerMetrics m = MicrometerMetrics.of(registry);
+        Histogram fraudLatency = new Histogram(60_000_000_000L, 3);
+        Histogram routeLatency = new Histogram(60_000_000_000L, 3);
+        long[] outcomes = new long[3];
+        Map<String, long[]> byPattern = new TreeMap<>();
+        long fraud = 0;
+        long caught = 0;
+        long legit = 0;
+        long falsePositives = 0;
+        double routedAuth = 0;
+        double[] staticAuth = new double[PaymentStream.PROCESSORS.length];
+        Path storeDir = Files.createTempDirectory("pollen-demo-velocity");
+        try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
+             ChronicleVelocityStore store = ChronicleVelocityStore.open(storeDir.resolve("velocity.cm"),
+                     cards * 2L + 10_000);
+             FraudScorer scorer = FraudScorer.builder(runtime, store).metrics(m).build();
+             PaymentRouter router = PaymentRouter.open(runtime, "payments/route-optimizer@prod", m)) {
+            FraudDecision d = new FraudDecision();
+            ProcessorRanking ranking = new ProcessorRanking();
+            String[] processors = router.processors();
+            Progress progress = new Progress(root.err, "deciding", stream.size());
+            for (int i = 0; i < stream.size(); i++) {
+                LabeledTransaction lt = stream.get(i);
                 long t0 = System.nanoTime();
-                ctx.run(n);
-                latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                for (int r = 0; r < n; r++) {
-                    buckets[Math.min(4, (int) (scores.get(r) * 5))]++;
+                scorer.score(lt.tx(), d);
+                long t1 = System.nanoTime();
+                router.rank(lt.tx(), processors, ranking);
+                long t2 = System.nanoTime();
+                fraudLatency.recordValue(t1 - t0);
+                routeLatency.recordValue(t2 - t1);
+                outcomes[d.decision().ordinal()]++;
+                boolean flagged = d.decision() != Decision.APPROVE;
+                long[] p = byPattern.computeIfAbsent(lt.pattern(), k -> new long[2]);
+                p[0]++;
+                p[1] += flagged ? 1 : 0;
+                if (lt.fraud()) {
+                    fraud++;
+                    caught += flagged ? 1 : 0;
+                } else {
+                    legit++;
+                    falsePositives += flagged ? 1 : 0;
                 }
-                done += n;
-                progress.update(done);
+                String best = ranking.processor(0);
+                for (int k = 0; k < processors.length; k++) {
+                    staticAuth[k] += lt.authProbability()[k];
+                    if (processors[k].equals(best)) {
+                        routedAuth += lt.authProbability()[k];
+                    }
+                }
+                progress.update(i + 1);
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
             progress.finish();
+            int n = stream.size();
             out.println();
-            out.printf("scored %,d rows in %,d calls of up to %d rows: %.2f s, %,.0f rows/s%n", rows,
-                    latency.getTotalCount(), batch, seconds, rows / seconds);
-            out.printf("latency per call (us): p50 %d  p90 %d  p99 %d  p99.9 %d  max %d%n",
-                    latency.getValueAtPercentile(50), latency.getValueAtPercentile(90),
-                    latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue());
-            out.println("score distribution:");
-            for (int b = 0; b < 5; b++) {
-                out.printf("  [%.1f, %.1f)  %,10d%n", b / 5.0, (b + 1) / 5.0, buckets[b]);
+            out.printf("decisions by %s: approve %,d (%.2f%%), review %,d (%.2f%%), decline %,d (%.2f%%)%n",
+                    scorer.model(), outcomes[0], pct(outcomes[0], n), outcomes[1], pct(outcomes[1], n), outcomes[2],
+                    pct(outcomes[2], n));
+            out.printf("fraud caught (review or decline): %,d of %,d (%.1f%%), missed %,d; legitimate flagged %,d of %,d"
+                    + " (%.2f%%)%n", caught, fraud, pct(caught, fraud), fraud - caught, falsePositives, legit,
+                    pct(falsePositives, legit));
+            out.println("flagged by pattern:");
+            byPattern.forEach((k, v) -> out.printf("  %-17s %,7d of %,7d  (%.1f%%)%n", k, v[1], v[0], pct(v[1], v[0])));
+            double bestStatic = 0;
+            for (double s : staticAuth) {
+                bestStatic = Math.max(bestStatic, s / n);
             }
-            out.printf("runtime: %d model(s) loaded, %,d bytes, %d native session(s) created%n",
-                    runtime.loadedModels(), runtime.loadedBytes(), runtime.sessionsCreated());
+            out.printf("routing by %s: expected approval %.2f%% on the top-ranked processor vs %.2f%% on the best"
+                    + " single processor%n", router.model(), 100 * routedAuth / n, 100 * bestStatic);
+            out.println("latency per transaction (microseconds, HdrHistogram):");
+            printLatency(out, "fraud decision", fraudLatency);
+            printLatency(out, "routing", routeLatency);
+            out.printf("velocity store: %,d cards%n", store.size());
+        } finally {
+            try (Stream<Path> files = Files.walk(storeDir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
         if (metrics) {
             out.print(registry.scrape());
         }
         return 0;
+    }
+
+    private static void printLatency(PrintWriter out, String what, Histogram h) {
+        out.printf("  %-15s p50 %6.1f  p90 %6.1f  p99 %6.1f  p99.9 %7.1f  max %8.1f%n", what,
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+    }
+
+    private static double pct(long part, long whole) {
+        return whole == 0 ? 0 : 100.0 * part / whole;
     }
 }

@@ -1,0 +1,135 @@
+package dev.pollen.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pollen.PollenException;
+import dev.pollen.adapters.payments.FraudDecision;
+import dev.pollen.adapters.payments.FraudScorer;
+import dev.pollen.adapters.payments.PaymentRouter;
+import dev.pollen.adapters.payments.ProcessorRanking;
+import dev.pollen.adapters.payments.Transaction;
+import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.runtime.PollenRuntime;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code pollen fraud} and {@code pollen route}: the payments adapter on JSON lines. */
+final class PaymentsCommands {
+    private PaymentsCommands() {
+    }
+
+    /** Velocity store file: {@code --store}, else {@code features/card-velocity.cm} beside the catalog. */
+    static Path storePath(PollenCli root, Path store) {
+        return store != null ? store
+                : root.catalogPath().toAbsolutePath().getParent().resolve("features").resolve("card-velocity.cm");
+    }
+
+    /** {@code pollen fraud}. */
+    @Command(name = "fraud", mixinStandardHelpOptions = true,
+            description = "Decide approve / review / decline for JSON-line transactions on stdin.")
+    static final class FraudCmd implements Callable<Integer> {
+        @ParentCommand
+        PollenCli root;
+
+        @Option(names = "--model", defaultValue = "payments/fraud-scorer@prod", description = "Fraud model ref.")
+        String model;
+        @Option(names = "--store", description = "Velocity store file (default: features/card-velocity.cm beside"
+                + " the catalog).")
+        Path store;
+        @Option(names = "--capacity", defaultValue = "1000000", description = "Cards the store is sized for when"
+                + " created (default: 1000000).")
+        long capacity;
+        @Option(names = "--metrics", description = "Print metrics in Prometheus text format to stderr at the end.")
+        boolean metrics;
+
+        @Override
+        public Integer call() throws IOException {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            MicrometerMetrics m = MicrometerMetrics.of(registry);
+            try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
+                 ChronicleVelocityStore velocity = ChronicleVelocityStore.open(storePath(root, store), capacity);
+                 FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m).build()) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8));
+                FraudDecision d = new FraudDecision();
+                long lineNo = 0;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    Transaction tx;
+                    try {
+                        tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
+                    } catch (PollenException e) {
+                        scorer.rejected();
+                        throw e;
+                    }
+                    scorer.score(tx, d);
+                    root.out.println(TransactionJson.decision(d));
+                }
+            } finally {
+                root.out.flush();
+                if (metrics) {
+                    root.err.print(registry.scrape());
+                    root.err.flush();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code pollen route}. */
+    @Command(name = "route", mixinStandardHelpOptions = true,
+            description = "Rank eligible processors for JSON-line transactions on stdin.")
+    static final class RouteCmd implements Callable<Integer> {
+        @ParentCommand
+        PollenCli root;
+
+        @Option(names = "--model", defaultValue = "payments/route-optimizer@prod", description = "Routing model ref.")
+        String model;
+        @Option(names = "--eligible", split = ",", description = "Processors eligible by default (default: all the"
+                + " model knows); a line's 'eligible' array overrides it.")
+        String[] eligible;
+
+        @Override
+        public Integer call() throws IOException {
+            try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).build();
+                 PaymentRouter router = PaymentRouter.open(runtime, model,
+                         dev.pollen.metrics.PollenMetrics.none())) {
+                String[] defaults = eligible != null ? eligible : router.processors();
+                BufferedReader in = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8));
+                ProcessorRanking ranking = new ProcessorRanking();
+                long lineNo = 0;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode node = TransactionJson.parse(lineNo, line);
+                    Transaction tx = TransactionJson.transaction(lineNo, node);
+                    String[] allowed = TransactionJson.eligible(lineNo, node, defaults);
+                    try {
+                        router.rank(tx, allowed, ranking);
+                    } catch (PollenException e) {
+                        throw TransactionJson.fail(lineNo, e.getMessage());
+                    }
+                    root.out.println(TransactionJson.ranking(tx.transactionId(), ranking, router.model().toString()));
+                }
+            } finally {
+                root.out.flush();
+            }
+            return 0;
+        }
+    }
+}
