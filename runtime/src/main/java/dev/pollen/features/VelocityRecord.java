@@ -15,6 +15,9 @@ import org.agrona.concurrent.AtomicBuffer;
  *   +-------------------+----------------------------------------------+  1024
  * </pre>
  *
+ * <p>Bucket fields are written little-endian explicitly; the sequences use native order (volatile access),
+ * which is little-endian on every platform ONNX Runtime ships for (x86-64, AArch64).
+ *
  * <p><b>Crash consistency.</b> The live slot is the one with the higher sequence. An update copies the live slot
  * into the other one, applies the change there, and only then publishes it by storing its sequence (live + 1)
  * with release semantics. A process killed at any point leaves the old slot live and intact, or the new one
@@ -65,12 +68,14 @@ public final class VelocityRecord {
             long nowIndex = Math.floorDiv(nowMillis, width);
             int count = 0;
             double amount = 0;
-            for (int k = 0; k < n; k++) {
-                int at = slot + BUCKETS_AT + (VelocityWindows.FIRST_BUCKET[w] + k) * BUCKET;
-                long epoch = buffer.getInt(at);
-                if (epoch > nowIndex - n && epoch <= nowIndex) {
-                    count += buffer.getInt(at + 4);
-                    amount += buffer.getFloat(at + 8);
+            long oldest = nowIndex - n;
+            int at = slot + BUCKETS_AT + VelocityWindows.FIRST_BUCKET[w] * BUCKET;
+            for (int k = 0; k < n; k++, at += BUCKET) {
+                long epochAndCount = buffer.getLong(at, java.nio.ByteOrder.LITTLE_ENDIAN);
+                long epoch = (int) epochAndCount;
+                if (epoch > oldest && epoch <= nowIndex) {
+                    count += (int) (epochAndCount >>> 32);
+                    amount += buffer.getFloat(at + 8, java.nio.ByteOrder.LITTLE_ENDIAN);
                 }
             }
             out.set(w, count, amount);
@@ -93,13 +98,15 @@ public final class VelocityRecord {
             int n = VelocityWindows.BUCKETS[w];
             long index = Math.floorDiv(nowMillis, width);
             int at = next + BUCKETS_AT + (VelocityWindows.FIRST_BUCKET[w] + (int) Math.floorMod(index, n)) * BUCKET;
-            if (buffer.getInt(at) != (int) index) {
-                buffer.putInt(at, (int) index);
-                buffer.putInt(at + 4, 0);
-                buffer.putFloat(at + 8, 0f);
+            if (buffer.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN) != (int) index) {
+                buffer.putInt(at, (int) index, java.nio.ByteOrder.LITTLE_ENDIAN);
+                buffer.putInt(at + 4, 0, java.nio.ByteOrder.LITTLE_ENDIAN);
+                buffer.putFloat(at + 8, 0f, java.nio.ByteOrder.LITTLE_ENDIAN);
             }
-            buffer.putInt(at + 4, buffer.getInt(at + 4) + 1);
-            buffer.putFloat(at + 8, buffer.getFloat(at + 8) + (float) amountUsd);
+            buffer.putInt(at + 4, buffer.getInt(at + 4, java.nio.ByteOrder.LITTLE_ENDIAN) + 1,
+                    java.nio.ByteOrder.LITTLE_ENDIAN);
+            buffer.putFloat(at + 8, buffer.getFloat(at + 8, java.nio.ByteOrder.LITTLE_ENDIAN) + (float) amountUsd,
+                    java.nio.ByteOrder.LITTLE_ENDIAN);
         }
         buffer.putLongRelease(next, sequence + 1);
     }

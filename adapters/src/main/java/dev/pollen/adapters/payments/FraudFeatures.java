@@ -42,7 +42,26 @@ public final class FraudFeatures {
         NAMES[29] = "small_amount";
     }
 
+    /** Time of day on the unit circle, per minute: {@code sin} and {@code cos} of {@code 2π · minute / 1440}. */
+    static final float[] SIN_OF_MINUTE = new float[1440];
+    static final float[] COS_OF_MINUTE = new float[1440];
+
+    static {
+        for (int m = 0; m < 1440; m++) {
+            SIN_OF_MINUTE[m] = (float) Math.sin(2 * Math.PI * m / 1440.0);
+            COS_OF_MINUTE[m] = (float) Math.cos(2 * Math.PI * m / 1440.0);
+        }
+    }
+
     private FraudFeatures() {
+    }
+
+    /**
+     * {@code ln(1 + x)} through the {@code Math.log} intrinsic: {@code Math.log1p} is a software routine that cost
+     * a third of the encoder's time (measured), and the inputs here are never tiny enough to need it.
+     */
+    static float ln1p(double x) {
+        return (float) Math.log(1.0 + x);
     }
 
     /**
@@ -68,28 +87,27 @@ public final class FraudFeatures {
      */
     public static void encode(Transaction tx, VelocitySnapshot velocity, FloatBuffer out, int offset) {
         double usd = tx.amountUsd();
-        out.put(offset, (float) Math.log1p(usd));
+        out.put(offset, (float) ln1p(usd));
         int mcc = tx.merchantCategory().ordinal();
         for (int i = 0; i < 8; i++) {
             out.put(offset + 1 + i, i == mcc ? 1f : 0f);
         }
-        out.put(offset + 9, (float) Math.log1p(tx.cardAgeDays()));
+        out.put(offset + 9, (float) ln1p(tx.cardAgeDays()));
         out.put(offset + 10, tx.ipCountry().equals(tx.cardCountry()) ? 0f : 1f);
         out.put(offset + 11, tx.merchantCountry().equals(tx.cardCountry()) ? 0f : 1f);
         out.put(offset + 12, Region.of(tx.currency().homeCountry()) == Region.of(tx.cardCountry()) ? 0f : 1f);
         out.put(offset + 13, tx.deviceRisk());
         out.put(offset + 14, tx.emailRisk());
         out.put(offset + 15, tx.newDevice() ? 1f : 0f);
-        long minuteOfDay = Math.floorMod(tx.timestampMillis() / 60_000L, 1440L);
-        double angle = 2 * Math.PI * minuteOfDay / 1440.0;
-        out.put(offset + 16, (float) Math.sin(angle));
-        out.put(offset + 17, (float) Math.cos(angle));
+        int minuteOfDay = (int) Math.floorMod(Math.floorDiv(tx.timestampMillis(), 60_000L), 1440L);
+        out.put(offset + 16, FraudFeatures.SIN_OF_MINUTE[minuteOfDay]);
+        out.put(offset + 17, FraudFeatures.COS_OF_MINUTE[minuteOfDay]);
         out.put(offset + 18, minuteOfDay < 360 ? 1f : 0f);
         out.put(offset + 19, tx.recurring() ? 1f : 0f);
         out.put(offset + 20, tx.cardPresent() ? 1f : 0f);
         for (int w = 0; w < VelocityWindows.COUNT; w++) {
-            out.put(offset + 21 + w, (float) Math.log1p(velocity.count(w)));
-            out.put(offset + 24 + w, (float) Math.log1p(velocity.amount(w)));
+            out.put(offset + 21 + w, (float) ln1p(velocity.count(w)));
+            out.put(offset + 24 + w, (float) ln1p(velocity.amount(w)));
         }
         int dayCount = velocity.count(VelocityWindows.DAY);
         double dayAverage = dayCount == 0 ? 0 : velocity.amount(VelocityWindows.DAY) / dayCount;

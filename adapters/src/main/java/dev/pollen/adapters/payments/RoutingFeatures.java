@@ -28,11 +28,10 @@ public final class RoutingFeatures {
             out.put(offset + 4 + i, i == region ? 1f : 0f);
         }
         out.put(offset + 10, tx.merchantCountry().equals(tx.cardCountry()) ? 0f : 1f);
-        out.put(offset + 11, (float) Math.log1p(tx.amountUsd()));
-        long minuteOfDay = Math.floorMod(tx.timestampMillis() / 60_000L, 1440L);
-        double angle = 2 * Math.PI * minuteOfDay / 1440.0;
-        out.put(offset + 12, (float) Math.sin(angle));
-        out.put(offset + 13, (float) Math.cos(angle));
+        out.put(offset + 11, (float) FraudFeatures.ln1p(tx.amountUsd()));
+        int minuteOfDay = (int) Math.floorMod(Math.floorDiv(tx.timestampMillis(), 60_000L), 1440L);
+        out.put(offset + 12, FraudFeatures.SIN_OF_MINUTE[minuteOfDay]);
+        out.put(offset + 13, FraudFeatures.COS_OF_MINUTE[minuteOfDay]);
         int mcc = tx.merchantCategory().ordinal();
         for (int i = 0; i < 8; i++) {
             out.put(offset + 14 + i, i == mcc ? 1f : 0f);

@@ -202,11 +202,9 @@ public final class ChronicleVelocityStore implements VelocityStore {
         Flyweights f = flyweights.get();
         f.key.setValue(cardKey);
         try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(f.key)) {
-            c.updateLock().lock();
+            c.writeLock().lock();
             MapEntry<LongValue, byte[]> e = c.entry();
             if (e == null) {
-                before.clear();
-                c.writeLock().lock();
                 c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
                 e = c.entry();
             }
@@ -215,7 +213,6 @@ public final class ChronicleVelocityStore implements VelocityStore {
             f.view.wrap(bytes.addressForWrite(v.offset()), VelocityRecord.LENGTH);
             VelocityRecord record = f.record.wrap(f.view, 0);
             record.read(nowMillis, before);
-            c.writeLock().lock();
             record.add(nowMillis, amountUsd);
         }
     }

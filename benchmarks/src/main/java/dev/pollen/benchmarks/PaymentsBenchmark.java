@@ -1,0 +1,210 @@
+package dev.pollen.benchmarks;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.pollen.adapters.payments.FraudDecision;
+import dev.pollen.adapters.payments.FraudFeatures;
+import dev.pollen.adapters.payments.FraudScorer;
+import dev.pollen.adapters.payments.PaymentRouter;
+import dev.pollen.adapters.payments.ProcessorRanking;
+import dev.pollen.adapters.payments.RoutingFeatures;
+import dev.pollen.adapters.payments.Transaction;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.metrics.PollenMetrics;
+import dev.pollen.models.payments.LabeledTransaction;
+import dev.pollen.models.payments.PaymentStream;
+import dev.pollen.models.payments.PaymentsModels;
+import dev.pollen.onnx.OnnxEnvironment;
+import dev.pollen.runtime.PollenRuntime;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Payments decisions against bare ONNX Runtime on the same models, in one run:
+ *
+ * <ul>
+ *   <li>{@code fraudDecision}: {@link FraudScorer} end to end: velocity read-and-update in the Chronicle Map store,
+ *       30 features encoded into the input buffer, one run, probability and top-3 reasons read, decision made. At
+ *       batch 64, {@code scoreBatch} over 64 transactions (per-op time is per batch).</li>
+ *   <li>{@code fraudBareOnnxRuntime}: the same model's run alone, tensors pre-built over reused direct buffers
+ *       holding already-encoded features, both outputs pinned: the floor any Java caller pays.</li>
+ *   <li>{@code route} / {@code routeBareOnnxRuntime}: the same pair for {@link PaymentRouter} (batch 1).</li>
+ * </ul>
+ *
+ * The fraud and routing models have the shipped architecture (30-32-16-1 with contributions, 24-32-3), trained on a
+ * smaller stream so setup takes seconds. Transactions cycle through 1,024 prepared ones over a few hundred cards.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PaymentsBenchmark {
+    private static final PaymentsModels MODELS = new PaymentsModels(7, 2_000, 3);
+
+    @Param({"1", "64"})
+    int batch;
+
+    private Path dir;
+    private PollenRuntime runtime;
+    private ChronicleVelocityStore store;
+    private FraudScorer scorer;
+    private PaymentRouter router;
+    private Transaction[] txs;
+    private List<List<Transaction>> batches;
+    private FraudDecision decision;
+    private FraudDecision[] decisions;
+    private ProcessorRanking ranking;
+    private String[] processors;
+    private int next;
+
+    private OrtSession fraudSession;
+    private OrtSession routeSession;
+    private Map<String, OnnxTensor> fraudIn;
+    private Map<String, OnnxTensor> fraudOut;
+    private Map<String, OnnxTensor> routeIn;
+    private Map<String, OnnxTensor> routeOut;
+    private FloatBuffer fraudProbability;
+    private FloatBuffer routeProbability;
+    private final List<OnnxTensor> tensors = new ArrayList<>();
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException, OrtException {
+        dir = Files.createTempDirectory("pollen-payments-bench");
+        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        MODELS.ensure(catalog, msg -> { });
+        runtime = PollenRuntime.builder(catalog).build();
+        store = ChronicleVelocityStore.open(dir.resolve("velocity.cm"), 100_000);
+        scorer = FraudScorer.builder(runtime, store).maxBatch(64).build();
+        router = PaymentRouter.open(runtime, "payments/route-optimizer@prod", PollenMetrics.none());
+        processors = router.processors();
+        List<LabeledTransaction> stream = new PaymentStream(99, 300, 2).generate();
+        txs = new Transaction[1024];
+        for (int i = 0; i < txs.length; i++) {
+            txs[i] = stream.get(i % stream.size()).tx();
+        }
+        batches = new ArrayList<>();
+        for (int i = 0; i < txs.length; i += 64) {
+            batches.add(List.of(txs).subList(i, i + 64));
+        }
+        decision = new FraudDecision();
+        decisions = new FraudDecision[64];
+        for (int i = 0; i < decisions.length; i++) {
+            decisions[i] = new FraudDecision();
+        }
+        ranking = new ProcessorRanking();
+
+        OrtEnvironment env = OnnxEnvironment.current().unwrap();
+        try (OrtSession.SessionOptions options = OnnxEnvironment.sessionOptions()) {
+            fraudSession = env.createSession(bytes(catalog, "payments/fraud-scorer@prod"), options);
+            routeSession = env.createSession(bytes(catalog, "payments/route-optimizer@prod"), options);
+        }
+        FloatBuffer fraudFeatures = direct(batch * FraudFeatures.COUNT);
+        for (int r = 0; r < batch; r++) {
+            FraudFeatures.encode(txs[r], new dev.pollen.features.VelocitySnapshot(), fraudFeatures,
+                    r * FraudFeatures.COUNT);
+        }
+        fraudProbability = direct(batch);
+        fraudIn = Map.of("features", tensor(env, fraudFeatures, batch, FraudFeatures.COUNT));
+        fraudOut = Map.of("probability", tensor(env, fraudProbability, batch, 1),
+                "contributions", tensor(env, direct(batch * FraudFeatures.COUNT), batch, FraudFeatures.COUNT));
+        FloatBuffer routeFeatures = direct(RoutingFeatures.COUNT);
+        RoutingFeatures.encode(txs[0], routeFeatures, 0);
+        routeProbability = direct(processors.length);
+        routeIn = Map.of("features", tensor(env, routeFeatures, 1, RoutingFeatures.COUNT));
+        routeOut = Map.of("authorization", tensor(env, routeProbability, 1, processors.length));
+    }
+
+    private static byte[] bytes(FileSystemCatalog catalog, String ref) throws IOException {
+        ArtifactId id = catalog.resolve(ArtifactRef.parse(ref));
+        return Files.readAllBytes(catalog.payload(id));
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private OnnxTensor tensor(OrtEnvironment env, FloatBuffer buf, long rows, long cols) throws OrtException {
+        OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {rows, cols});
+        tensors.add(t);
+        return t;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException, OrtException {
+        scorer.close();
+        router.close();
+        runtime.close();
+        store.close();
+        for (OnnxTensor t : tensors) {
+            t.close();
+        }
+        fraudSession.close();
+        routeSession.close();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Benchmark
+    public float fraudDecision() {
+        int i = next++ & 1023;
+        if (batch == 1) {
+            scorer.score(txs[i], decision);
+            return decision.probability();
+        }
+        scorer.scoreBatch(batches.get(i & 15), decisions);
+        return decisions[63].probability();
+    }
+
+    @Benchmark
+    public float fraudBareOnnxRuntime() throws OrtException {
+        OrtSession.Result result = fraudSession.run(fraudIn, fraudOut);
+        result.close();
+        return fraudProbability.get(batch - 1);
+    }
+
+    @Benchmark
+    public float route() {
+        router.rank(txs[next++ & 1023], processors, ranking);
+        return ranking.probability(0);
+    }
+
+    @Benchmark
+    public float routeBareOnnxRuntime() throws OrtException {
+        OrtSession.Result result = routeSession.run(routeIn, routeOut);
+        result.close();
+        return routeProbability.get(0);
+    }
+}
