@@ -60,17 +60,14 @@ class PollenCliTest {
     }
 
     @Test
-    void demoBuildsTheDefaultCatalogAndPrintsASummary() {
-        Result r = run("demo", "--rows", "500", "--batch", "8", "--metrics");
+    void scoreCanPrintItsMetricsInPrometheusTextFormat() {
+        run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature");
+        Result r = runWithInput("{\"features\":[1,2,3,4]}\n{\"features\":[1,2,3,5]}\n", "score", "demo/m",
+                "--batch", "1", "--metrics");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("scored 500 rows"), r.out());
-        assertTrue(r.out().contains("latency per call (us): p50"), r.out());
-        assertTrue(r.out().contains("pollen_score_latency_seconds_count{artifact=\"mlp-scorer\",domain=\"demo\",version=\"1\"} 63"),
-                r.out());
-        Result again = run("catalog", "list");
-        assertTrue(again.out().contains("demo/mlp-scorer@1"), again.out());
-        assertEquals(0, run("demo", "--rows", "10").code(), "a second run reuses the catalog");
-        assertEquals(1, run("catalog", "list", "--all-versions").out().strip().split("\n").length - 1);
+        assertTrue(r.err().contains("pollen_score_latency_seconds_count{artifact=\"m\",domain=\"demo\",version=\"1\"} 2"),
+                r.err());
+        assertTrue(r.err().contains("# TYPE pollen_models_loaded gauge"), r.err());
     }
 
     @Test
