@@ -97,7 +97,7 @@ public final class VelocityRecord {
             long width = VelocityWindows.BUCKET_MILLIS[w];
             int n = VelocityWindows.BUCKETS[w];
             long index = Math.floorDiv(nowMillis, width);
-            int at = next + BUCKETS_AT + (VelocityWindows.FIRST_BUCKET[w] + (int) Math.floorMod(index, n)) * BUCKET;
+            int at = next + BUCKETS_AT + (VelocityWindows.FIRST_BUCKET[w] + Math.floorMod(index, n)) * BUCKET;
             if (buffer.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN) != (int) index) {
                 buffer.putInt(at, (int) index, java.nio.ByteOrder.LITTLE_ENDIAN);
                 buffer.putInt(at + 4, 0, java.nio.ByteOrder.LITTLE_ENDIAN);

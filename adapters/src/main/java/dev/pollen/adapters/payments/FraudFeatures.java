@@ -87,12 +87,12 @@ public final class FraudFeatures {
      */
     public static void encode(Transaction tx, VelocitySnapshot velocity, FloatBuffer out, int offset) {
         double usd = tx.amountUsd();
-        out.put(offset, (float) ln1p(usd));
+        out.put(offset, ln1p(usd));
         int mcc = tx.merchantCategory().ordinal();
         for (int i = 0; i < 8; i++) {
             out.put(offset + 1 + i, i == mcc ? 1f : 0f);
         }
-        out.put(offset + 9, (float) ln1p(tx.cardAgeDays()));
+        out.put(offset + 9, ln1p(tx.cardAgeDays()));
         out.put(offset + 10, tx.ipCountry().equals(tx.cardCountry()) ? 0f : 1f);
         out.put(offset + 11, tx.merchantCountry().equals(tx.cardCountry()) ? 0f : 1f);
         out.put(offset + 12, Region.of(tx.currency().homeCountry()) == Region.of(tx.cardCountry()) ? 0f : 1f);
@@ -106,8 +106,8 @@ public final class FraudFeatures {
         out.put(offset + 19, tx.recurring() ? 1f : 0f);
         out.put(offset + 20, tx.cardPresent() ? 1f : 0f);
         for (int w = 0; w < VelocityWindows.COUNT; w++) {
-            out.put(offset + 21 + w, (float) ln1p(velocity.count(w)));
-            out.put(offset + 24 + w, (float) ln1p(velocity.amount(w)));
+            out.put(offset + 21 + w, ln1p(velocity.count(w)));
+            out.put(offset + 24 + w, ln1p(velocity.amount(w)));
         }
         int dayCount = velocity.count(VelocityWindows.DAY);
         double dayAverage = dayCount == 0 ? 0 : velocity.amount(VelocityWindows.DAY) / dayCount;

@@ -28,7 +28,7 @@ public final class RoutingFeatures {
             out.put(offset + 4 + i, i == region ? 1f : 0f);
         }
         out.put(offset + 10, tx.merchantCountry().equals(tx.cardCountry()) ? 0f : 1f);
-        out.put(offset + 11, (float) FraudFeatures.ln1p(tx.amountUsd()));
+        out.put(offset + 11, FraudFeatures.ln1p(tx.amountUsd()));
         int minuteOfDay = (int) Math.floorMod(Math.floorDiv(tx.timestampMillis(), 60_000L), 1440L);
         out.put(offset + 12, FraudFeatures.SIN_OF_MINUTE[minuteOfDay]);
         out.put(offset + 13, FraudFeatures.COS_OF_MINUTE[minuteOfDay]);

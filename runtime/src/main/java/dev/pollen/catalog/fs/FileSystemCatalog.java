@@ -166,6 +166,7 @@ public final class FileSystemCatalog implements Catalog {
         }
         Path staged = stagingRoot.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         try (FileChannel owner = openStaging(staged)) {
+            assert owner.isOpen() : "the owner lock is held for the whole publish";
             Path payload = staged.resolve(request.fileName());
             String[] digest = new String[1];
             long size = copyAndHash(request, payload, digest);

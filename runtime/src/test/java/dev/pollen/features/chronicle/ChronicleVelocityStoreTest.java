@@ -73,7 +73,8 @@ class ChronicleVelocityStoreTest {
     @Test
     void shouldRefuseASecondOpenOfTheSameFileInOneProcess() {
         Path file = dir.resolve("velocity.cm");
-        try (ChronicleVelocityStore ignored = ChronicleVelocityStore.open(file, 10)) {
+        try (ChronicleVelocityStore first = ChronicleVelocityStore.open(file, 10)) {
+            assertEquals(file.toAbsolutePath(), first.file());
             PollenException e = assertThrows(PollenException.class, () -> ChronicleVelocityStore.open(file, 10));
             assertEquals(ErrorCategory.ILLEGAL_STATE, e.category());
             assertTrue(e.getMessage().contains("already open in this process"), e.getMessage());
