@@ -7,10 +7,8 @@ import dev.pollen.features.chronicle.ChronicleVelocityStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -72,11 +70,7 @@ public class VelocityStoreBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         velocity.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        TempDirectory.delete(dir);
     }
 
     @Benchmark

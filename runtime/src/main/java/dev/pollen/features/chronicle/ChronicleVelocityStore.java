@@ -170,10 +170,7 @@ public final class ChronicleVelocityStore implements VelocityStore {
                 out.clear();
                 return;
             }
-            Data<byte[]> v = e.value();
-            BytesStore<?, ?> bytes = (BytesStore<?, ?>) v.bytes();
-            f.view.wrap(bytes.addressForRead(v.offset()), VelocityRecord.LENGTH);
-            f.record.wrap(f.view, 0).read(nowMillis, out);
+            record(f, e).read(nowMillis, out);
         }
     }
 
@@ -189,11 +186,8 @@ public final class ChronicleVelocityStore implements VelocityStore {
                 c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
                 e = c.entry();
             }
-            Data<byte[]> v = e.value();
-            BytesStore<?, ?> bytes = (BytesStore<?, ?>) v.bytes();
             c.writeLock().lock();
-            f.view.wrap(bytes.addressForWrite(v.offset()), VelocityRecord.LENGTH);
-            f.record.wrap(f.view, 0).add(nowMillis, amountUsd);
+            record(f, e).add(nowMillis, amountUsd);
         }
     }
 
@@ -208,10 +202,7 @@ public final class ChronicleVelocityStore implements VelocityStore {
                 c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
                 e = c.entry();
             }
-            Data<byte[]> v = e.value();
-            BytesStore<?, ?> bytes = (BytesStore<?, ?>) v.bytes();
-            f.view.wrap(bytes.addressForWrite(v.offset()), VelocityRecord.LENGTH);
-            VelocityRecord record = f.record.wrap(f.view, 0);
+            VelocityRecord record = record(f, e);
             record.read(nowMillis, before);
             record.add(nowMillis, amountUsd);
         }
@@ -230,10 +221,15 @@ public final class ChronicleVelocityStore implements VelocityStore {
             if (e == null) {
                 return 0;
             }
-            Data<byte[]> v = e.value();
-            f.view.wrap(((BytesStore<?, ?>) v.bytes()).addressForRead(v.offset()), VelocityRecord.LENGTH);
-            return f.record.wrap(f.view, 0).sequence();
+            return record(f, e).sequence();
         }
+    }
+
+    /** Points the thread's flyweight at the entry's bytes in the mapped file (valid while the context is open). */
+    private static VelocityRecord record(Flyweights f, MapEntry<LongValue, byte[]> e) {
+        Data<byte[]> v = e.value();
+        f.view.wrap(((BytesStore<?, ?>) v.bytes()).addressForWrite(v.offset()), VelocityRecord.LENGTH);
+        return f.record.wrap(f.view, 0);
     }
 
     @Override
