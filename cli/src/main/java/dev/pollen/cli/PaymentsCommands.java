@@ -12,10 +12,7 @@ import dev.pollen.metrics.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,15 +55,8 @@ final class PaymentsCommands {
             try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
                  ChronicleVelocityStore velocity = ChronicleVelocityStore.open(storePath(root, store), capacity);
                  FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m).build()) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8));
                 FraudDecision d = new FraudDecision();
-                long lineNo = 0;
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
+                JsonLines.forEach(root.in, (lineNo, line) -> {
                     Transaction tx;
                     try {
                         tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
@@ -76,7 +66,7 @@ final class PaymentsCommands {
                     }
                     scorer.score(tx, d);
                     root.out.println(TransactionJson.decision(d));
-                }
+                });
             } finally {
                 root.out.flush();
                 if (metrics) {
@@ -107,15 +97,8 @@ final class PaymentsCommands {
                  PaymentRouter router = PaymentRouter.open(runtime, model,
                          dev.pollen.metrics.PollenMetrics.none())) {
                 String[] defaults = eligible != null ? eligible : router.processors();
-                BufferedReader in = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8));
                 ProcessorRanking ranking = new ProcessorRanking();
-                long lineNo = 0;
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
+                JsonLines.forEach(root.in, (lineNo, line) -> {
                     JsonNode node = TransactionJson.parse(lineNo, line);
                     Transaction tx = TransactionJson.transaction(lineNo, node);
                     String[] allowed = TransactionJson.eligible(lineNo, node, defaults);
@@ -125,7 +108,7 @@ final class PaymentsCommands {
                         throw TransactionJson.fail(lineNo, e.getMessage());
                     }
                     root.out.println(TransactionJson.ranking(tx.transactionId(), ranking, router.model().toString()));
-                }
+                });
             } finally {
                 root.out.flush();
             }

@@ -8,11 +8,8 @@ import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,26 +55,19 @@ final class ScoreCommand implements Callable<Integer> {
             ScoringContext ctx = newContext(lease);
             int rowsPerRun = ctx.maxBatch();
             JsonRows rows = new JsonRows(ctx);
-            BufferedReader reader = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8));
-            int pending = 0;
-            long lineNo = 0;
-            String line;
+            int[] pending = {0};
             try {
-                while ((line = reader.readLine()) != null) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
+                JsonLines.forEach(root.in, (lineNo, line) -> {
+                    rows.write(lineNo, line, pending[0]);
+                    pending[0]++;
+                    if (pending[0] == rowsPerRun) {
+                        flush(ctx, rows, pending[0], out);
+                        pending[0] = 0;
                     }
-                    rows.write(lineNo, line, pending);
-                    pending++;
-                    if (pending == rowsPerRun) {
-                        flush(ctx, rows, pending, out);
-                        pending = 0;
-                    }
-                }
+                });
             } finally {
-                if (pending > 0) {
-                    flush(ctx, rows, pending, out);
+                if (pending[0] > 0) {
+                    flush(ctx, rows, pending[0], out);
                 }
                 out.flush();
             }

@@ -162,8 +162,7 @@ public final class ChronicleVelocityStore implements VelocityStore {
     @Override
     public void read(long cardKey, long nowMillis, VelocitySnapshot out) {
         Flyweights f = flyweights.get();
-        f.key.setValue(cardKey);
-        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(f.key)) {
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = query(f, cardKey)) {
             c.readLock().lock();
             MapEntry<LongValue, byte[]> e = c.entry();
             if (e == null) {
@@ -177,35 +176,35 @@ public final class ChronicleVelocityStore implements VelocityStore {
     @Override
     public void record(long cardKey, long nowMillis, double amountUsd) {
         Flyweights f = flyweights.get();
-        f.key.setValue(cardKey);
-        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(f.key)) {
-            c.updateLock().lock();
-            MapEntry<LongValue, byte[]> e = c.entry();
-            if (e == null) {
-                c.writeLock().lock();
-                c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
-                e = c.entry();
-            }
-            c.writeLock().lock();
-            record(f, e).add(nowMillis, amountUsd);
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = query(f, cardKey)) {
+            record(f, writableEntry(c)).add(nowMillis, amountUsd);
         }
     }
 
     @Override
     public void readAndRecord(long cardKey, long nowMillis, double amountUsd, VelocitySnapshot before) {
         Flyweights f = flyweights.get();
-        f.key.setValue(cardKey);
-        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(f.key)) {
-            c.writeLock().lock();
-            MapEntry<LongValue, byte[]> e = c.entry();
-            if (e == null) {
-                c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
-                e = c.entry();
-            }
-            VelocityRecord record = record(f, e);
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = query(f, cardKey)) {
+            VelocityRecord record = record(f, writableEntry(c));
             record.read(nowMillis, before);
             record.add(nowMillis, amountUsd);
         }
+    }
+
+    private ExternalMapQueryContext<LongValue, byte[], ?> query(Flyweights f, long cardKey) {
+        f.key.setValue(cardKey);
+        return map.queryContext(f.key);
+    }
+
+    /** Takes the entry's write lock (across processes), inserting an empty record for a card seen first. */
+    private static MapEntry<LongValue, byte[]> writableEntry(ExternalMapQueryContext<LongValue, byte[], ?> c) {
+        c.writeLock().lock();
+        MapEntry<LongValue, byte[]> e = c.entry();
+        if (e == null) {
+            c.insert(c.absentEntry(), c.wrapValueAsData(EMPTY));
+            e = c.entry();
+        }
+        return e;
     }
 
     /**
@@ -214,8 +213,7 @@ public final class ChronicleVelocityStore implements VelocityStore {
      */
     public long updates(long cardKey) {
         Flyweights f = flyweights.get();
-        f.key.setValue(cardKey);
-        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(f.key)) {
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = query(f, cardKey)) {
             c.readLock().lock();
             MapEntry<LongValue, byte[]> e = c.entry();
             if (e == null) {
