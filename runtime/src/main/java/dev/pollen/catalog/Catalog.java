@@ -61,6 +61,14 @@ public interface Catalog {
     Path payload(ArtifactId id);
 
     /**
+     * @param id an exact version
+     * @param fileName the name of one of its {@link Manifest#attachments() attachments}
+     * @return that file; callers must not write to it
+     * @throws dev.pollen.PollenException {@code NOT_FOUND} when the version has no such attachment
+     */
+    Path attachment(ArtifactId id, String fileName);
+
+    /**
      * Sets an alias, or moves it if it exists, to an existing version.
      *
      * @param id the version the alias will select

@@ -22,6 +22,7 @@ import java.util.TreeMap;
  * @param signature named inputs and outputs
  * @param lineage producer and parents
  * @param properties free key/value facts such as evaluation metrics ({@code heldout.auc})
+ * @param attachments further files of the version, beside the payload and checksummed like it; often empty
  */
 public record Manifest(
         String domain,
@@ -37,7 +38,8 @@ public record Manifest(
         String sha256,
         Signature signature,
         Lineage lineage,
-        Map<String, String> properties) {
+        Map<String, String> properties,
+        List<Attachment> attachments) {
 
     /** Current manifest format version, written as {@code format} in the JSON. */
     public static final int FORMAT = 1;
@@ -46,6 +48,20 @@ public record Manifest(
     public Manifest {
         tags = List.copyOf(tags);
         properties = java.util.Collections.unmodifiableMap(new TreeMap<>(properties));
+        attachments = List.copyOf(attachments);
+    }
+
+    /**
+     * @param fileName an attachment's file name
+     * @return that attachment, or {@code null} when the version has none of that name
+     */
+    public Attachment attachment(String fileName) {
+        for (Attachment a : attachments) {
+            if (a.file().equals(fileName)) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** @return the exact id of this version */

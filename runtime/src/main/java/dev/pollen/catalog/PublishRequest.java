@@ -27,6 +27,7 @@ public final class PublishRequest {
     private final Path payloadFile;
     private final InputStream payloadStream;
     private final String fileName;
+    private final Map<String, Path> attachments;
 
     private PublishRequest(Builder b) {
         this.domain = b.domain;
@@ -41,6 +42,7 @@ public final class PublishRequest {
         this.payloadFile = b.payloadFile;
         this.payloadStream = b.payloadStream;
         this.fileName = b.fileName != null ? b.fileName : (kind == ArtifactKind.MODEL ? "model.onnx" : "table.bin");
+        this.attachments = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.attachments));
     }
 
     /**
@@ -113,6 +115,11 @@ public final class PublishRequest {
         return fileName;
     }
 
+    /** @return attachment file name to the file to copy, in the order they were added */
+    public Map<String, Path> attachments() {
+        return attachments;
+    }
+
     /** Fluent, checked construction of a {@link PublishRequest}. Not thread-safe. */
     public static final class Builder {
         private final String domain;
@@ -128,6 +135,7 @@ public final class PublishRequest {
         private Path payloadFile;
         private InputStream payloadStream;
         private String fileName;
+        private final Map<String, Path> attachments = new LinkedHashMap<>();
 
         private Builder(String domain, String name, ArtifactKind kind) {
             this.domain = Names.checkName("domain", domain);
@@ -233,6 +241,21 @@ public final class PublishRequest {
         }
 
         /**
+         * Adds a file stored beside the payload, checksummed and verified like it (a tokenizer, an id index).
+         *
+         * @param fileName its file name in the version directory; same rules as the payload's
+         * @param file the file to copy into the catalog
+         * @return this
+         */
+        public Builder attachment(String fileName, Path file) {
+            if (attachments.put(fileName, file) != null) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                        "attachment file names must be unique (found '" + fileName + "' twice)");
+            }
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} naming the first missing or bad setting
          */
@@ -249,11 +272,20 @@ public final class PublishRequest {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
                         "publishing " + what + " needs a payload (a file or a stream)");
             }
-            if (fileName != null && !fileName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || ".".equals(fileName)
-                    || fileName != null && fileName.contains("..") || "manifest.json".equals(fileName)) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "payload file name must match "
-                        + "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, contain no '..' and not be manifest.json (found '"
-                        + fileName + "')");
+            if (fileName != null) {
+                checkFileName("payload", fileName);
+            }
+            String payloadName = fileName != null ? fileName : (kind == ArtifactKind.MODEL ? "model.onnx" : "table.bin");
+            for (Map.Entry<String, Path> a : attachments.entrySet()) {
+                checkFileName("attachment", a.getKey());
+                if (a.getKey().equals(payloadName)) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "attachment file name must differ from "
+                            + "the payload's (found '" + a.getKey() + "' for both)");
+                }
+                if (a.getValue() == null) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                            "attachment '" + a.getKey() + "' of " + what + " needs a file");
+                }
             }
             for (String tag : tags) {
                 Names.checkName("tag", tag);
@@ -265,6 +297,15 @@ public final class PublishRequest {
                 }
             }
             return new PublishRequest(this);
+        }
+
+        private static void checkFileName(String what, String fileName) {
+            if (!fileName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || fileName.contains("..")
+                    || "manifest.json".equals(fileName)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, what + " file name must match "
+                        + "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, contain no '..' and not be manifest.json (found '"
+                        + fileName + "')");
+            }
         }
     }
 }

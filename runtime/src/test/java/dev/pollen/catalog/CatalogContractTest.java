@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.testing.TestModels;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,6 +195,46 @@ public abstract class CatalogContractTest {
         assertEquals(1, one.size());
         assertTrue(one.get(0).ok() && one.get(0).problem() == null, one.toString());
         assertEquals(new ArtifactId("demo", "m", 1), one.get(0).id());
+    }
+
+    @Test
+    void shouldStoreAndVerifyAttachmentsBesideThePayload() throws IOException {
+        Path tokenizer = dir.resolve("tokenizer-src.json");
+        Files.writeString(tokenizer, "{\"model\": \"wordpiece\"}");
+        Manifest m = catalog.publish(request("studio", "content-encoder").attachment("tokenizer.json", tokenizer)
+                .build());
+        assertEquals(List.of("tokenizer.json"), m.attachments().stream().map(Attachment::file).toList());
+        Path stored = catalog.attachment(m.id(), "tokenizer.json");
+        assertEquals("{\"model\": \"wordpiece\"}", Files.readString(stored));
+        assertEquals(m, catalog.describe(m.id().ref()));
+        assertTrue(catalog.verify(m.id().ref()).get(0).ok());
+
+        Files.writeString(stored, "{\"model\": \"bpe\"}");
+        VerifyResult r = catalog.verify(m.id().ref()).get(0);
+        assertFalse(r.ok());
+        assertTrue(r.problem().contains("attachment") && r.problem().contains("tokenizer.json"), r.problem());
+
+        PollenException missing = assertThrows(PollenException.class, () -> catalog.attachment(m.id(), "vocab.txt"));
+        assertEquals(ErrorCategory.NOT_FOUND, missing.category());
+        assertTrue(missing.getMessage().contains("no attachment 'vocab.txt'"), missing.getMessage());
+    }
+
+    @Test
+    void shouldRejectBadAttachmentNames() {
+        PollenException e = assertThrows(PollenException.class,
+                () -> request("demo", "m").attachment("../escape", model8).build());
+        assertTrue(e.getMessage().contains("attachment file name must match") && e.getMessage().contains("../escape"),
+                e.getMessage());
+        PollenException same = assertThrows(PollenException.class,
+                () -> request("demo", "m").attachment("model.onnx", model8).build());
+        assertTrue(same.getMessage().contains("must differ from the payload's"), same.getMessage());
+        PollenException twice = assertThrows(PollenException.class,
+                () -> request("demo", "m").attachment("a.json", model8).attachment("a.json", model8));
+        assertTrue(twice.getMessage().contains("found 'a.json' twice"), twice.getMessage());
+        PollenException absent = assertThrows(PollenException.class, () -> catalog.publish(request("demo", "m")
+                .attachment("a.json", dir.resolve("nowhere.json")).build()));
+        assertEquals(ErrorCategory.NOT_FOUND, absent.category());
+        assertTrue(absent.getMessage().contains("attachment 'a.json'"), absent.getMessage());
     }
 
     @Test

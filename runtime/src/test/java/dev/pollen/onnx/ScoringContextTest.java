@@ -28,7 +28,7 @@ class ScoringContextTest {
 
     private OnnxModel load(byte[] onnx, Signature signature) {
         Manifest m = new Manifest("demo", "m", 1, ArtifactKind.MODEL, "t", "", List.of(), Instant.now(), "model.onnx",
-                onnx.length, "0".repeat(64), signature, Lineage.none(), Map.of());
+                onnx.length, "0".repeat(64), signature, Lineage.none(), Map.of(), List.of());
         model = OnnxModel.load(m, onnx, OnnxEnvironment.current());
         return model;
     }

@@ -10,6 +10,7 @@ import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.ArtifactValidator;
+import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.Names;
@@ -169,11 +170,18 @@ public final class FileSystemCatalog implements Catalog {
             assert owner.isOpen() : "the owner lock is held for the whole publish";
             Path payload = staged.resolve(request.fileName());
             String[] digest = new String[1];
-            long size = copyAndHash(request, payload, digest);
+            long size = copyAndHash(openPayload(request), payload, digest);
+            String payloadSha = digest[0];
+            List<Attachment> attachments = new ArrayList<>();
+            for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
+                InputStream in = openFile(a.getValue(), "attachment '" + a.getKey() + "' to publish with " + what);
+                long aSize = copyAndHash(in, staged.resolve(a.getKey()), digest);
+                attachments.add(new Attachment(a.getKey(), aSize, digest[0]));
+            }
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             Manifest draft = new Manifest(request.domain(), request.name(), Math.max(version, 1), request.kind(),
-                    request.owner(), request.description(), request.tags(), now, request.fileName(), size, digest[0],
-                    request.signature(), request.lineage(), request.properties());
+                    request.owner(), request.description(), request.tags(), now, request.fileName(), size, payloadSha,
+                    request.signature(), request.lineage(), request.properties(), attachments);
             validator.validate(draft, payload);
             return withLock(() -> commit(draft, version, staged));
         } catch (IOException e) {
@@ -213,7 +221,7 @@ public final class FileSystemCatalog implements Catalog {
         }
         Manifest manifest = new Manifest(draft.domain(), draft.name(), version, draft.kind(), draft.owner(),
                 draft.description(), draft.tags(), draft.createdAt(), draft.file(), draft.sizeBytes(), draft.sha256(),
-                draft.signature(), draft.lineage(), draft.properties());
+                draft.signature(), draft.lineage(), draft.properties(), draft.attachments());
         writeDurably(staged.resolve(MANIFEST), ManifestCodec.write(manifest).getBytes(StandardCharsets.UTF_8));
         Files.delete(staged.resolve(OWNER));
         fsyncDirectory(staged);
@@ -246,10 +254,10 @@ public final class FileSystemCatalog implements Catalog {
         }
     }
 
-    private long copyAndHash(PublishRequest request, Path target, String[] digestOut) throws IOException {
+    private static long copyAndHash(InputStream source, Path target, String[] digestOut) throws IOException {
         MessageDigest sha = sha256();
         long size = 0;
-        try (InputStream in = request.payloadFile() != null ? openPayload(request) : request.payloadStream();
+        try (InputStream in = source;
              FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] chunk = new byte[1 << 20];
             int n;
@@ -268,11 +276,23 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     private static InputStream openPayload(PublishRequest request) throws IOException {
+        if (request.payloadFile() == null) {
+            return new java.io.FilterInputStream(request.payloadStream()) {
+                @Override
+                public void close() {
+                    // the caller owns the stream
+                }
+            };
+        }
+        return openFile(request.payloadFile(), "payload file to publish as " + request.domain() + "/"
+                + request.name());
+    }
+
+    private static InputStream openFile(Path file, String what) throws IOException {
         try {
-            return Files.newInputStream(request.payloadFile());
+            return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
-            throw new PollenException(ErrorCategory.NOT_FOUND, "payload file to publish as " + request.domain() + "/"
-                    + request.name() + " does not exist: " + request.payloadFile(), e);
+            throw new PollenException(ErrorCategory.NOT_FOUND, what + " does not exist: " + file, e);
         }
     }
 
@@ -422,6 +442,16 @@ public final class FileSystemCatalog implements Catalog {
         return versionDir(id).resolve(m.file());
     }
 
+    @Override
+    public Path attachment(ArtifactId id, String fileName) {
+        Manifest m = describe(id.ref());
+        if (m.attachment(fileName) == null) {
+            throw new PollenException(ErrorCategory.NOT_FOUND, id + " has no attachment '" + fileName
+                    + "' (it has " + m.attachments().stream().map(Attachment::file).toList() + ")");
+        }
+        return versionDir(id).resolve(fileName);
+    }
+
     // ---------------------------------------------------------------------------------------------- aliases
 
     @Override
@@ -495,23 +525,32 @@ public final class FileSystemCatalog implements Catalog {
         } catch (PollenException e) {
             return new VerifyResult(id, false, e.getMessage());
         }
-        Path payload = versionDir(id).resolve(m.file());
+        String problem = verifyFile("payload", versionDir(id).resolve(m.file()), m.sizeBytes(), m.sha256());
+        for (int i = 0; problem == null && i < m.attachments().size(); i++) {
+            Attachment a = m.attachments().get(i);
+            problem = verifyFile("attachment", versionDir(id).resolve(a.file()), a.sizeBytes(), a.sha256());
+        }
+        return new VerifyResult(id, problem == null, problem);
+    }
+
+    /** @return {@code null} when the file has the size and checksum its manifest says, else the problem */
+    private static String verifyFile(String what, Path file, long expectedSize, String expectedSha) {
         try {
-            String actual = sha256Of(payload);
-            long size = Files.size(payload);
-            if (size != m.sizeBytes()) {
-                return new VerifyResult(id, false, "payload " + payload + " must be " + m.sizeBytes()
-                        + " bytes as its manifest says (found " + size + ")");
+            long size = Files.size(file);
+            if (size != expectedSize) {
+                return what + " " + file + " must be " + expectedSize + " bytes as its manifest says (found " + size
+                        + ")";
             }
-            if (!actual.equals(m.sha256())) {
-                return new VerifyResult(id, false, "payload " + payload + " must have SHA-256 " + m.sha256()
-                        + " as its manifest says (found " + actual + ")");
+            String actual = sha256Of(file);
+            if (!actual.equals(expectedSha)) {
+                return what + " " + file + " must have SHA-256 " + expectedSha + " as its manifest says (found "
+                        + actual + ")";
             }
-            return new VerifyResult(id, true, null);
+            return null;
         } catch (NoSuchFileException e) {
-            return new VerifyResult(id, false, "payload " + payload + " is missing");
+            return what + " " + file + " is missing";
         } catch (IOException e) {
-            return new VerifyResult(id, false, "cannot read payload " + payload + ": " + e);
+            return "cannot read " + what + " " + file + ": " + e;
         }
     }
 

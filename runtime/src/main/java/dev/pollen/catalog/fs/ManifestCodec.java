@@ -10,6 +10,7 @@ import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.DType;
 import dev.pollen.catalog.Dim;
 import dev.pollen.catalog.Lineage;
@@ -41,9 +42,12 @@ import java.util.regex.Pattern;
  *   "signature": {"inputs":  [{"name": "features", "dtype": "float32", "shape": ["batch", 30]}],
  *                 "outputs": [{"name": "probability", "dtype": "float32", "shape": ["batch", 1]}]},
  *   "lineage": {"producedBy": "pollen-models FraudTrainer seed=7", "derivedFrom": ["payments/transactions@1"]},
- *   "properties": {"heldout.auc": "0.94"}
+ *   "properties": {"heldout.auc": "0.94"},
+ *   "attachments": [{"file": "tokenizer.json", "sizeBytes": 466021, "sha256": "be50c3..."}]
  * }
  * </pre>
+ *
+ * <p>{@code attachments} is optional (absent means none), so manifests written before it existed still read.
  */
 public final class ManifestCodec {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -80,6 +84,12 @@ public final class ManifestCodec {
         manifest.lineage().derivedFrom().forEach(r -> parents.add(r.toString()));
         ObjectNode props = root.putObject("properties");
         manifest.properties().forEach(props::put);
+        if (!manifest.attachments().isEmpty()) {
+            ArrayNode attachments = root.putArray("attachments");
+            for (Attachment a : manifest.attachments()) {
+                attachments.addObject().put("file", a.file()).put("sizeBytes", a.sizeBytes()).put("sha256", a.sha256());
+            }
+        }
         return toText(root);
     }
 
@@ -184,8 +194,30 @@ public final class ManifestCodec {
                 properties.put(e.getKey(), e.getValue().asText());
             }
         }
+        List<Attachment> attachments = new ArrayList<>();
+        JsonNode attachmentsNode = r.optionalArray(root, "attachments");
+        for (int i = 0; attachmentsNode != null && i < attachmentsNode.size(); i++) {
+            String path = "attachments[" + i + "].";
+            JsonNode a = attachmentsNode.get(i);
+            if (!a.isObject()) {
+                throw r.fail("attachments[" + i + "]", "must be an object with file, sizeBytes and sha256",
+                        a.toString());
+            }
+            String aFile = r.text(a, "file", true, path);
+            if (!aFile.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || aFile.contains("..")
+                    || aFile.equals("manifest.json") || aFile.equals(file)) {
+                throw r.fail(path + "file", "must be a plain file name other than manifest.json and the payload's",
+                        "'" + aFile + "'");
+            }
+            long aSize = r.longField(a, "sizeBytes", 0, Long.MAX_VALUE, path);
+            String aSha = r.text(a, "sha256", true, path);
+            if (!SHA256.matcher(aSha).matches()) {
+                throw r.fail(path + "sha256", "must be 64 lowercase hex digits", "'" + aSha + "'");
+            }
+            attachments.add(new Attachment(aFile, aSize, aSha));
+        }
         return new Manifest(domain, name, version, kind, owner, description, tags, createdAt, file, size, sha,
-                signature, lineage, properties);
+                signature, lineage, properties, attachments);
     }
 
     /**
@@ -250,9 +282,13 @@ public final class ManifestCodec {
         }
 
         String text(JsonNode node, String field, boolean nonBlank) {
-            JsonNode v = required(node, field, field);
+            return text(node, field, nonBlank, "");
+        }
+
+        String text(JsonNode node, String field, boolean nonBlank, String prefix) {
+            JsonNode v = required(node, field, prefix + field);
             if (!v.isTextual() || (nonBlank && v.asText().isBlank())) {
-                throw fail(field, "must be a non-empty string", v.toString());
+                throw fail(prefix + field, "must be a non-empty string", v.toString());
             }
             return v.asText();
         }
@@ -274,9 +310,13 @@ public final class ManifestCodec {
         }
 
         long longField(JsonNode node, String field, long min, long max) {
-            JsonNode v = required(node, field, field);
+            return longField(node, field, min, max, "");
+        }
+
+        long longField(JsonNode node, String field, long min, long max, String prefix) {
+            JsonNode v = required(node, field, prefix + field);
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-                throw fail(field, "must be an integer from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max),
+                throw fail(prefix + field, "must be an integer from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max),
                         v.toString());
             }
             return v.asLong();

@@ -11,6 +11,7 @@ import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.DType;
 import dev.pollen.catalog.Lineage;
 import dev.pollen.catalog.Manifest;
@@ -32,7 +33,8 @@ class ManifestCodecTest {
                 new Signature(List.of(TensorSpec.of("input_ids", DType.INT64, "batch", "sequence")),
                         List.of(TensorSpec.of("embedding", DType.FLOAT32, "batch", 384))),
                 new Lineage("pollen-models import", List.of(ArtifactRef.parse("studio/tokenizer@1"))),
-                Map.of("dimension", "384"));
+                Map.of("dimension", "384"),
+                List.of(new Attachment("tokenizer.json", 466, "b".repeat(64))));
     }
 
     @Test
@@ -80,6 +82,22 @@ class ManifestCodecTest {
                 "field 'signature.outputs[0].shape[1]'", "at least 1", "0");
         assertMalformed(broken(n -> ((ArrayNode) n.path("lineage").path("derivedFrom")).set(0, "studio/tokenizer")),
                 "field 'lineage.derivedFrom[0]'", "exact version");
+    }
+
+    @Test
+    void shouldNameTheBrokenAttachmentField() throws Exception {
+        assertMalformed(broken(n -> ((ObjectNode) n.path("attachments").get(0)).put("sha256", "xyz")),
+                "field 'attachments[0].sha256'", "64 lowercase hex", "xyz");
+        assertMalformed(broken(n -> ((ObjectNode) n.path("attachments").get(0)).put("file", "../x")),
+                "field 'attachments[0].file'", "plain file name", "../x");
+        assertMalformed(broken(n -> ((ObjectNode) n.path("attachments").get(0)).remove("sizeBytes")),
+                "field 'attachments[0].sizeBytes'", "is required");
+    }
+
+    @Test
+    void shouldReadAManifestWithoutAttachments() throws Exception {
+        Manifest m = ManifestCodec.read("x", broken(n -> n.remove("attachments")));
+        assertEquals(List.of(), m.attachments());
     }
 
     @Test
