@@ -22,6 +22,11 @@ public enum ErrorCategory {
     INFERENCE,
     /** An object used after it was closed, or in a state that does not allow the call. */
     ILLEGAL_STATE,
+    /**
+     * A data file whose bytes break its format: an embedding table or id index with a wrong magic number, an
+     * unsupported format version, a truncated body or a header that contradicts itself.
+     */
+    CORRUPT_FILE,
     /** The file system failed. */
     IO,
     /** The JVM was started without a flag Pollen needs. */

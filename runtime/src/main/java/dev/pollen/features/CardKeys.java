@@ -1,5 +1,7 @@
 package dev.pollen.features;
 
+import dev.pollen.internal.Hashing;
+
 /**
  * Maps card tokens to the 64-bit keys the velocity store uses: FNV-1a over the UTF-16 chars, then MurmurHash3's
  * 64-bit finalizer to spread the bits. Allocation-free. Two distinct tokens share a key with probability about
@@ -14,16 +16,6 @@ public final class CardKeys {
      * @return its key
      */
     public static long of(CharSequence token) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < token.length(); i++) {
-            h ^= token.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return Hashing.chars(token);
     }
 }

@@ -1,0 +1,139 @@
+package dev.pollen.embedding;
+
+import dev.pollen.internal.Hashing;
+import java.nio.charset.StandardCharsets;
+import org.agrona.UnsafeApi;
+
+/**
+ * Reads the ids region of a mapped table ({@link TableFormat}): row → id, and comparison of a stored string id
+ * with a caller's {@link CharSequence} without decoding it into a new {@code String}. The owner keeps the mapping
+ * reachable; every method takes a row already checked against the row count.
+ */
+final class IdsRegion {
+    private final IdKind kind;
+    private final long address;
+    private final long rows;
+    private final long bytesAddress;
+
+    IdsRegion(IdKind kind, long address, long rows) {
+        this.kind = kind;
+        this.address = address;
+        this.rows = rows;
+        this.bytesAddress = address + (rows + 1) * 8;
+    }
+
+    IdKind kind() {
+        return kind;
+    }
+
+    long longId(long row) {
+        return UnsafeApi.getLong(address + row * 8);
+    }
+
+    String stringId(long row) {
+        long start = UnsafeApi.getLong(address + row * 8);
+        int length = (int) (UnsafeApi.getLong(address + row * 8 + 8) - start);
+        byte[] bytes = new byte[length];
+        UnsafeApi.copyMemory(null, bytesAddress + start, bytes, UnsafeApi.arrayBaseOffset(byte[].class), length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** @return the offsets of row's bytes are inside the region: start ≤ end ≤ limit; used by full verification */
+    boolean stringOffsetsValid(long row, long bytesLength) {
+        long start = UnsafeApi.getLong(address + row * 8);
+        long end = UnsafeApi.getLong(address + row * 8 + 8);
+        return start >= 0 && start < end && end <= bytesLength && end - start <= IdKind.MAX_STRING_ID_BYTES;
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    /** @return {@link Hashing#chars} of the stored string id, decoding its UTF-8 on the fly */
+    long stringHash(long row) {
+        long h = 0xcbf29ce484222325L;
+        long p = bytesAddress + UnsafeApi.getLong(address + row * 8);
+        long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
+        while (p < end) {
+            int b = UnsafeApi.getByte(p) & 0xff;
+            int cp;
+            if (p + sequenceLength(b) > end) {
+                break; // malformed tail: never read past the id
+            }
+            if (b < 0x80) {
+                cp = b;
+                p += 1;
+            } else if (b < 0xe0) {
+                cp = (b & 0x1f) << 6 | (UnsafeApi.getByte(p + 1) & 0x3f);
+                p += 2;
+            } else if (b < 0xf0) {
+                cp = (b & 0x0f) << 12 | (UnsafeApi.getByte(p + 1) & 0x3f) << 6 | (UnsafeApi.getByte(p + 2) & 0x3f);
+                p += 3;
+            } else {
+                cp = (b & 0x07) << 18 | (UnsafeApi.getByte(p + 1) & 0x3f) << 12
+                        | (UnsafeApi.getByte(p + 2) & 0x3f) << 6 | (UnsafeApi.getByte(p + 3) & 0x3f);
+                p += 4;
+            }
+            if (cp >= 0x10000) {
+                h ^= Character.highSurrogate(cp);
+                h *= 0x100000001b3L;
+                h ^= Character.lowSurrogate(cp);
+            } else {
+                h ^= cp;
+            }
+            h *= 0x100000001b3L;
+        }
+        return Hashing.mix(h);
+    }
+
+    /** @return whether the stored string id of row equals {@code id}, char by char, without allocating */
+    boolean matches(long row, CharSequence id) {
+        long p = bytesAddress + UnsafeApi.getLong(address + row * 8);
+        long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
+        int i = 0;
+        int n = id.length();
+        while (p < end) {
+            int b = UnsafeApi.getByte(p) & 0xff;
+            if (b < 0x80) {
+                if (i >= n || id.charAt(i) != b) {
+                    return false;
+                }
+                i++;
+                p++;
+                continue;
+            }
+            if (p + sequenceLength(b) > end) {
+                return false;
+            }
+            int cp;
+            if (b < 0xe0) {
+                cp = (b & 0x1f) << 6 | (UnsafeApi.getByte(p + 1) & 0x3f);
+                p += 2;
+            } else if (b < 0xf0) {
+                cp = (b & 0x0f) << 12 | (UnsafeApi.getByte(p + 1) & 0x3f) << 6 | (UnsafeApi.getByte(p + 2) & 0x3f);
+                p += 3;
+            } else {
+                cp = (b & 0x07) << 18 | (UnsafeApi.getByte(p + 1) & 0x3f) << 12
+                        | (UnsafeApi.getByte(p + 2) & 0x3f) << 6 | (UnsafeApi.getByte(p + 3) & 0x3f);
+                p += 4;
+            }
+            if (cp >= 0x10000) {
+                if (i + 1 >= n || id.charAt(i) != Character.highSurrogate(cp)
+                        || id.charAt(i + 1) != Character.lowSurrogate(cp)) {
+                    return false;
+                }
+                i += 2;
+            } else {
+                if (i >= n || id.charAt(i) != cp) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return i == n;
+    }
+
+    private static int sequenceLength(int leadByte) {
+        return leadByte < 0x80 ? 1 : leadByte < 0xe0 ? 2 : leadByte < 0xf0 ? 3 : 4;
+    }
+}

@@ -1,0 +1,609 @@
+package dev.pollen.embedding;
+
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import java.io.IOException;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.CRC32C;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+
+/**
+ * An embedding table opened with a read-only memory mapping: ids → rows of float vectors, read off-heap, one copy
+ * per host through the page cache whatever the number of processes that open it.
+ *
+ * <h2>Cost model</h2>
+ * <ul>
+ *   <li>Opening maps the file (in 1 GiB pieces of whole rows, so tables over 2 GiB work) and the id index; it reads
+ *       the whole file once only when {@link TableOpenOptions#verifyData() data verification} is on.</li>
+ *   <li>Reads ({@link #row(long)}, {@link #gather}, {@link #topK}, {@link RowView}) allocate nothing and are
+ *       thread-safe. Every row index is checked against the row count (one comparison per row, not per element).</li>
+ *   <li>{@link #gather} copies each float32 row once, straight into the caller's direct buffer; float16 and int8
+ *       rows are decoded on the way.</li>
+ * </ul>
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} makes later calls fail with {@link ErrorCategory#ILLEGAL_STATE}; the mapping itself is released
+ * by the garbage collector once nothing refers to the table (as for any {@link MappedByteBuffer}), so a read racing
+ * with close can never touch unmapped memory.
+ */
+public final class MappedEmbeddingTable implements AutoCloseable {
+    private static final int PIECE_BYTES_MAX = 1 << 30;
+
+    private final Path path;
+    private final TableFormat.Header header;
+    private final int dimension;
+    private final TableDType dtype;
+    private final int rowBytes;
+    private final long stride;
+    private final long rows;
+    private final int chunkShift;
+    private final long chunkMask;
+    private final MappedByteBuffer[] chunks;
+    private final long[] chunkAddress;
+    private final MappedByteBuffer aux;
+    private final long normsAddress;
+    private final long scalesAddress;
+    private final IdsRegion ids;
+    private final IdIndex index;
+    private final LongAdder unknownIds = new LongAdder();
+    private volatile boolean closed;
+
+    private MappedEmbeddingTable(Path path, TableFormat.Header header, MappedByteBuffer[] chunks, int chunkShift,
+            MappedByteBuffer aux, IdIndex index, IdsRegion ids) {
+        this.path = path;
+        this.header = header;
+        this.dimension = header.dimension();
+        this.dtype = header.dtype();
+        this.rowBytes = dimension * dtype.bytes();
+        this.stride = header.rowStride();
+        this.rows = header.rowCount();
+        this.chunkShift = chunkShift;
+        this.chunkMask = (1L << chunkShift) - 1;
+        this.chunks = chunks;
+        this.chunkAddress = new long[chunks.length];
+        for (int i = 0; i < chunks.length; i++) {
+            chunkAddress[i] = BufferUtil.address(chunks[i]);
+        }
+        this.aux = aux;
+        long auxAddress = BufferUtil.address(aux);
+        this.normsAddress = auxAddress;
+        this.scalesAddress = header.scalesOffset() == 0 ? 0 : auxAddress + header.scalesOffset()
+                - header.normsOffset();
+        this.ids = ids;
+        this.index = index;
+    }
+
+    /**
+     * Opens a table and its {@link MappedIdIndex}, verifying both fully.
+     *
+     * @param table the table file
+     * @param index its id index file
+     * @return the table; close it when done
+     */
+    public static MappedEmbeddingTable open(Path table, Path index) {
+        return open(table, index, TableOpenOptions.defaults());
+    }
+
+    /**
+     * Opens a table and its {@link MappedIdIndex}.
+     *
+     * @param table the table file
+     * @param index its id index file
+     * @param options what to verify
+     * @return the table; close it when done
+     * @throws PollenException {@link ErrorCategory#CORRUPT_FILE} for a bad magic, version, header or a truncated
+     *     file, {@link ErrorCategory#CHECKSUM_MISMATCH} for damaged bytes or an index built for another table,
+     *     {@link ErrorCategory#NOT_FOUND}, {@link ErrorCategory#IO}
+     */
+    public static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options) {
+        return open(table, index, options, PIECE_BYTES_MAX);
+    }
+
+    /** Opens with row chunks of at most {@code pieceBytes}: tests use small pieces to cover multi-piece tables. */
+    static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options, int pieceBytes) {
+        String source = table.toString();
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new PollenException(ErrorCategory.CONFIGURATION, "embedding tables are little-endian and are read in"
+                    + " place; this platform is big-endian");
+        }
+        try (FileChannel ch = FileChannel.open(table, StandardOpenOption.READ)) {
+            long length = ch.size();
+            TableFormat.Header h = TableFormat.decode(source, TableFormat.readHead(ch, TableFormat.HEADER_LENGTH),
+                    length);
+            if (options.verifyData()) {
+                verifyData(source, ch, h);
+            }
+            int rowsPerChunkShift = 63 - Long.numberOfLeadingZeros(Math.max(1, pieceBytes / h.rowStride()));
+            long rowsPerChunk = 1L << rowsPerChunkShift;
+            int chunkCount = (int) Math.max(1, (h.rowCount() + rowsPerChunk - 1) >>> rowsPerChunkShift);
+            MappedByteBuffer[] chunks = new MappedByteBuffer[chunkCount];
+            for (int i = 0; i < chunkCount; i++) {
+                long firstRow = (long) i << rowsPerChunkShift;
+                long chunkRows = Math.min(rowsPerChunk, h.rowCount() - firstRow);
+                chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, TableFormat.ROWS_OFFSET + firstRow * h.rowStride(),
+                        Math.max(0, chunkRows) * h.rowStride());
+            }
+            long auxLength = h.fileLength() - h.normsOffset();
+            if (auxLength > Integer.MAX_VALUE) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "embedding table " + source + ": norms, "
+                        + "scales and ids must fit 2 GiB together (found " + auxLength + " bytes); split the table");
+            }
+            MappedByteBuffer aux = ch.map(FileChannel.MapMode.READ_ONLY, h.normsOffset(), auxLength);
+            IdsRegion ids = new IdsRegion(h.idKind(), BufferUtil.address(aux) + h.idsOffset() - h.normsOffset(),
+                    h.rowCount());
+            if (options.verifyData() && h.idKind() == IdKind.STRING) {
+                verifyStringIds(source, ids, h);
+            }
+            MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData());
+            Reference.reachabilityFence(aux);
+            return new MappedEmbeddingTable(table, h, chunks, rowsPerChunkShift, aux, idIndex, ids);
+        } catch (NoSuchFileException e) {
+            throw new PollenException(ErrorCategory.NOT_FOUND, "embedding table file does not exist: "
+                    + e.getFile(), e);
+        } catch (IOException e) {
+            throw new PollenException(ErrorCategory.IO, "cannot open embedding table " + source + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void verifyData(String source, FileChannel ch, TableFormat.Header h) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        long p = TableFormat.ROWS_OFFSET;
+        while (p < h.fileLength()) {
+            buf.clear().limit((int) Math.min(buf.capacity(), h.fileLength() - p));
+            int n = ch.read(buf, p);
+            if (n < 0) {
+                throw TableFormat.corrupt(source, "is truncated at byte " + p);
+            }
+            buf.flip();
+            crc.update(buf);
+            p += n;
+        }
+        if ((int) crc.getValue() != h.dataCrc()) {
+            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "embedding table " + source + ": data checksum"
+                    + " must be " + TableFormat.hex(h.dataCrc()) + " (found " + TableFormat.hex(crc.getValue())
+                    + "); the rows, norms or ids are damaged");
+        }
+    }
+
+    private static void verifyStringIds(String source, IdsRegion ids, TableFormat.Header h) {
+        long bytesLength = h.idsLength() - (h.rowCount() + 1) * 8;
+        for (long r = 0; r < h.rowCount(); r++) {
+            if (!ids.stringOffsetsValid(r, bytesLength)) {
+                throw TableFormat.corrupt(source, "string id of row " + r + " must lie inside the ids region");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ describing
+
+    /** @return the table file */
+    public Path path() {
+        return path;
+    }
+
+    /** @return the whole header */
+    public TableFormat.Header header() {
+        return header;
+    }
+
+    /** @return elements per row */
+    public int dimension() {
+        return dimension;
+    }
+
+    /** @return how elements are stored */
+    public TableDType dtype() {
+        return dtype;
+    }
+
+    /** @return long or string ids */
+    public IdKind idKind() {
+        return header.idKind();
+    }
+
+    /** @return the number of rows */
+    public long rows() {
+        return rows;
+    }
+
+    /** @return what produced the vectors, as written by the builder */
+    public String producer() {
+        return header.producer();
+    }
+
+    /** @return the id index in use */
+    public IdIndex index() {
+        return index;
+    }
+
+    /** @return ids not found by {@link #gather} since the table was opened, whatever the policy */
+    public long unknownIds() {
+        return unknownIds.sum();
+    }
+
+    // ------------------------------------------------------------------------------------------------ lookups
+
+    /**
+     * @param id a long id
+     * @return its row, or {@code -1}
+     */
+    public long row(long id) {
+        checkOpen();
+        return index.row(id);
+    }
+
+    /**
+     * @param id a string id
+     * @return its row, or {@code -1}
+     */
+    public long row(CharSequence id) {
+        checkOpen();
+        return index.row(id);
+    }
+
+    /**
+     * @param row a row index
+     * @return its long id
+     */
+    public long longId(long row) {
+        checkRow(row);
+        try {
+            return header.idKind() == IdKind.LONG ? ids.longId(row) : Long.parseLong(ids.stringId(row));
+        } finally {
+            Reference.reachabilityFence(aux);
+        }
+    }
+
+    /**
+     * @param row a row index
+     * @return its id as text (allocates)
+     */
+    public String id(long row) {
+        checkRow(row);
+        try {
+            return header.idKind() == IdKind.LONG ? Long.toString(ids.longId(row)) : ids.stringId(row);
+        } finally {
+            Reference.reachabilityFence(aux);
+        }
+    }
+
+    /**
+     * @param row a row index
+     * @return the L2 norm of the row, as stored at build time
+     */
+    public float norm(long row) {
+        checkRow(row);
+        try {
+            return UnsafeApi.getFloat(normsAddress + row * 4);
+        } finally {
+            Reference.reachabilityFence(aux);
+        }
+    }
+
+    /**
+     * @param row a row index
+     * @param element an element index
+     * @return the value, decoded to float
+     */
+    public float get(long row, int element) {
+        checkRow(row);
+        if (element < 0 || element >= dimension) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "element must be from 0 to " + (dimension - 1)
+                    + " in " + path + " (found " + element + ")");
+        }
+        try {
+            return element(rowAddress(row), row, element);
+        } finally {
+            Reference.reachabilityFence(chunks);
+            Reference.reachabilityFence(aux);
+        }
+    }
+
+    /**
+     * Copies a row into an array, decoded to float.
+     *
+     * @param row a row index
+     * @param dst the destination
+     * @param offset where to write {@link #dimension()} values
+     */
+    public void copyRow(long row, float[] dst, int offset) {
+        checkRow(row);
+        if (offset < 0 || dst.length - offset < dimension) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "destination must hold " + dimension
+                    + " floats from offset " + offset + " (found " + Math.max(0, dst.length - offset) + ")");
+        }
+        try {
+            long a = rowAddress(row);
+            if (dtype == TableDType.FLOAT32) {
+                UnsafeApi.copyMemory(null, a, dst, UnsafeApi.arrayBaseOffset(float[].class) + 4L * offset,
+                        rowBytes);
+            } else {
+                for (int i = 0; i < dimension; i++) {
+                    dst[offset + i] = element(a, row, i);
+                }
+            }
+        } finally {
+            Reference.reachabilityFence(chunks);
+            Reference.reachabilityFence(aux);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ gather
+
+    /**
+     * Copies the rows of {@code ids[0 .. count)} into a direct buffer, one after another as float32, starting at
+     * byte {@code offset}: the layout of a [count, dimension] float input tensor.
+     *
+     * @param ids long ids
+     * @param count how many to gather
+     * @param dst a direct, native-order buffer (such as a scoring context's input buffer)
+     * @param offset the byte offset of the first row in {@code dst}
+     * @param unknown what to do with ids the table does not hold
+     * @return rows written: {@code count}, or fewer when {@code unknown} is {@link UnknownIds#skip()}
+     */
+    public int gather(long[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
+        checkGather(ids.length, count, dst, offset, unknown);
+        long base = BufferUtil.address(dst) + offset;
+        int written = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                long row = index.row(ids[i]);
+                written += place(row, base + (long) written * dimension * 4, unknown);
+            }
+        } finally {
+            Reference.reachabilityFence(dst);
+            Reference.reachabilityFence(chunks);
+            Reference.reachabilityFence(aux);
+        }
+        return written;
+    }
+
+    /**
+     * Copies the rows of string {@code ids[0 .. count)} into a direct buffer; see {@link #gather(long[], int,
+     * ByteBuffer, int, UnknownIds)}.
+     *
+     * @param ids string ids
+     * @param count how many to gather
+     * @param dst a direct, native-order buffer
+     * @param offset the byte offset of the first row in {@code dst}
+     * @param unknown what to do with ids the table does not hold
+     * @return rows written
+     */
+    public int gather(CharSequence[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
+        checkGather(ids.length, count, dst, offset, unknown);
+        long base = BufferUtil.address(dst) + offset;
+        int written = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                long row = index.row(ids[i]);
+                written += place(row, base + (long) written * dimension * 4, unknown);
+            }
+        } finally {
+            Reference.reachabilityFence(dst);
+            Reference.reachabilityFence(chunks);
+            Reference.reachabilityFence(aux);
+        }
+        return written;
+    }
+
+    /**
+     * Copies rows by row index (no id lookup) into a direct buffer.
+     *
+     * @param rowIndexes row indexes, each checked
+     * @param count how many
+     * @param dst a direct, native-order buffer
+     * @param offset the byte offset of the first row in {@code dst}
+     */
+    public void gatherRows(long[] rowIndexes, int count, ByteBuffer dst, int offset) {
+        checkGather(rowIndexes.length, count, dst, offset, UnknownIds.zero());
+        long base = BufferUtil.address(dst) + offset;
+        try {
+            for (int i = 0; i < count; i++) {
+                checkRow(rowIndexes[i]);
+                copyOut(rowIndexes[i], base + (long) i * dimension * 4);
+            }
+        } finally {
+            Reference.reachabilityFence(dst);
+            Reference.reachabilityFence(chunks);
+            Reference.reachabilityFence(aux);
+        }
+    }
+
+    /** Writes one gathered row (or the unknown-id policy's stand-in); returns how many rows it wrote. */
+    private int place(long row, long to, UnknownIds unknown) {
+        if (row >= 0) {
+            copyOut(row, to);
+            return 1;
+        }
+        unknownIds.increment();
+        switch (unknown.kind) {
+            case ZERO -> UnsafeApi.setMemory(to, (long) dimension * 4, (byte) 0);
+            case DEFAULT_ROW -> copyOut(unknown.defaultRow, to);
+            default -> {
+                return 0;
+            }
+        }
+        return 1;
+    }
+
+    private void copyOut(long row, long to) {
+        long from = rowAddress(row);
+        if (dtype == TableDType.FLOAT32) {
+            UnsafeApi.copyMemory(from, to, rowBytes);
+        } else {
+            for (int i = 0; i < dimension; i++) {
+                UnsafeApi.putFloat(to + 4L * i, element(from, row, i));
+            }
+        }
+    }
+
+    private void checkGather(int idsLength, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
+        checkOpen();
+        if (count < 0 || count > idsLength) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "gather count must be from 0 to the "
+                    + idsLength + " ids given (found " + count + ")");
+        }
+        if (!dst.isDirect() || dst.isReadOnly()) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "gather destination must be a writable direct "
+                    + "buffer (found " + (dst.isDirect() ? "a read-only" : "a heap") + " buffer)");
+        }
+        long needed = (long) count * dimension * 4;
+        if (offset < 0 || dst.capacity() - (long) offset < needed) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "gather destination must hold " + count
+                    + " rows × " + dimension + " floats = " + needed + " bytes from offset " + offset + " (found "
+                    + Math.max(0, dst.capacity() - (long) offset) + ")");
+        }
+        if (unknown.kind == UnknownIds.Kind.DEFAULT_ROW && unknown.defaultRow >= rows) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "default row for unknown ids must be a row of "
+                    + path + ", from 0 to " + (rows - 1) + " (found " + unknown.defaultRow + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ top-k
+
+    /**
+     * Exact top-k: scores every row against {@code query} and keeps the best {@code out.k()}, best first.
+     *
+     * @param query {@link #dimension()} values
+     * @param similarity dot product or cosine
+     * @param out the holder to fill
+     */
+    public void topK(float[] query, Similarity similarity, TopK out) {
+        topK(query, similarity, out, -1);
+    }
+
+    /**
+     * Exact top-k leaving one row out: "more like this" passes the row it starts from.
+     *
+     * @param query {@link #dimension()} values
+     * @param similarity dot product or cosine
+     * @param out the holder to fill
+     * @param excludedRow a row never returned, or {@code -1}
+     */
+    public void topK(float[] query, Similarity similarity, TopK out, long excludedRow) {
+        checkOpen();
+        if (query.length != dimension) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "query must have the table's dimension "
+                    + dimension + " (found " + query.length + ") for " + path);
+        }
+        out.clear();
+        float queryNorm = 0;
+        if (similarity == Similarity.COSINE) {
+            double s = 0;
+            for (float q : query) {
+                s += (double) q * q;
+            }
+            queryNorm = (float) Math.sqrt(s);
+        }
+        try {
+            for (long r = 0; r < rows; r++) {
+                if (r == excludedRow) {
+                    continue;
+                }
+                float score = dot(rowAddress(r), r, query);
+                if (similarity == Similarity.COSINE) {
+                    float denominator = queryNorm * UnsafeApi.getFloat(normsAddress + r * 4);
+                    score = denominator == 0 ? 0 : score / denominator;
+                }
+                if (score > out.threshold()) {
+                    out.offer(r, score);
+                }
+            }
+        } finally {
+            Reference.reachabilityFence(chunks);
+            Reference.reachabilityFence(aux);
+        }
+        out.sortBestFirst();
+    }
+
+    private float dot(long a, long row, float[] q) {
+        if (dtype == TableDType.FLOAT32) {
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = 0;
+            for (; i + 3 < dimension; i += 4) {
+                long p = a + 4L * i;
+                s0 += UnsafeApi.getFloat(p) * q[i];
+                s1 += UnsafeApi.getFloat(p + 4) * q[i + 1];
+                s2 += UnsafeApi.getFloat(p + 8) * q[i + 2];
+                s3 += UnsafeApi.getFloat(p + 12) * q[i + 3];
+            }
+            for (; i < dimension; i++) {
+                s0 += UnsafeApi.getFloat(a + 4L * i) * q[i];
+            }
+            return (s0 + s1) + (s2 + s3);
+        }
+        float s = 0;
+        for (int i = 0; i < dimension; i++) {
+            s += element(a, row, i) * q[i];
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------------ internals
+
+    long rowAddress(long row) {
+        return chunkAddress[(int) (row >>> chunkShift)] + (row & chunkMask) * stride;
+    }
+
+    float element(long rowAddress, long row, int i) {
+        return switch (dtype) {
+            case FLOAT32 -> UnsafeApi.getFloat(rowAddress + 4L * i);
+            case FLOAT16 -> Float16.toFloat(UnsafeApi.getShort(rowAddress + 2L * i));
+            case INT8 -> UnsafeApi.getByte(rowAddress + i) * UnsafeApi.getFloat(scalesAddress + row * 4);
+        };
+    }
+
+    void checkRow(long row) {
+        checkOpen();
+        if (row < 0 || row >= rows) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "row must be from 0 to " + (rows - 1) + " in "
+                    + path + " (found " + row + ")");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new PollenException(ErrorCategory.ILLEGAL_STATE, "embedding table " + path + " is closed");
+        }
+    }
+
+    /** Keeps the mappings reachable for a caller that read through raw addresses. */
+    void keepAlive() {
+        Reference.reachabilityFence(chunks);
+        Reference.reachabilityFence(aux);
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the table and its index; idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            index.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MappedEmbeddingTable[" + path + ", " + rows + " × " + dimension + " " + dtype + ", " + header.idKind()
+                + " ids]";
+    }
+}
