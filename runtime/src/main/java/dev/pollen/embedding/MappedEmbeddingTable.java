@@ -39,6 +39,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private static final int PIECE_BYTES_MAX = 1 << 30;
 
     private final Path path;
+    private final String name;
     private final TableFormat.Header header;
     private final int dimension;
     private final TableDType dtype;
@@ -57,9 +58,10 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final LongAdder unknownIds = new LongAdder();
     private volatile boolean closed;
 
-    private MappedEmbeddingTable(Path path, TableFormat.Header header, MappedByteBuffer[] chunks, int chunkShift,
-            MappedByteBuffer aux, IdIndex index, IdsRegion ids) {
+    private MappedEmbeddingTable(Path path, String name, TableFormat.Header header, MappedByteBuffer[] chunks,
+            int chunkShift, MappedByteBuffer aux, IdIndex index, IdsRegion ids) {
         this.path = path;
+        this.name = name;
         this.header = header;
         this.dimension = header.dimension();
         this.dtype = header.dtype();
@@ -105,12 +107,31 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      *     {@link ErrorCategory#NOT_FOUND}, {@link ErrorCategory#IO}
      */
     public static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options) {
-        return open(table, index, options, PIECE_BYTES_MAX);
+        return open(table, index, options, table.toString(), PIECE_BYTES_MAX);
+    }
+
+    /**
+     * Opens a table and its {@link MappedIdIndex} under a name used in messages and metrics, such as the catalog
+     * version it came from ({@code studio/content-embeddings@3}).
+     *
+     * @param table the table file
+     * @param index its id index file
+     * @param options what to verify
+     * @param name what messages call the table
+     * @return the table; close it when done
+     */
+    public static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options, String name) {
+        return open(table, index, options, name, PIECE_BYTES_MAX);
     }
 
     /** Opens with row chunks of at most {@code pieceBytes}: tests use small pieces to cover multi-piece tables. */
     static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options, int pieceBytes) {
-        String source = table.toString();
+        return open(table, index, options, table.toString(), pieceBytes);
+    }
+
+    private static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options, String name,
+            int pieceBytes) {
+        String source = name.equals(table.toString()) ? name : name + " (" + table + ")";
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new PollenException(ErrorCategory.CONFIGURATION, "embedding tables are little-endian and are read in"
                     + " place; this platform is big-endian");
@@ -145,7 +166,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             }
             MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData());
             Reference.reachabilityFence(aux);
-            return new MappedEmbeddingTable(table, h, chunks, rowsPerChunkShift, aux, idIndex, ids);
+            return new MappedEmbeddingTable(table, name, h, chunks, rowsPerChunkShift, aux, idIndex, ids);
         } catch (NoSuchFileException e) {
             throw new PollenException(ErrorCategory.NOT_FOUND, "embedding table file does not exist: "
                     + e.getFile(), e);
@@ -190,6 +211,11 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     /** @return the table file */
     public Path path() {
         return path;
+    }
+
+    /** @return what messages call the table: its catalog version, or its file */
+    public String name() {
+        return name;
     }
 
     /** @return the whole header */
@@ -300,7 +326,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         checkRow(row);
         if (element < 0 || element >= dimension) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "element must be from 0 to " + (dimension - 1)
-                    + " in " + path + " (found " + element + ")");
+                    + " in " + name + " (found " + element + ")");
         }
         try {
             return element(rowAddress(row), row, element);
@@ -466,7 +492,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         }
         if (unknown.kind == UnknownIds.Kind.DEFAULT_ROW && unknown.defaultRow >= rows) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "default row for unknown ids must be a row of "
-                    + path + ", from 0 to " + (rows - 1) + " (found " + unknown.defaultRow + ")");
+                    + name + ", from 0 to " + (rows - 1) + " (found " + unknown.defaultRow + ")");
         }
     }
 
@@ -495,7 +521,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         checkOpen();
         if (query.length != dimension) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "query must have the table's dimension "
-                    + dimension + " (found " + query.length + ") for " + path);
+                    + dimension + " (found " + query.length + ") for " + name);
         }
         out.clear();
         float queryNorm = 0;
@@ -571,13 +597,13 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         checkOpen();
         if (row < 0 || row >= rows) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "row must be from 0 to " + (rows - 1) + " in "
-                    + path + " (found " + row + ")");
+                    + name + " (found " + row + ")");
         }
     }
 
     private void checkOpen() {
         if (closed) {
-            throw new PollenException(ErrorCategory.ILLEGAL_STATE, "embedding table " + path + " is closed");
+            throw new PollenException(ErrorCategory.ILLEGAL_STATE, "embedding table " + name + " is closed");
         }
     }
 
@@ -603,7 +629,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "MappedEmbeddingTable[" + path + ", " + rows + " × " + dimension + " " + dtype + ", " + header.idKind()
+        return "MappedEmbeddingTable[" + name + ", " + rows + " × " + dimension + " " + dtype + ", " + header.idKind()
                 + " ids]";
     }
 }

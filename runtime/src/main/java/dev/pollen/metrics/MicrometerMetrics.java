@@ -63,6 +63,17 @@ public final class MicrometerMetrics implements PollenMetrics {
     }
 
     @Override
+    public void bindTable(ArtifactId id, TableGauges gauges) {
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.table.unknown.ids", gauges,
+                TableGauges::unknownIds).tags(tags(id)).description("ids a gather did not find in the table")
+                .register(registry);
+        Gauge.builder("pollen.table.rows", gauges, TableGauges::rows).tags(tags(id))
+                .description("rows in an open embedding table").register(registry);
+        Gauge.builder("pollen.table.mapped.bytes", gauges, TableGauges::mappedBytes).tags(tags(id)).baseUnit("bytes")
+                .description("bytes of an open embedding table, mapped read-only").register(registry);
+    }
+
+    @Override
     public void loadFailed(ArtifactId id, ErrorCategory category) {
         Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", category.name())
                 .description("artifact loads that failed").register(registry).increment();

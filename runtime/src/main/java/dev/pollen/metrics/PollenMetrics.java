@@ -37,6 +37,15 @@ public interface PollenMetrics {
         return DecisionMetrics.NONE;
     }
 
+    /**
+     * Registers meters that read an open table when scraped: unknown ids counted by gathers, rows, mapped bytes.
+     *
+     * @param id the table version
+     * @param gauges its state; held weakly by Micrometer, so the caller keeps it reachable while the table is open
+     */
+    default void bindTable(ArtifactId id, TableGauges gauges) {
+    }
+
     /** @return a binding that records nothing */
     static PollenMetrics none() {
         return new PollenMetrics() {

@@ -7,6 +7,9 @@ import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.embedding.MappedEmbeddingTable;
+import dev.pollen.embedding.TableArtifacts;
+import dev.pollen.embedding.TableOpenOptions;
 import dev.pollen.metrics.PollenMetrics;
 import dev.pollen.metrics.RuntimeGauges;
 import dev.pollen.onnx.OnnxConfig;
@@ -53,6 +56,9 @@ public final class PollenRuntime implements AutoCloseable {
     private final Map<ArtifactId, Entry> entries = new HashMap<>();
     private final Set<ModelLease> leases = new LinkedHashSet<>();
     private final List<String> unreleasedAtClose = new ArrayList<>();
+    private final Map<ArtifactId, TableEntry> tables = new HashMap<>();
+    private final Set<TableLease> tableLeases = new LinkedHashSet<>();
+    private final boolean verifyTables;
     private long sessionsCreated;
     private boolean closed;
 
@@ -60,6 +66,7 @@ public final class PollenRuntime implements AutoCloseable {
         this.catalog = b.catalog;
         this.env = OnnxEnvironment.get(b.onnx);
         this.metrics = b.metrics;
+        this.verifyTables = b.verifyTables;
         this.gauges = new RuntimeGauges() {
             @Override
             public int loadedModels() {
@@ -158,6 +165,73 @@ public final class PollenRuntime implements AutoCloseable {
         return lease;
     }
 
+    /**
+     * @param ref {@code domain/name@version|alias} of an embedding table
+     * @return a lease on the open table the ref selects now
+     */
+    public TableLease table(String ref) {
+        return table(ArtifactRef.parse(ref));
+    }
+
+    /**
+     * Resolves the ref and leases the open table, opening it (a read-only mapping, with its data checksums checked
+     * unless {@link Builder#verifyTables(boolean)} turned that off) if no lease holds it. The first open of a
+     * version happens under the runtime's lock.
+     *
+     * @param ref the table to lease
+     * @return the lease; close it when done
+     * @throws PollenException {@code NOT_FOUND}, {@code INVALID_ARGUMENT} for a model, {@code CORRUPT_FILE},
+     *     {@code CHECKSUM_MISMATCH}, or {@code ILLEGAL_STATE} after {@link #close()}
+     */
+    public TableLease table(ArtifactRef ref) {
+        ArtifactId id = catalog.resolve(ref);
+        synchronized (lock) {
+            requireOpen();
+            TableEntry entry = tables.get(id);
+            if (entry == null) {
+                entry = openTable(id);
+                tables.put(id, entry);
+            }
+            entry.refs++;
+            TableLease lease = new TableLease(this, entry);
+            tableLeases.add(lease);
+            return lease;
+        }
+    }
+
+    private TableEntry openTable(ArtifactId id) {
+        Manifest manifest = catalog.describe(id.ref());
+        if (manifest.kind() != ArtifactKind.TABLE) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                    id + " is a " + manifest.kind() + ", not an embedding table");
+        }
+        String indexFile = manifest.properties().getOrDefault(TableArtifacts.INDEX_PROPERTY, TableArtifacts.INDEX_FILE);
+        MappedEmbeddingTable table;
+        try {
+            table = MappedEmbeddingTable.open(catalog.payload(id), catalog.attachment(id, indexFile),
+                    TableOpenOptions.defaults().verifyData(verifyTables), id.toString());
+        } catch (PollenException e) {
+            metrics.loadFailed(id, e.category());
+            throw e;
+        }
+        TableEntry entry = new TableEntry(manifest, table);
+        metrics.bindTable(id, entry);
+        LOG.log(System.Logger.Level.DEBUG, "opened table {0} ({1} rows)", id, table.rows());
+        return entry;
+    }
+
+    void release(TableLease lease, TableEntry entry) {
+        synchronized (lock) {
+            if (!tableLeases.remove(lease) && !closed) {
+                return;
+            }
+            if (--entry.refs == 0) {
+                tables.remove(entry.manifest.id(), entry);
+                entry.table.close();
+            }
+        }
+    }
+
     private OnnxModel load(ArtifactId id) {
         Manifest manifest = catalog.describe(id.ref());
         if (manifest.kind() != ArtifactKind.MODEL) {
@@ -250,7 +324,9 @@ public final class PollenRuntime implements AutoCloseable {
             if (closed) {
                 return List.copyOf(unreleasedAtClose);
             }
-            return leases.stream().map(ModelLease::acquiredBy).toList();
+            List<String> open = new ArrayList<>(leases.stream().map(ModelLease::acquiredBy).toList());
+            tableLeases.forEach(l -> open.add(l.acquiredBy()));
+            return open;
         }
     }
 
@@ -269,10 +345,14 @@ public final class PollenRuntime implements AutoCloseable {
             closed = true;
             open = new ArrayList<>(leases);
             open.forEach(l -> unreleasedAtClose.add(l.acquiredBy()));
+            tableLeases.forEach(l -> unreleasedAtClose.add(l.acquiredBy()));
             loaded = new ArrayList<>(entries.values());
+            tables.values().forEach(t -> t.table.close());
+            tables.clear();
+            tableLeases.clear();
         }
-        if (!open.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "Pollen runtime closed with " + open.size()
+        if (!unreleasedAtClose.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Pollen runtime closed with " + unreleasedAtClose.size()
                     + " lease(s) never released: " + String.join("; ", unreleasedAtClose));
         }
         for (ModelLease lease : open) {
@@ -308,11 +388,39 @@ public final class PollenRuntime implements AutoCloseable {
         }
     }
 
+    /** One open table version and its reference count; guarded by the runtime's lock. */
+    static final class TableEntry implements dev.pollen.metrics.TableGauges {
+        final Manifest manifest;
+        final MappedEmbeddingTable table;
+        int refs;
+
+        TableEntry(Manifest manifest, MappedEmbeddingTable table) {
+            this.manifest = manifest;
+            this.table = table;
+        }
+
+        @Override
+        public long unknownIds() {
+            return table.unknownIds();
+        }
+
+        @Override
+        public long rows() {
+            return table.rows();
+        }
+
+        @Override
+        public long mappedBytes() {
+            return table.header().fileLength();
+        }
+    }
+
     /** Configures a runtime; every setting is checked by {@link #build()}. */
     public static final class Builder {
         private final Catalog catalog;
         private OnnxConfig onnx = OnnxConfig.defaults();
         private PollenMetrics metrics = PollenMetrics.none();
+        private boolean verifyTables = true;
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -342,6 +450,16 @@ public final class PollenRuntime implements AutoCloseable {
          */
         public Builder metrics(PollenMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * @param verify whether opening a table reads it once to check its data checksums (default on); turn off
+         *     for very large tables whose catalog copy is verified by other means ({@code pollen catalog verify})
+         * @return this
+         */
+        public Builder verifyTables(boolean verify) {
+            this.verifyTables = verify;
             return this;
         }
 

@@ -236,13 +236,4 @@ public abstract class CatalogContractTest {
         assertEquals(ErrorCategory.NOT_FOUND, absent.category());
         assertTrue(absent.getMessage().contains("attachment 'a.json'"), absent.getMessage());
     }
-
-    @Test
-    void shouldRefuseAKindWithoutAValidator() {
-        PollenException e = assertThrows(PollenException.class, () -> catalog.publish(PublishRequest
-                .builder("studio", "embeddings", ArtifactKind.TABLE).owner("t").signature(Signature.empty())
-                .payload(model8).build()));
-        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
-        assertTrue(e.getMessage().contains("kind 'table'"), e.getMessage());
-    }
 }

@@ -119,14 +119,15 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     /**
-     * Opens (creating if needed) a catalog whose models are validated with ONNX Runtime before they become
-     * visible.
+     * Opens (creating if needed) a catalog whose models are validated with ONNX Runtime, and whose tables are opened
+     * with every checksum verified, before they become visible.
      *
      * @param root the catalog directory
      * @return the catalog
      */
     public static FileSystemCatalog open(Path root) {
-        return builder(root).validator(ArtifactKind.MODEL, new OnnxModelValidator()).build();
+        return builder(root).validator(ArtifactKind.MODEL, new OnnxModelValidator())
+                .validator(ArtifactKind.TABLE, dev.pollen.embedding.TableArtifacts.validator()).build();
     }
 
     /**

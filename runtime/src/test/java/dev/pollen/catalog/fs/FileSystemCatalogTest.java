@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.CatalogContractTest;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.PublishRequest;
+import dev.pollen.catalog.Signature;
 import dev.pollen.catalog.VerifyResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,5 +124,15 @@ class FileSystemCatalogTest extends CatalogContractTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void shouldRefuseAKindWithoutAValidator() {
+        Catalog bare = FileSystemCatalog.builder(dir.resolve("bare")).build();
+        PollenException e = assertThrows(PollenException.class, () -> bare.publish(PublishRequest
+                .builder("studio", "embeddings", ArtifactKind.TABLE).owner("t").signature(Signature.empty())
+                .payload(model8).build()));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertTrue(e.getMessage().contains("kind 'table'"), e.getMessage());
     }
 }
