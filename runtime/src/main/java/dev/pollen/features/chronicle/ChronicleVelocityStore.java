@@ -5,6 +5,7 @@ import dev.pollen.PollenException;
 import dev.pollen.features.VelocityRecord;
 import dev.pollen.features.VelocitySnapshot;
 import dev.pollen.features.VelocityStore;
+import dev.pollen.internal.ChronicleDefaults;
 import dev.pollen.runtime.JvmFlags;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -51,12 +52,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class ChronicleVelocityStore implements VelocityStore {
     static {
-        if (System.getProperty("chronicle.analytics.disable") == null) {
-            System.setProperty("chronicle.analytics.disable", "true");
-        }
-        if (System.getProperty("chronicle.announcer.disable") == null) {
-            System.setProperty("chronicle.announcer.disable", "true");
-        }
+        ChronicleDefaults.apply();
     }
 
     private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
