@@ -85,13 +85,17 @@ final class CatalogCommand {
         long outputDim;
         @Option(names = "--derived-from", description = "Lists this artifact as parent or producer.")
         String derivedFrom;
+        @Option(names = "--dtype", description = "A table's storage dtype (float32, float16, int8) or the dtype of"
+                + " some model input or output.")
+        String dtype;
         @Option(names = "--all-versions", description = "Match every version, not just the latest.")
         boolean allVersions;
 
         @Override
         public Integer call() {
             SearchQuery q = SearchQuery.all().withDomain(domain).withTag(tag).withText(text)
-                    .withInputDimension(inputDim).withOutputDimension(outputDim).withAllVersions(allVersions);
+                    .withInputDimension(inputDim).withOutputDimension(outputDim).withDtype(dtype)
+                    .withAllVersions(allVersions);
             if (kind != null) {
                 q = q.withKind(ArtifactKind.parse(kind));
             }

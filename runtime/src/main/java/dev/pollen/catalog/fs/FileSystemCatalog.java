@@ -361,6 +361,11 @@ public final class FileSystemCatalog implements Catalog {
         if (parent != null && !isChildOf(m, parent)) {
             return false;
         }
+        if (q.dtype() != null && !q.dtype().equals(m.properties().get("table.dtype"))
+                && java.util.stream.Stream.concat(m.signature().inputs().stream(), m.signature().outputs().stream())
+                        .noneMatch(s -> s.dtype().label().equals(q.dtype()))) {
+            return false;
+        }
         if (q.text() != null && !q.text().isBlank()) {
             String hay = haystack(m);
             for (String word : q.text().toLowerCase(Locale.ROOT).split("\\s+")) {

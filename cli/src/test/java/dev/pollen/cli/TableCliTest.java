@@ -1,0 +1,118 @@
+package dev.pollen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TableCliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("--catalog", dir.resolve("catalog").toString()));
+        all.addAll(List.of(args));
+        int code = PollenCli.run(all.toArray(new String[0]), new ByteArrayInputStream(new byte[0]),
+                new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path csv() throws Exception {
+        StringBuilder sb = new StringBuilder("id,a,b,c\n");
+        for (int i = 0; i < 300; i++) {
+            double angle = i * 0.01;
+            sb.append("item-").append(i).append(',').append(Math.cos(angle)).append(',').append(Math.sin(angle))
+                    .append(",0.5\n");
+        }
+        return Files.writeString(dir.resolve("vectors.csv"), sb);
+    }
+
+    @Test
+    void shouldBuildPublishAndQueryATableFromCsv() throws Exception {
+        Result built = run("table", "build", csv().toString(), "--publish", "studio/test-vectors", "--owner",
+                "studio-ml", "--alias", "prod", "--produced-by", "a test");
+        assertEquals(0, built.code(), built.err());
+        assertTrue(built.out().contains("published studio/test-vectors@1 (alias prod): 300 rows × 3 float32"),
+                built.out());
+        assertTrue(built.err().contains("building vectors.csv"), "a progress bar: " + built.err());
+
+        Result found = run("catalog", "search", "--kind", "table", "--output-dim", "3", "--dtype", "float32");
+        assertTrue(found.out().contains("studio/test-vectors"), found.out());
+
+        Result similar = run("table", "similar", "studio/test-vectors@prod", "item-100", "-k", "3");
+        assertEquals(0, similar.code(), similar.err());
+        String[] lines = similar.out().strip().split("\n");
+        assertEquals(3, lines.length, similar.out());
+        assertTrue(lines[0].startsWith("{\"rank\":1,\"id\":\"item-"), lines[0]);
+        assertTrue(lines[0].contains("item-99") || lines[0].contains("item-101"), "the nearest angles: " + lines[0]);
+        assertFalse(similar.out().contains("\"item-100\""), "the row itself is left out");
+
+        Result unknown = run("table", "similar", "studio/test-vectors", "nope");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("id 'nope' is not in studio/test-vectors@1"), unknown.err());
+    }
+
+    @Test
+    void shouldBuildFromFvecsWithLongIdsAndFloat16() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(50 * (4 + 8 * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < 50; r++) {
+            b.putInt(8);
+            for (int i = 0; i < 8; i++) {
+                b.putFloat(r + i * 0.1f);
+            }
+        }
+        Path fvecs = Files.write(dir.resolve("v.fvecs"), b.array());
+        Path out = dir.resolve("local.table");
+        Result built = run("table", "build", fvecs.toString(), "--id-kind", "long", "--dtype", "float16", "--out",
+                out.toString());
+        assertEquals(0, built.code(), built.err());
+        assertTrue(Files.exists(out) && Files.exists(dir.resolve("local.table.idx")), built.out());
+    }
+
+    @Test
+    void shouldRejectBadTableInputWithOneLineErrors() throws Exception {
+        Path ragged = Files.writeString(dir.resolve("ragged.csv"), "a,1,2\nb,1\n");
+        Result r = run("table", "build", ragged.toString(), "--out", dir.resolve("x.table").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("pollen: ") && r.err().contains("ragged.csv line 2: row has 1 value, expected 2"),
+                r.err());
+        assertFalse(Files.exists(dir.resolve("x.table")), "nothing half-written is left");
+
+        Result dup = run("table", "build", Files.writeString(dir.resolve("dup.csv"), "a,1\nb,2\na,3\n").toString(),
+                "--out", dir.resolve("d.table").toString());
+        assertEquals(2, dup.code(), dup.err());
+        assertTrue(dup.err().contains("ids must be unique (found id 'a' at rows 0 and 2)"), dup.err());
+
+        Result nowhere = run("table", "build", csv().toString());
+        assertEquals(2, nowhere.code());
+        assertTrue(nowhere.err().contains("say where the table goes"), nowhere.err());
+
+        Result longIds = run("table", "build", csv().toString(), "--id-kind", "long", "--out",
+                dir.resolve("l.table").toString());
+        assertEquals(2, longIds.code());
+        assertTrue(longIds.err().contains("--id-kind long needs integer ids (found 'item-0')"), longIds.err());
+
+        Result dtype = run("table", "build", csv().toString(), "--dtype", "float8", "--out",
+                dir.resolve("f.table").toString());
+        assertEquals(2, dtype.code());
+        assertTrue(dtype.err().contains("table dtype must be one of [float32, float16, int8] (found 'float8')"),
+                dtype.err());
+    }
+}
