@@ -33,10 +33,12 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code pollen demo}, the main job: builds the default catalog if it is missing (training the payments models on
  * the first run), then replays a labelled synthetic transaction stream (a seed the models never saw) through fraud
- * scoring and routing, and prints decisions by outcome, fraud caught and missed, and latency percentiles.
+ * scoring and routing, and prints decisions by outcome, fraud caught and missed, and latency percentiles; then
+ * shows "more like this" and a free-text context match over studio's content-embedding table ({@link StudioDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Build the default catalog if absent, then replay a labelled payment stream.")
+        description = "Build the default catalog if absent, replay a labelled payment stream, then query studio's"
+                + " content embeddings.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     PollenCli root;
@@ -51,6 +53,10 @@ final class DemoCommand implements Callable<Integer> {
             + " the models were trained on seed 7).")
     long seed;
 
+    @Option(names = "--titles", defaultValue = "10000", description = "Studio titles encoded when the catalog lacks"
+            + " studio/content-embeddings (default: 10000).")
+    int titles;
+
     @Option(names = "--metrics", description = "Print metrics in Prometheus text format at the end.")
     boolean metrics;
 
@@ -62,18 +68,31 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = root.out;
         out.println("catalog: " + root.catalogPath());
-        root.err.println("checking the default catalog (the first run trains the payments models, about a minute)");
+        root.err.println("checking the default catalog (the first run trains the payments models and encodes the"
+                + " studio titles, a few minutes)");
         root.err.flush();
-        for (Manifest m : ModelsCommand.ensureDefaults(root)) {
-            String auc = m.properties().get("heldout.auc");
-            out.println("  " + m.id() + (auc == null ? "" : "  (held-out AUC " + auc + ")"));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerMetrics m = MicrometerMetrics.of(registry);
+        try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build()) {
+            for (Manifest manifest : ModelsCommand.ensureDefaults(root, runtime, titles)) {
+                String auc = manifest.properties().get("heldout.auc");
+                out.println("  " + manifest.id() + (auc == null ? "" : "  (held-out AUC " + auc + ")"));
+            }
+            payments(runtime, m, out);
+            out.println();
+            StudioDemo.run(runtime, out);
         }
+        if (metrics) {
+            out.print(registry.scrape());
+        }
+        return 0;
+    }
+
+    private void payments(PollenRuntime runtime, MicrometerMetrics m, PrintWriter out) throws IOException {
         PaymentStream ps = new PaymentStream(seed, cards, days);
         List<LabeledTransaction> stream = ps.generate();
         out.printf("replaying %,d transactions (%s)%n", stream.size(), ps.describe());
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        MicrometerMetrics m = MicrometerMetrics.of(registry);
         Histogram fraudLatency = new Histogram(60_000_000_000L, 3);
         Histogram routeLatency = new Histogram(60_000_000_000L, 3);
         long[] outcomes = new long[3];
@@ -85,8 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         double routedAuth = 0;
         double[] staticAuth = new double[PaymentStream.PROCESSORS.length];
         Path storeDir = Files.createTempDirectory("pollen-demo-velocity");
-        try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
-             ChronicleVelocityStore store = ChronicleVelocityStore.open(storeDir.resolve("velocity.cm"),
+        try (ChronicleVelocityStore store = ChronicleVelocityStore.open(storeDir.resolve("velocity.cm"),
                      cards * 2L + 10_000);
              FraudScorer scorer = FraudScorer.builder(runtime, store).metrics(m).build();
              PaymentRouter router = PaymentRouter.open(runtime, "payments/route-optimizer@prod", m)) {
@@ -152,10 +170,6 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
-        if (metrics) {
-            out.print(registry.scrape());
-        }
-        return 0;
     }
 
     private static void printLatency(PrintWriter out, String what, Histogram h) {

@@ -19,6 +19,8 @@ import dev.pollen.embedding.source.VectorSource;
 import dev.pollen.embedding.source.VectorSources;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
+import dev.pollen.text.TextEncoder;
+import dev.pollen.text.TextTables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code pollen table build|encode|similar}: build embedding tables and query them. */
 @Command(name = "table", description = "Build, publish and query embedding tables.", mixinStandardHelpOptions = true,
-        subcommands = {TableCommand.BuildCmd.class, TableCommand.SimilarCmd.class})
+        subcommands = {TableCommand.BuildCmd.class, TableCommand.EncodeCmd.class, TableCommand.SimilarCmd.class})
 final class TableCommand {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
@@ -189,6 +191,130 @@ final class TableCommand {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "row " + source.row() + ": --id-kind long"
                         + " needs integer ids (found '" + source.id() + "')");
             }
+        }
+    }
+
+    /** {@code pollen table encode ENCODER --input FILE}. */
+    @Command(name = "encode", mixinStandardHelpOptions = true,
+            description = "Encode a JSON-lines file of {\"id\": ..., \"text\": ...} with a text encoder from the"
+                    + " catalog into a table, in batches.")
+    static final class EncodeCmd implements Callable<Integer> {
+        @ParentCommand
+        TableCommand parent;
+
+        @Parameters(paramLabel = "ENCODER", description = "Text encoder ref, such as studio/content-encoder@prod.")
+        String encoderRef;
+        @Option(names = "--input", required = true, description = "JSON lines, one object per text.")
+        Path input;
+        @Option(names = "--id-field", defaultValue = "id", description = "Field holding the id (default: id).")
+        String idField;
+        @Option(names = "--text-field", defaultValue = "text", description = "Field holding the text (default:"
+                + " text).")
+        String textField;
+        @Option(names = "--batch", defaultValue = "32", description = "Texts per model run (default: 32).")
+        int batch;
+        @Mixin
+        Destination to;
+
+        @Override
+        public Integer call() throws IOException {
+            to.check();
+            if (!"string".equals(to.idKind)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "table encode writes string ids (found"
+                        + " --id-kind " + to.idKind + ")");
+            }
+            long lines;
+            try (Stream<String> all = Files.lines(input)) {
+                lines = all.filter(l -> !l.isBlank()).count();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new PollenException(ErrorCategory.NOT_FOUND, "input file does not exist: " + input, e);
+            }
+            Path table = to.tableFile();
+            try (PollenRuntime runtime = PollenRuntime.builder(parent.root.catalog()).build();
+                 TextEncoder encoder = TextEncoder.builder(runtime, encoderRef).maxBatch(batch).open();
+                 java.io.BufferedReader reader = Files.newBufferedReader(input)) {
+                Progress progress = new Progress(parent.root.err, "encoding " + input.getFileName(), lines);
+                TextTables.encode(encoder, new JsonTexts(input, reader, idField, textField), table,
+                        Destination.indexOf(table), TableDType.parse(to.dtype), progress::update);
+                progress.finish();
+            } catch (RuntimeException e) {
+                if (to.out == null) {
+                    deleteTree(table.getParent());
+                }
+                throw e;
+            }
+            to.finish(parent.root, table);
+            return 0;
+        }
+    }
+
+    /** Reads (id, text) pairs from JSON lines, one line ahead, naming the file and line in errors. */
+    private static final class JsonTexts implements java.util.Iterator<TextTables.IdText> {
+        private final Path file;
+        private final java.io.BufferedReader reader;
+        private final String idField;
+        private final String textField;
+        private TextTables.IdText next;
+        private long lineNo;
+
+        JsonTexts(Path file, java.io.BufferedReader reader, String idField, String textField) {
+            this.file = file;
+            this.reader = reader;
+            this.idField = idField;
+            this.textField = textField;
+            advance();
+        }
+
+        private void advance() {
+            next = null;
+            try {
+                for (String line; (line = reader.readLine()) != null;) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode node;
+                    try {
+                        node = JSON.readTree(line);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw bad("must be a JSON object (" + e.getOriginalMessage() + ")");
+                    }
+                    if (node == null || !node.isObject()) {
+                        throw bad("must be a JSON object");
+                    }
+                    next = new TextTables.IdText(field(node, idField), field(node, textField));
+                    return;
+                }
+            } catch (IOException e) {
+                throw new PollenException(ErrorCategory.IO, "cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        private String field(com.fasterxml.jackson.databind.JsonNode node, String name) {
+            com.fasterxml.jackson.databind.JsonNode v = node.get(name);
+            if (v == null || !(v.isTextual() || v.isIntegralNumber())) {
+                throw bad("field '" + name + "' must be a string (found " + (v == null ? "nothing" : v) + ")");
+            }
+            return v.asText();
+        }
+
+        private PollenException bad(String rule) {
+            return new PollenException(ErrorCategory.INVALID_ARGUMENT, file + " line " + lineNo + ": " + rule);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public TextTables.IdText next() {
+            if (next == null) {
+                throw new java.util.NoSuchElementException();
+            }
+            TextTables.IdText current = next;
+            advance();
+            return current;
         }
     }
 

@@ -40,10 +40,12 @@ class PaymentsCliTest {
     @BeforeAll
     static void build() {
         catalog = dir.resolve("catalog");
-        Result r = run("", "models", "build");
+        Result r = run("", "models", "build", "--titles", "200");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("payments/fraud-scorer@1  held-out AUC 0."), r.out());
         assertTrue(r.out().contains("payments/route-optimizer@1"), r.out());
+        assertTrue(r.out().contains("studio/content-encoder@1") && r.out().contains("studio/content-embeddings@1"),
+                r.out());
     }
 
     private static final String TX = "{\"transactionId\":\"t1\",\"cardId\":\"card_cli_0001\",\"amount\":42.5,"
@@ -60,6 +62,9 @@ class PaymentsCliTest {
         assertTrue(r.out().contains("expected approval"), r.out());
         assertTrue(r.out().contains("pollen_decisions_total{adapter=\"payments.fraud\",outcome=\"approve\"}"),
                 r.out());
+        assertTrue(r.out().contains("studio: studio/content-embeddings@1, 200 titles × 384 float32, produced by"
+                + " studio/content-encoder@1"), r.out());
+        assertTrue(r.out().contains("more like \"") && r.out().contains("ads context match for"), r.out());
     }
 
     @Test

@@ -70,6 +70,33 @@ class TableCliTest {
     }
 
     @Test
+    void shouldEncodeJsonLinesWithTheContentEncoderAndRejectBadLines() throws Exception {
+        dev.pollen.models.studio.ContentEncoderImport.ensure(
+                dev.pollen.catalog.fs.FileSystemCatalog.open(dir.resolve("catalog")));
+        Path input = Files.writeString(dir.resolve("ads.jsonl"), "{\"id\":\"ad-1\",\"text\":\"Spooky nights at the"
+                + " haunted lighthouse\"}\n{\"id\":\"ad-2\",\"text\":\"Sunny beach holidays for the family\"}\n\n"
+                + "{\"id\":\"ad-3\",\"text\":\"Ghost stories told by candlelight\"}\n");
+        Result r = run("table", "encode", "studio/content-encoder@prod", "--input", input.toString(), "--batch", "2",
+                "--publish", "ads/creative-embeddings", "--owner", "ads-ml");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("published ads/creative-embeddings@1: 3 rows × 384 float32"), r.out());
+        assertTrue(r.err().contains("encoding ads.jsonl"), r.err());
+        Result lineage = run("catalog", "search", "--derived-from", "studio/content-encoder@1");
+        assertTrue(lineage.out().contains("ads/creative-embeddings"), "produced by the encoder: " + lineage.out());
+        Result similar = run("table", "similar", "ads/creative-embeddings", "ad-1", "-k", "1");
+        assertTrue(similar.out().contains("\"id\":\"ad-3\""), "ghosts are nearer haunting than beaches: "
+                + similar.out());
+
+        Path bad = Files.writeString(dir.resolve("bad.jsonl"), "{\"id\":\"a\",\"text\":\"fine\"}\n{\"id\":\"b\"}\n");
+        Result missing = run("table", "encode", "studio/content-encoder@prod", "--input", bad.toString(), "--out",
+                dir.resolve("bad.table").toString());
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("bad.jsonl line 2: field 'text' must be a string (found nothing)"),
+                missing.err());
+        assertFalse(Files.exists(dir.resolve("bad.table")));
+    }
+
+    @Test
     void shouldBuildFromFvecsWithLongIdsAndFloat16() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(50 * (4 + 8 * 4)).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < 50; r++) {

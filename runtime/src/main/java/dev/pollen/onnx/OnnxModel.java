@@ -87,6 +87,25 @@ public final class OnnxModel {
         return new ScoringContext(this, maxBatch, dims, metrics);
     }
 
+    /**
+     * Builds a context for token-sequence models: int64 {@code [batch, sequence]} inputs and a float32
+     * {@code [batch, sequence, hidden]} output, with buffers for {@code maxBatch * maxSequence} tokens. Shapes and
+     * dtypes are checked here, once.
+     *
+     * @param maxBatch the most sequences one run may score
+     * @param maxSequence the longest sequence (in tokens, special tokens included) one run may score
+     * @param output the name of the token-embedding output, the only output computed
+     * @param metrics where runs are reported
+     * @return the context, to be used by one thread at a time and closed by its owner
+     */
+    public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, String output,
+            ModelMetrics metrics) {
+        if (guard.isClosed()) {
+            throw new PollenException(ErrorCategory.ILLEGAL_STATE, "model " + id + " is closed");
+        }
+        return new TokenSequenceContext(this, maxBatch, maxSequence, output, metrics);
+    }
+
     OrtSession session() {
         return session;
     }

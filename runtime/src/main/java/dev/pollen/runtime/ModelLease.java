@@ -8,6 +8,7 @@ import dev.pollen.catalog.Signature;
 import dev.pollen.metrics.ModelMetrics;
 import dev.pollen.onnx.OnnxModel;
 import dev.pollen.onnx.ScoringContext;
+import dev.pollen.onnx.TokenSequenceContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class ModelLease implements AutoCloseable {
     private final ModelMetrics metrics;
     private final String acquiredBy;
     private final List<ScoringContext> contexts = new ArrayList<>();
+    private final List<TokenSequenceContext> sequenceContexts = new ArrayList<>();
     private boolean closed;
 
     ModelLease(PollenRuntime runtime, PollenRuntime.Entry entry, OnnxModel model, ModelMetrics metrics) {
@@ -79,6 +81,26 @@ public final class ModelLease implements AutoCloseable {
         }
     }
 
+    /**
+     * A context for token-sequence models (BERT-style text encoders), see {@link TokenSequenceContext}.
+     *
+     * @param maxBatch the most sequences one run may score
+     * @param maxSequence the longest sequence, in tokens, one run may score
+     * @param output the name of the float32 {@code [batch, sequence, hidden]} output to compute
+     * @return a new context for one thread, closed with this lease at the latest
+     */
+    public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, String output) {
+        synchronized (contexts) {
+            if (closed) {
+                throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the lease on " + id() + " is closed");
+            }
+            TokenSequenceContext ctx = model.newTokenSequenceContext(maxBatch, maxSequence, output, metrics);
+            sequenceContexts.removeIf(TokenSequenceContext::isClosed);
+            sequenceContexts.add(ctx);
+            return ctx;
+        }
+    }
+
     OnnxModel model() {
         return model;
     }
@@ -104,6 +126,8 @@ public final class ModelLease implements AutoCloseable {
             closed = true;
             contexts.forEach(ScoringContext::close);
             contexts.clear();
+            sequenceContexts.forEach(TokenSequenceContext::close);
+            sequenceContexts.clear();
         }
         runtime.release(this, entry);
     }
