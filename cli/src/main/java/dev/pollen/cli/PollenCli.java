@@ -19,6 +19,12 @@ import picocli.CommandLine.Option;
         subcommands = {CatalogCommand.class, ScoreCommand.class, PaymentsCommands.FraudCmd.class,
             PaymentsCommands.RouteCmd.class, TableCommand.class, ModelsCommand.class, DemoCommand.class})
 public final class PollenCli {
+    /**
+     * DJL's tokenizer logs through SLF4J to java.util.logging (slf4j-jdk14); its INFO lines (which native library
+     * it found) are noise on a CLI's stderr. Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger DJL_LOGGER = java.util.logging.Logger.getLogger("ai.djl");
+
     /** Exit code for bad usage or bad input. */
     static final int USAGE = 2;
     /** Exit code for other failures. */
@@ -111,6 +117,7 @@ public final class PollenCli {
      * @param args command line
      */
     public static void main(String[] args) {
+        DJL_LOGGER.setLevel(java.util.logging.Level.WARNING);
         PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         try {
