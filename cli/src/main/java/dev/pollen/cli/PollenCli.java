@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
             PaymentsCommands.RouteCmd.class, TableCommand.class, ModelsCommand.class, DemoCommand.class})
 public final class PollenCli {
     /**
-     * DJL's tokenizer logs through SLF4J to java.util.logging (slf4j-jdk14); its INFO lines (which native library
-     * it found) are noise on a CLI's stderr. Held here because java.util.logging keeps loggers weakly.
+     * DJL's tokenizer logs through SLF4J to java.util.logging (slf4j-jdk14); its INFO and WARNING lines (which native
+     * library it found, that no GPU is usable) are noise on a CLI's stderr; errors still show. Held here because java.util.logging keeps loggers weakly.
      */
     private static final java.util.logging.Logger DJL_LOGGER = java.util.logging.Logger.getLogger("ai.djl");
 
@@ -117,7 +117,7 @@ public final class PollenCli {
      * @param args command line
      */
     public static void main(String[] args) {
-        DJL_LOGGER.setLevel(java.util.logging.Level.WARNING);
+        DJL_LOGGER.setLevel(java.util.logging.Level.SEVERE);
         PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         try {
