@@ -10,14 +10,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 jar="$here/target/benchmarks.jar"
 rounds="$1"; a="$2"; b="$3"; shift 3
 out="$(mktemp -d)"
-run() { # name pattern round
-  java -jar "$jar" "$2" -f 1 -wi 3 -i 3 -prof gc -rf csv -rff "$out/$1-$3.csv" "$@" >/dev/null 2>&1 || {
-    echo "paired.sh: JMH failed for $2" >&2; exit 1; }
+run() { # name pattern round [JMH options...]
+  local name="$1" pattern="$2" round="$3"
+  shift 3
+  java -jar "$jar" "$pattern" -f 1 -wi 3 -i 3 -prof gc -rf csv -rff "$out/$name-$round.csv" "$@" >/dev/null 2>&1 || {
+    echo "paired.sh: JMH failed for $pattern" >&2; exit 1; }
 }
 score() { # file metric-suffix ("" for time, ":gc.alloc.rate.norm" for bytes)
   awk -F, -v m="$2" 'NR>1 { name=$1; gsub(/"/,"",name); if ((m=="" && name !~ /:/) || (m!="" && index(name, m))) print $5 }' "$1" | head -1
 }
-printf '%-6s %12s %12s %8s %10s %10s %10s\n' round "A ns/op" "B ns/op" "A/B" "A B/op" "B B/op" "A-B B/op"
+printf '%-6s %12s %12s %8s %10s %10s %10s\n' round "A time/op" "B time/op" "A/B" "A B/op" "B B/op" "A-B B/op"
 for r in $(seq 1 "$rounds"); do
   run A "$a" "$r" "$@"
   run B "$b" "$r" "$@"

@@ -31,8 +31,8 @@ import java.util.concurrent.Future;
 /**
  * Turns text into sentence embeddings with a BERT-style encoder from the catalog (such as
  * {@code studio/content-encoder}, all-MiniLM-L6-v2): tokenize with the model's Hugging Face tokenizer, run the model
- * once per call over the whole batch, pool the token embeddings (mean over the attention mask, or the first token),
- * and L2-normalize. Results are written into the caller's array or buffer, one row of {@link #dimension()} floats per
+ * over many texts at once, pool the token embeddings (mean over the attention mask, or the first token), and
+ * L2-normalize. Results are written into the caller's array or buffer, one row of {@link #dimension()} floats per
  * text, so they can go straight into an embedding table writer or a scoring context's input buffer.
  *
  * <pre>{@code
@@ -57,16 +57,24 @@ import java.util.concurrent.Future;
  * long texts. Up to 512 is allowed ({@value #MAX_POSITIONS}); longer settings are refused. An empty or blank text is
  * legal: it encodes as {@code [CLS] [SEP]}. {@code null} is refused.
  *
- * <p><b>Cost.</b> Direct input and output buffers for {@code maxBatch * maxSequence} tokens are allocated when the
- * encoder opens and reused; pooling uses one reused scratch row; nothing is copied into or out of ONNX Runtime. Per
- * call, DJL's tokenizer allocates its {@code Encoding}s (id, mask and type arrays, token strings, offsets), ONNX
- * Runtime's binding its usual small objects, and a call whose {@code [batch, sequence]} shape differs from the
- * previous call's creates new tensor wrappers over the same buffers (see {@link TokenSequenceContext}). The model
- * runs once per call: a batch costs one run over its longest text, padded.
+ * <p><b>Batches.</b> Every text of a model run is padded to the run's longest, and the model is compute bound, so
+ * {@code encodeBatch} sorts its texts by token count and splits them into runs of similar length wherever padding
+ * would cost more than another run ({@link Builder#runOverheadTokens(int)}). With {@link Builder#parallelism(int)}
+ * above 1, the sorted texts are dealt to that many threads (the caller's and the encoder's helper threads), which
+ * encode their shares at the same time.
+ *
+ * <p><b>Cost.</b> Direct input and output buffers ({@code ceil(maxBatch / parallelism) * maxSequence} tokens per
+ * thread), the scratch for pooling and run planning, and the helper threads are allocated when the encoder opens and
+ * reused; nothing is copied into or out of ONNX Runtime. Per call, DJL's tokenizer allocates its {@code Encoding}s
+ * (id, mask and type arrays, token strings, offsets), ONNX Runtime's binding its usual small objects, a run whose
+ * {@code [batch, sequence]} shape differs from the previous run's creates new tensor wrappers over the same buffers
+ * (see {@link TokenSequenceContext}), and a parallel batch submits one task per helper thread.
  *
  * <p><b>Threading.</b> Not thread-safe: use one encoder per thread (or a pool). Encoders of the same version share
- * one native session through the runtime's lease; each has its own buffers and tokenizer. {@link #close()} is
- * idempotent and may be called from any thread: native memory is freed once no call is in flight.
+ * one native session through the runtime's lease; each has its own buffers, tokenizer and helper threads. The ONNX
+ * Runtime thread pool is the runtime's: one intra-op thread (the default) suits many callers and parallel batches,
+ * more threads with spinning on suit one caller encoding single texts. {@link #close()} is idempotent and may be
+ * called from any thread: native memory is freed and helper threads stop once no call is in flight.
  */
 public final class TextEncoder implements AutoCloseable {
     /** Input of token ids. */

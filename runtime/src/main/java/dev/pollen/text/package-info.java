@@ -10,14 +10,15 @@
  *       {@code tokenizer.json} attachment, creating the native tokenizer, allocating direct buffers for
  *       {@code maxBatch * maxSequence} tokens. Once per thread.</li>
  *   <li>Encoding: DJL's tokenizer (native; allocates its {@code Encoding} objects per text), writing ids, mask and
- *       type ids into the reused buffers, one ONNX Runtime run per call over the longest text of the batch, pooling
- *       into a reused scratch row, a copy into the caller's destination. Batches of similar lengths waste least on
- *       padding.</li>
+ *       type ids into the reused buffers, ONNX Runtime runs over texts of similar length (sorted, split where
+ *       padding would cost more than a run), pooling into a reused scratch row, a copy into the caller's
+ *       destination.</li>
  * </ul>
  *
  * <h2>Threading</h2>
- * One encoder per thread; encoders of the same version share the native session. Closing is idempotent and safe
- * from any thread.
+ * One encoder per thread; encoders of the same version share the native session. An encoder built with
+ * {@code parallelism(n)} encodes each batch on its caller's thread and {@code n - 1} helper threads of its own.
+ * Closing is idempotent and safe from any thread.
  *
  * <h2>No network</h2>
  * DJL can call home (telemetry) and download native libraries; this package switches both off

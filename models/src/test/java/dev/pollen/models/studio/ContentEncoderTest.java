@@ -346,6 +346,48 @@ class ContentEncoderTest {
     }
 
     @Test
+    void parallelBatchesGiveTheSameRowsAsTheCallersThreadAlone() {
+        int d = encoder.dimension();
+        float[] serial = new float[SENTENCES.size() * d];
+        encoder.encodeBatch(SENTENCES, serial);
+        try (TextEncoder parallel = TextEncoder.builder(runtime, "studio/content-encoder@prod").parallelism(3)
+                .open()) {
+            assertEquals(3, parallel.parallelism());
+            float[] rows = new float[SENTENCES.size() * d];
+            parallel.encodeBatch(SENTENCES, rows);
+            assertArrayEquals(serial, rows, 1e-5f);
+            float[] two = new float[2 * d];
+            parallel.encodeBatch(SENTENCES.subList(0, 2), two);
+            assertArrayEquals(java.util.Arrays.copyOf(serial, 2 * d), two, 1e-5f, "fewer texts than threads");
+            FloatBuffer buffer = FloatBuffer.allocate(SENTENCES.size() * d);
+            parallel.encodeBatch(SENTENCES, buffer, 0);
+            assertArrayEquals(serial, buffer.array(), 1e-5f);
+        }
+        PollenException e = assertThrows(PollenException.class, () -> TextEncoder.builder(runtime,
+                "studio/content-encoder@prod").maxBatch(4).parallelism(5).open());
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertEquals("parallelism of a text encoder for studio/content-encoder@prod must be from 1 to its max batch 4"
+                + " (found 5)", e.getMessage());
+    }
+
+    @Test
+    void closingAParallelEncoderStopsItsHelperThreads() throws Exception {
+        TextEncoder parallel = TextEncoder.builder(runtime, "studio/content-encoder@prod").parallelism(2).open();
+        parallel.encodeBatch(SENTENCES.subList(0, 4), new float[4 * parallel.dimension()]);
+        assertTrue(helperThreads() >= 1);
+        parallel.close();
+        for (int i = 0; i < 100 && helperThreads() > 0; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, helperThreads());
+    }
+
+    private static long helperThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("pollen-text-encoder") && t.isAlive()).count();
+    }
+
+    @Test
     void nothingTouchesTheNetwork() throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), NoNetworkChild.class.getName(),
