@@ -136,6 +136,10 @@ public class PaymentsBenchmark {
             fraudSession = env.createSession(bytes(catalog, "payments/fraud-scorer@prod"), options);
             routeSession = env.createSession(bytes(catalog, "payments/route-optimizer@prod"), options);
         }
+        try (OrtSession.SessionOptions options = OnnxEnvironment.sessionOptions()) {
+            options.addConfigEntry("session.set_denormal_as_zero", "1");
+            ftzSession = env.createSession(bytes(catalog, "payments/fraud-scorer@prod"), options);
+        }
         FloatBuffer fraudFeatures = direct(batch * FraudFeatures.COUNT);
         for (int r = 0; r < batch; r++) {
             FraudFeatures.encode(txs[r], new dev.pollen.features.VelocitySnapshot(), fraudFeatures,
@@ -194,6 +198,7 @@ public class PaymentsBenchmark {
         }
         fraudSession.close();
         routeSession.close();
+        ftzSession.close();
         TempDirectory.delete(dir);
     }
 
@@ -253,6 +258,63 @@ public class PaymentsBenchmark {
             bareFraudFeatures.put(f, row[f]);
         }
         return fraudBareOnnxRuntime();
+    }
+
+    private OrtSession ftzSession;
+
+    /**
+     * The acceptance ratio, drift-proof: {@link #fraudDecision} (a) and {@link #fraudBareOnnxRuntime} (b) back to back
+     * in every invocation, alternating order; see {@link PairedTimes}.
+     */
+    @Benchmark
+    public float fraudDecisionPaired(PairedTimes t) throws OrtException {
+        float sink;
+        if (t.aFirst()) {
+            long s = System.nanoTime();
+            sink = fraudDecision();
+            long m = System.nanoTime();
+            sink += fraudBareOnnxRuntime();
+            t.add(m - s, System.nanoTime() - m);
+        } else {
+            long s = System.nanoTime();
+            sink = fraudBareOnnxRuntime();
+            long m = System.nanoTime();
+            sink += fraudDecision();
+            t.add(System.nanoTime() - m, m - s);
+        }
+        return sink;
+    }
+
+    /** {@link #route} (a) against {@link #routeBareOnnxRuntime} (b), interleaved like {@link #fraudDecisionPaired}. */
+    @Benchmark
+    public float routePaired(PairedTimes t) throws OrtException {
+        float sink;
+        if (t.aFirst()) {
+            long s = System.nanoTime();
+            sink = route();
+            long m = System.nanoTime();
+            sink += routeBareOnnxRuntime();
+            t.add(m - s, System.nanoTime() - m);
+        } else {
+            long s = System.nanoTime();
+            sink = routeBareOnnxRuntime();
+            long m = System.nanoTime();
+            sink += route();
+            t.add(System.nanoTime() - m, m - s);
+        }
+        return sink;
+    }
+
+    /** Diagnostic: {@link #fraudBareVaryingInput} on a session that flushes denormals to zero. */
+    @Benchmark
+    public float fraudBareVaryingInputFtz() throws OrtException {
+        float[] row = encodedRows[next++ & (TXS - 1)];
+        for (int f = 0; f < FraudFeatures.COUNT; f++) {
+            bareFraudFeatures.put(f, row[f]);
+        }
+        OrtSession.Result result = ftzSession.run(fraudIn, fraudOut);
+        result.close();
+        return fraudProbability.get(batch - 1);
     }
 
     /** Diagnostic: the pre-run work followed by the bare run, to see what touching that data costs the run. */
