@@ -227,4 +227,28 @@ public class ContentEncoderBenchmark {
             bh.consume(embeddings);
         }
     }
+
+    /**
+     * The acceptance ratio, drift-proof: {@link #langchain4j} (a) and {@link #pollen} (b) back to back in every
+     * invocation, alternating order ({@link PairedTimes}), so a / b is Pollen's throughput over langchain4j's.
+     *
+     * @param t the paired clock
+     * @param bh the blackhole
+     */
+    @Benchmark
+    public void paired(PairedTimes t, Blackhole bh) {
+        if (t.aFirst()) {
+            long s = System.nanoTime();
+            langchain4j(bh);
+            long m = System.nanoTime();
+            pollen(bh);
+            t.add(m - s, System.nanoTime() - m);
+        } else {
+            long s = System.nanoTime();
+            pollen(bh);
+            long m = System.nanoTime();
+            langchain4j(bh);
+            t.add(System.nanoTime() - m, m - s);
+        }
+    }
 }

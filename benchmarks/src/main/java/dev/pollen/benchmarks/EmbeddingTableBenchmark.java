@@ -149,4 +149,30 @@ public class EmbeddingTableBenchmark {
         table.topK(query, Similarity.DOT, top);
         return top.row(0);
     }
+
+    /**
+     * The acceptance ratio, drift-proof: {@link #gatherById} (a) and {@link #plainCopy} (b) back to back in every
+     * invocation, alternating order; see {@link PairedTimes}.
+     *
+     * @param t the paired clock
+     * @return something the JIT cannot drop
+     */
+    @Benchmark
+    public int gatherPaired(PairedTimes t) {
+        int sink;
+        if (t.aFirst()) {
+            long s = System.nanoTime();
+            sink = gatherById();
+            long m = System.nanoTime();
+            sink += plainCopy().limit();
+            t.add(m - s, System.nanoTime() - m);
+        } else {
+            long s = System.nanoTime();
+            sink = plainCopy().limit();
+            long m = System.nanoTime();
+            sink += gatherById();
+            t.add(System.nanoTime() - m, m - s);
+        }
+        return sink;
+    }
 }

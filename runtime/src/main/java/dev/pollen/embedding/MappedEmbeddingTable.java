@@ -54,12 +54,12 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final long normsAddress;
     private final long scalesAddress;
     private final IdsRegion ids;
-    private final IdIndex index;
+    private final MappedIdIndex index;
     private final LongAdder unknownIds = new LongAdder();
     private volatile boolean closed;
 
     private MappedEmbeddingTable(Path path, String name, TableFormat.Header header, MappedByteBuffer[] chunks,
-            int chunkShift, MappedByteBuffer aux, IdIndex index, IdsRegion ids) {
+            int chunkShift, MappedByteBuffer aux, MappedIdIndex index, IdsRegion ids) {
         this.path = path;
         this.name = name;
         this.header = header;
@@ -381,18 +381,24 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     public int gather(long[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
         checkGather(ids.length, count, dst, offset, unknown);
         long base = BufferUtil.address(dst) + offset;
-        int written = 0;
         try {
-            for (int i = 0; i < count; i++) {
-                long row = index.row(ids[i]);
-                written += place(row, base + (long) written * dimension * 4, unknown);
+            if (dimension < 2) {
+                int written = 0;
+                for (int i = 0; i < count; i++) {
+                    written += place(index.lookup(ids[i]), base + 4L * written, unknown);
+                }
+                return written;
             }
+            long scratch = scratch(base, count);
+            for (int i = 0; i < count; i++) {
+                UnsafeApi.putLong(scratch + 8L * i, index.lookup(ids[i]));
+            }
+            return copyResolved(base, scratch, count, unknown);
         } finally {
+            keepAlive();
+            index.keepAlive();
             Reference.reachabilityFence(dst);
-            Reference.reachabilityFence(chunks);
-            Reference.reachabilityFence(aux);
         }
-        return written;
     }
 
     /**
@@ -409,18 +415,61 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     public int gather(CharSequence[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
         checkGather(ids.length, count, dst, offset, unknown);
         long base = BufferUtil.address(dst) + offset;
-        int written = 0;
         try {
+            if (dimension < 2) {
+                int written = 0;
+                for (int i = 0; i < count; i++) {
+                    written += place(index.lookup(ids[i]), base + 4L * written, unknown);
+                }
+                return written;
+            }
+            long scratch = scratch(base, count);
             for (int i = 0; i < count; i++) {
-                long row = index.row(ids[i]);
+                UnsafeApi.putLong(scratch + 8L * i, index.lookup(ids[i]));
+            }
+            return copyResolved(base, scratch, count, unknown);
+        } finally {
+            keepAlive();
+            index.keepAlive();
+            Reference.reachabilityFence(dst);
+        }
+    }
+
+    /**
+     * Where a gather parks the resolved rows: the last {@code 8 × count} bytes of the destination region it is
+     * about to fill. Resolving every id first, in a loop of independent lookups, lets the processor overlap their
+     * cache misses; copying row {@code i} only writes below the rows still to be read (a row holds at least 4 bytes
+     * of floats per element and the scratch is 8 bytes per row at the end), so nothing is read after it was
+     * overwritten. Needs a dimension of at least 2; dimension 1 tables resolve one id at a time.
+     */
+    private long scratch(long base, int count) {
+        return base + (long) count * dimension * 4 - 8L * count;
+    }
+
+    /**
+     * Copies the rows parked at {@code scratch}, touching the row {@link #AHEAD} places ahead first so the memory
+     * system fetches several random rows at once instead of one per copy.
+     */
+    private int copyResolved(long base, long scratch, int count, UnknownIds unknown) {
+        int written = 0;
+        long touched = 0;
+        try {
+            for (int i = 0; i < Math.min(AHEAD, count); i++) {
+                touched += touch(UnsafeApi.getLong(scratch + 8L * i));
+            }
+            for (int i = 0; i < count; i++) {
+                if (i + AHEAD < count) {
+                    touched += touch(UnsafeApi.getLong(scratch + 8L * (i + AHEAD)));
+                }
+                long row = UnsafeApi.getLong(scratch + 8L * i);
                 written += place(row, base + (long) written * dimension * 4, unknown);
             }
+            touchSink = touched;
+            return written;
         } finally {
-            Reference.reachabilityFence(dst);
             Reference.reachabilityFence(chunks);
             Reference.reachabilityFence(aux);
         }
-        return written;
     }
 
     /**
@@ -444,6 +493,27 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             Reference.reachabilityFence(chunks);
             Reference.reachabilityFence(aux);
         }
+    }
+
+    /** How many rows ahead of the copy a gather resolves and touches. */
+    private static final int AHEAD = 4;
+    /** Touches a row every this many bytes: a few lines per row start the hardware prefetchers on it. */
+    private static final int TOUCH_STRIDE = 256;
+    /** Receives the touched values, so the JIT cannot drop the loads; never read. */
+    @SuppressWarnings("unused")
+    private long touchSink;
+
+    /** Loads one long per {@link #TOUCH_STRIDE} bytes of a row (none for -1), to bring it towards the cache. */
+    private long touch(long row) {
+        if (row < 0) {
+            return 0;
+        }
+        long a = rowAddress(row);
+        long x = 0;
+        for (int b = 0; b < rowBytes; b += TOUCH_STRIDE) {
+            x += UnsafeApi.getLong(a + b);
+        }
+        return x;
     }
 
     /** Writes one gathered row (or the unknown-id policy's stand-in); returns how many rows it wrote. */

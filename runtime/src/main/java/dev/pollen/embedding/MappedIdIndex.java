@@ -87,49 +87,63 @@ public final class MappedIdIndex implements IdIndex {
 
     @Override
     public long row(long id) {
-        if (kind != IdKind.LONG) {
-            return -1;
-        }
-        long slot = Hashing.mix(id) & slotMask;
-        try {
-            for (;;) {
-                long a = slotAddress(slot);
-                long rowPlusOne = UnsafeApi.getLong(a + 8);
-                if (rowPlusOne == 0) {
-                    return -1;
-                }
-                if (UnsafeApi.getLong(a) == id) {
-                    return rowPlusOne - 1;
-                }
-                slot = (slot + 1) & slotMask;
-            }
-        } finally {
-            java.lang.ref.Reference.reachabilityFence(pieces);
-        }
+        long row = lookup(id);
+        java.lang.ref.Reference.reachabilityFence(pieces);
+        return row;
     }
 
     @Override
     public long row(CharSequence id) {
+        long row = lookup(id);
+        java.lang.ref.Reference.reachabilityFence(pieces);
+        return row;
+    }
+
+    /**
+     * {@link #row(long)} without the reachability fence (a call on Java 17): for callers that keep the mappings
+     * reachable themselves and fence once after many lookups, as {@link MappedEmbeddingTable#gather} does.
+     */
+    long lookup(long id) {
+        if (kind != IdKind.LONG) {
+            return -1;
+        }
+        long slot = Hashing.mix(id) & slotMask;
+        for (;;) {
+            long a = slotAddress(slot);
+            long rowPlusOne = UnsafeApi.getLong(a + 8);
+            if (rowPlusOne == 0) {
+                return -1;
+            }
+            if (UnsafeApi.getLong(a) == id) {
+                return rowPlusOne - 1;
+            }
+            slot = (slot + 1) & slotMask;
+        }
+    }
+
+    /** {@link #row(CharSequence)} without the reachability fence; see {@link #lookup(long)}. */
+    long lookup(CharSequence id) {
         if (kind != IdKind.STRING) {
             return -1;
         }
         long hash = Hashing.chars(id);
         long slot = hash & slotMask;
-        try {
-            for (;;) {
-                long a = slotAddress(slot);
-                long rowPlusOne = UnsafeApi.getLong(a + 8);
-                if (rowPlusOne == 0) {
-                    return -1;
-                }
-                if (UnsafeApi.getLong(a) == hash && ids.matches(rowPlusOne - 1, id)) {
-                    return rowPlusOne - 1;
-                }
-                slot = (slot + 1) & slotMask;
+        for (;;) {
+            long a = slotAddress(slot);
+            long rowPlusOne = UnsafeApi.getLong(a + 8);
+            if (rowPlusOne == 0) {
+                return -1;
             }
-        } finally {
-            java.lang.ref.Reference.reachabilityFence(pieces);
+            if (UnsafeApi.getLong(a) == hash && ids.matches(rowPlusOne - 1, id)) {
+                return rowPlusOne - 1;
+            }
+            slot = (slot + 1) & slotMask;
         }
+    }
+
+    /** Keeps the slot mappings reachable up to this call. */
+    void keepAlive() {
+        java.lang.ref.Reference.reachabilityFence(pieces);
     }
 
     /**

@@ -141,6 +141,38 @@ class MappedEmbeddingTableTest {
         }
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 16})
+    void shouldGatherIntoABufferOfExactlyTheRightSizeWithEveryPolicy(int dim) {
+        float[][] v = vectors(200, dim, 40 + dim);
+        Path table = write("e" + dim, v, TableDType.FLOAT32, IdKind.LONG);
+        try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, dir.resolve("e" + dim + ".idx"))) {
+            Random random = new Random(dim);
+            int count = 300;
+            long[] ids = new long[count];
+            int[] rows = new int[count];
+            for (int i = 0; i < count; i++) {
+                rows[i] = random.nextInt(10) == 0 ? -1 : random.nextInt(200);
+                ids[i] = rows[i] < 0 ? -99 - i : 1000L + 7L * rows[i];
+            }
+            for (UnknownIds policy : new UnknownIds[] {UnknownIds.zero(), UnknownIds.defaultRow(5),
+                UnknownIds.skip()}) {
+                ByteBuffer dst = ByteBuffer.allocateDirect(count * dim * 4).order(ByteOrder.nativeOrder());
+                int written = t.gather(ids, count, dst, 0, policy);
+                int slot = 0;
+                for (int i = 0; i < count; i++) {
+                    float[] expected = rows[i] >= 0 ? v[rows[i]]
+                            : policy == UnknownIds.zero() ? new float[dim]
+                            : policy == UnknownIds.skip() ? null : v[5];
+                    if (expected != null) {
+                        assertRow(expected, dst, slot++);
+                    }
+                }
+                assertEquals(slot, written, "rows written with " + policy);
+            }
+        }
+    }
+
     private static void assertRow(float[] expected, ByteBuffer dst, int slot) {
         float[] actual = new float[expected.length];
         for (int i = 0; i < actual.length; i++) {
