@@ -7,6 +7,7 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.Signature;
+import dev.pollen.internal.NativeGuard;
 import dev.pollen.metrics.ModelMetrics;
 import java.util.Map;
 

@@ -10,6 +10,7 @@ import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.DType;
 import dev.pollen.catalog.Dim;
 import dev.pollen.catalog.TensorSpec;
+import dev.pollen.internal.NativeGuard;
 import dev.pollen.metrics.ModelMetrics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,6 +9,7 @@ import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.TensorSpec;
+import dev.pollen.internal.NativeGuard;
 import dev.pollen.onnx.TokenSequenceContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
@@ -121,7 +122,7 @@ public final class TextEncoder implements AutoCloseable {
     /** All texts of a batch call, indices sorted by token count, shortest first. */
     private final int[] order;
     private final int[] lengths;
-    private final InFlightGuard guard;
+    private final NativeGuard guard;
 
     private TextEncoder(ModelLease lease, HuggingFaceTokenizer tokenizer, EncodingLane[] lanes, int maxBatch,
             boolean normalized) {
@@ -138,7 +139,7 @@ public final class TextEncoder implements AutoCloseable {
         this.pending = new Future<?>[lanes.length];
         this.helpers = lanes.length == 1 ? null : Executors.newFixedThreadPool(lanes.length - 1,
                 new HelperThreads(what));
-        this.guard = new InFlightGuard(this::release);
+        this.guard = new NativeGuard(this::release);
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.pollen.catalog.Lineage;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.Signature;
 import dev.pollen.catalog.TensorSpec;
+import dev.pollen.internal.NativeGuard;
 import dev.pollen.metrics.ModelMetrics;
 import dev.pollen.testing.TestModels;
 import java.nio.ByteBuffer;

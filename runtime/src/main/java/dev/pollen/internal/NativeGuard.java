@@ -1,4 +1,4 @@
-package dev.pollen.onnx;
+package dev.pollen.internal;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -8,20 +8,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>State is one long: the sign bit means closed, the rest counts calls in flight. {@link #close()} sets the bit;
  * whoever brings the state to exactly "closed, none in flight" (the closer when idle, otherwise the last call to
- * exit) runs the release action, so it runs exactly once and never while a call is inside.
+ * exit) runs the release action, so it runs exactly once and never while a call is inside. Used by ONNX Runtime
+ * sessions and contexts and by the text encoder's native tokenizer.
  */
-final class NativeGuard {
+public final class NativeGuard {
     private static final long CLOSED = Long.MIN_VALUE;
 
     private final AtomicLong state = new AtomicLong();
     private final Runnable release;
 
-    NativeGuard(Runnable release) {
+    /**
+     * @param release frees the native resources; run exactly once
+     */
+    public NativeGuard(Runnable release) {
         this.release = release;
     }
 
     /** @return {@code true} if the caller may use the native resources until it calls {@link #exit()} */
-    boolean enter() {
+    public boolean enter() {
         for (;;) {
             long s = state.get();
             if (s < 0) {
@@ -34,14 +38,14 @@ final class NativeGuard {
     }
 
     /** Leaves; releases the resources if the guard was closed meanwhile and this was the last call. */
-    void exit() {
+    public void exit() {
         if (state.decrementAndGet() == CLOSED) {
             release.run();
         }
     }
 
     /** Closes; idempotent. Releases now if idle, otherwise when the last call in flight exits. */
-    void close() {
+    public void close() {
         for (;;) {
             long s = state.get();
             if (s < 0) {
@@ -57,12 +61,12 @@ final class NativeGuard {
     }
 
     /** @return {@code true} once {@link #close()} was called */
-    boolean isClosed() {
+    public boolean isClosed() {
         return state.get() < 0;
     }
 
     /** @return calls in flight now */
-    long inFlight() {
+    public long inFlight() {
         return state.get() & Long.MAX_VALUE;
     }
 }
