@@ -14,8 +14,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Encodes a stream of (id, text) pairs into an embedding table: texts go to the encoder in batches of its
- * {@link TextEncoder#maxBatch()} (one model run each), rows straight from the encoder's output array into the table
- * writer. Memory is one batch, whatever the number of texts.
+ * {@link TextEncoder#maxBatch()} (each split into runs of similar length by the encoder), rows straight from the
+ * encoder's output array into the table writer. Memory is one batch, whatever the number of texts.
  */
 public final class TextTables {
     private TextTables() {
