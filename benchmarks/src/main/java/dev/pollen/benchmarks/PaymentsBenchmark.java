@@ -285,6 +285,29 @@ public class PaymentsBenchmark {
         return sink;
     }
 
+    /**
+     * Diagnostic, drift-proof: bare ONNX Runtime on real, varying transactions' features (a) against the same bare
+     * run on one fixed transaction (b): does the input itself change ONNX Runtime's time?
+     */
+    @Benchmark
+    public float bareVaryingPaired(PairedTimes t) throws OrtException {
+        float sink;
+        if (t.aFirst()) {
+            long s = System.nanoTime();
+            sink = fraudBareVaryingInput();
+            long m = System.nanoTime();
+            sink += fraudBareOnnxRuntime();
+            t.add(m - s, System.nanoTime() - m);
+        } else {
+            long s = System.nanoTime();
+            sink = fraudBareOnnxRuntime();
+            long m = System.nanoTime();
+            sink += fraudBareVaryingInput();
+            t.add(System.nanoTime() - m, m - s);
+        }
+        return sink;
+    }
+
     /** {@link #route} (a) against {@link #routeBareOnnxRuntime} (b), interleaved like {@link #fraudDecisionPaired}. */
     @Benchmark
     public float routePaired(PairedTimes t) throws OrtException {

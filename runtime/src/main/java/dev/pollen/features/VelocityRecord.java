@@ -1,5 +1,6 @@
 package dev.pollen.features;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
@@ -15,8 +16,8 @@ import org.agrona.concurrent.AtomicBuffer;
  *   +-------------------+----------------------------------------------+  1024
  * </pre>
  *
- * <p>Bucket fields are written little-endian explicitly; the sequences use native order (volatile access),
- * which is little-endian on every platform ONNX Runtime ships for (x86-64, AArch64).
+ * <p>Fields are read and written in native order, which is little-endian on every platform ONNX Runtime ships for
+ * (x86-64, AArch64); the record is bounds-checked once per {@link #wrap}, not per field.
  *
  * <p><b>Crash consistency.</b> The live slot is the one with the higher sequence. An update copies the live slot
  * into the other one, applies the change there, and only then publishes it by storing its sequence (live + 1)
@@ -33,27 +34,42 @@ public final class VelocityRecord {
 
     private AtomicBuffer buffer;
     private int offset;
+    /** The base object (a heap array, or {@code null} off-heap) and address of the record's first byte. */
+    private Object base;
+    private long address;
 
     /**
+     * Points the flyweight at a record, checking once that the buffer holds {@link #LENGTH} bytes from
+     * {@code offset}; later accesses use that check instead of one check per field (about 90 per update).
+     *
      * @param buffer the memory holding the record
      * @param offset the record's first byte
      * @return this
      */
     public VelocityRecord wrap(AtomicBuffer buffer, int offset) {
+        if (offset < 0 || (long) offset + LENGTH > buffer.capacity()) {
+            throw new IndexOutOfBoundsException("a velocity record needs " + LENGTH + " bytes from offset " + offset
+                    + " (buffer capacity " + buffer.capacity() + ")");
+        }
         this.buffer = buffer;
         this.offset = offset;
+        this.base = buffer.byteArray();
+        this.address = buffer.addressOffset() + offset;
         return this;
     }
 
+    /** @return the live slot's position relative to the record: 0 or {@code SLOT} */
     private int liveSlot() {
-        long a = buffer.getLongVolatile(offset);
-        long b = buffer.getLongVolatile(offset + SLOT);
-        return b > a ? offset + SLOT : offset;
+        long a = UnsafeApi.getLongVolatile(base, address);
+        long b = UnsafeApi.getLongVolatile(base, address + SLOT);
+        return b > a ? SLOT : 0;
     }
 
     /** @return the sequence of the live slot: how many updates the record has seen */
     public long sequence() {
-        return buffer.getLongVolatile(liveSlot());
+        long seq = UnsafeApi.getLongVolatile(base, address + liveSlot());
+        java.lang.ref.Reference.reachabilityFence(buffer);
+        return seq;
     }
 
     /**
@@ -61,25 +77,8 @@ public final class VelocityRecord {
      * @param out receives count and amount per window
      */
     public void read(long nowMillis, VelocitySnapshot out) {
-        int slot = liveSlot();
-        for (int w = 0; w < VelocityWindows.COUNT; w++) {
-            long width = VelocityWindows.BUCKET_MILLIS[w];
-            int n = VelocityWindows.BUCKETS[w];
-            long nowIndex = Math.floorDiv(nowMillis, width);
-            int count = 0;
-            double amount = 0;
-            long oldest = nowIndex - n;
-            int at = slot + BUCKETS_AT + VelocityWindows.FIRST_BUCKET[w] * BUCKET;
-            for (int k = 0; k < n; k++, at += BUCKET) {
-                long epochAndCount = buffer.getLong(at, java.nio.ByteOrder.LITTLE_ENDIAN);
-                long epoch = (int) epochAndCount;
-                if (epoch > oldest && epoch <= nowIndex) {
-                    count += (int) (epochAndCount >>> 32);
-                    amount += buffer.getFloat(at + 8, java.nio.ByteOrder.LITTLE_ENDIAN);
-                }
-            }
-            out.set(w, count, amount);
-        }
+        sum(address + liveSlot(), 0, nowMillis, out);
+        java.lang.ref.Reference.reachabilityFence(buffer);
     }
 
     /**
@@ -89,25 +88,71 @@ public final class VelocityRecord {
      * @param amountUsd amount in US dollars
      */
     public void add(long nowMillis, double amountUsd) {
-        int live = liveSlot();
-        int next = live == offset ? offset + SLOT : offset;
-        long sequence = buffer.getLong(live);
-        buffer.putBytes(next + BUCKETS_AT, buffer, live + BUCKETS_AT, SLOT - BUCKETS_AT);
+        readAndAdd(nowMillis, amountUsd, null);
+    }
+
+    /**
+     * Reads the windows as they were before this transaction into {@code before} (when not {@code null}), then adds
+     * the transaction, in one pass over the buckets: the live slot is summed and copied into the other slot at once,
+     * the three current buckets are updated there, and the new slot is published last (crash-consistent as
+     * {@link #add}).
+     *
+     * @param nowMillis event time
+     * @param amountUsd amount in US dollars
+     * @param before receives count and amount per window before the transaction, or {@code null}
+     */
+    public void readAndAdd(long nowMillis, double amountUsd, VelocitySnapshot before) {
+        int liveRel = liveSlot();
+        long live = address + liveRel;
+        long next = address + (liveRel == 0 ? SLOT : 0);
+        long sequence = UnsafeApi.getLong(base, live);
+        sum(live, next - live, nowMillis, before);
         for (int w = 0; w < VelocityWindows.COUNT; w++) {
-            long width = VelocityWindows.BUCKET_MILLIS[w];
             int n = VelocityWindows.BUCKETS[w];
-            long index = Math.floorDiv(nowMillis, width);
-            int at = next + BUCKETS_AT + (VelocityWindows.FIRST_BUCKET[w] + Math.floorMod(index, n)) * BUCKET;
-            if (buffer.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN) != (int) index) {
-                buffer.putInt(at, (int) index, java.nio.ByteOrder.LITTLE_ENDIAN);
-                buffer.putInt(at + 4, 0, java.nio.ByteOrder.LITTLE_ENDIAN);
-                buffer.putFloat(at + 8, 0f, java.nio.ByteOrder.LITTLE_ENDIAN);
+            long index = Math.floorDiv(nowMillis, VelocityWindows.BUCKET_MILLIS[w]);
+            long at = next + BUCKETS_AT + (long) (VelocityWindows.FIRST_BUCKET[w] + Math.floorMod(index, n)) * BUCKET;
+            long epochAndCount = UnsafeApi.getLong(base, at);
+            float amount = UnsafeApi.getFloat(base, at + 8);
+            if ((int) epochAndCount != (int) index) {
+                epochAndCount = index & 0xffffffffL;
+                amount = 0f;
             }
-            buffer.putInt(at + 4, buffer.getInt(at + 4, java.nio.ByteOrder.LITTLE_ENDIAN) + 1,
-                    java.nio.ByteOrder.LITTLE_ENDIAN);
-            buffer.putFloat(at + 8, buffer.getFloat(at + 8, java.nio.ByteOrder.LITTLE_ENDIAN) + (float) amountUsd,
-                    java.nio.ByteOrder.LITTLE_ENDIAN);
+            UnsafeApi.putLong(base, at, epochAndCount + (1L << 32));
+            UnsafeApi.putFloat(base, at + 8, amount + (float) amountUsd);
         }
-        buffer.putLongRelease(next, sequence + 1);
+        UnsafeApi.putLongRelease(base, next, sequence + 1);
+        java.lang.ref.Reference.reachabilityFence(buffer);
+    }
+
+    /**
+     * Sums the windows of the slot at {@code slot} into {@code out} (if not {@code null}), copying every bucket to
+     * {@code slot + copyDelta} when {@code copyDelta} is not 0. A bucket is {epoch (int), count (int), amount
+     * (float)}, little-endian: read as one long, the epoch is its low half and the count its high half.
+     */
+    private void sum(long slot, long copyDelta, long nowMillis, VelocitySnapshot out) {
+        long at = slot + BUCKETS_AT;
+        for (int w = 0; w < VelocityWindows.COUNT; w++) {
+            int n = VelocityWindows.BUCKETS[w];
+            long nowIndex = Math.floorDiv(nowMillis, VelocityWindows.BUCKET_MILLIS[w]);
+            long oldest = nowIndex - n;
+            int count = 0;
+            double amount = 0;
+            for (int k = 0; k < n; k++, at += BUCKET) {
+                long epochAndCount = UnsafeApi.getLong(base, at);
+                float bucketAmount = UnsafeApi.getFloat(base, at + 8);
+                if (copyDelta != 0) {
+                    UnsafeApi.putLong(base, at + copyDelta, epochAndCount);
+                    UnsafeApi.putFloat(base, at + copyDelta + 8, bucketAmount);
+                }
+                long epoch = (int) epochAndCount;
+                if (epoch > oldest && epoch <= nowIndex) {
+                    count += (int) (epochAndCount >>> 32);
+                    amount += bucketAmount;
+                }
+            }
+            if (out != null) {
+                out.set(w, count, amount);
+            }
+        }
     }
 }

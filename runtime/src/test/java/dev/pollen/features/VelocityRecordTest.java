@@ -72,4 +72,36 @@ class VelocityRecordTest {
         }
         assertEquals(100_000, keys.size());
     }
+
+    @Test
+    void readAndAddSeesWhatReadThenAddSeesAndLeavesTheSameBytes() {
+        UnsafeBuffer fused = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(VelocityRecord.LENGTH + 64));
+        UnsafeBuffer split = new UnsafeBuffer(new byte[VelocityRecord.LENGTH]);
+        VelocityRecord a = new VelocityRecord().wrap(fused, 64);
+        VelocityRecord b = new VelocityRecord().wrap(split, 0);
+        VelocitySnapshot sa = new VelocitySnapshot();
+        VelocitySnapshot sb = new VelocitySnapshot();
+        java.util.Random random = new java.util.Random(12);
+        long now = 1_793_577_600_000L;
+        for (int i = 0; i < 5_000; i++) {
+            now += (long) (random.nextDouble() * random.nextDouble() * 7_200_000L);
+            double amount = random.nextDouble() * 500;
+            a.readAndAdd(now, amount, sa);
+            b.read(now, sb);
+            b.add(now, amount);
+            assertEquals(sb.toString(), sa.toString(), "transaction " + i);
+        }
+        byte[] fusedBytes = new byte[VelocityRecord.LENGTH];
+        fused.getBytes(64, fusedBytes);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(split.byteArray(), fusedBytes);
+    }
+
+    @Test
+    void wrapRefusesABufferTooSmallForARecord() {
+        UnsafeBuffer small = new UnsafeBuffer(new byte[VelocityRecord.LENGTH]);
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> new VelocityRecord().wrap(small, 8));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("needs 1024 bytes from offset 8"),
+                e.getMessage());
+    }
 }

@@ -182,8 +182,7 @@ public final class ChronicleVelocityStore implements VelocityStore {
         Flyweights f = flyweights.get();
         try (ExternalMapQueryContext<LongValue, byte[], ?> c = query(f, cardKey)) {
             VelocityRecord record = record(f, writableEntry(c));
-            record.read(nowMillis, before);
-            record.add(nowMillis, amountUsd);
+            record.readAndAdd(nowMillis, amountUsd, before);
         }
     }
 
