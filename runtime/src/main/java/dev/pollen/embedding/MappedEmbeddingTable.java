@@ -389,11 +389,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 }
                 return written;
             }
-            long scratch = scratch(base, count);
-            for (int i = 0; i < count; i++) {
-                UnsafeApi.putLong(scratch + 8L * i, index.lookup(ids[i]));
-            }
-            return copyResolved(base, scratch, count, unknown);
+            return copyResolved(ids, base, scratch(base, count), count, unknown);
         } finally {
             keepAlive();
             index.keepAlive();
@@ -423,11 +419,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 }
                 return written;
             }
-            long scratch = scratch(base, count);
-            for (int i = 0; i < count; i++) {
-                UnsafeApi.putLong(scratch + 8L * i, index.lookup(ids[i]));
-            }
-            return copyResolved(base, scratch, count, unknown);
+            return copyResolved(ids, base, scratch(base, count), count, unknown);
         } finally {
             keepAlive();
             index.keepAlive();
@@ -446,18 +438,30 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         return base + (long) count * dimension * 4 - 8L * count;
     }
 
+    /** @return the row of {@code ids[i]}, for a {@code long[]} or a {@code CharSequence[]} of ids */
+    private long lookupAt(Object ids, int i) {
+        return ids instanceof long[] longs ? index.lookup(longs[i]) : index.lookup(((CharSequence[]) ids)[i]);
+    }
+
     /**
-     * Copies the rows parked at {@code scratch}, touching the row {@link #AHEAD} places ahead first so the memory
-     * system fetches several random rows at once instead of one per copy.
+     * Resolves ids {@link #RESOLVE_AHEAD} places ahead of the copy (parking the rows at {@code scratch}), touches the
+     * row {@link #AHEAD} places ahead, and copies the current one: the lookups' cache misses hide behind the copies,
+     * and the memory system fetches several random rows at once instead of one per copy.
      */
-    private int copyResolved(long base, long scratch, int count, UnknownIds unknown) {
+    private int copyResolved(Object ids, long base, long scratch, int count, UnknownIds unknown) {
         int written = 0;
         long touched = 0;
         try {
+            for (int i = 0; i < Math.min(RESOLVE_AHEAD, count); i++) {
+                UnsafeApi.putLong(scratch + 8L * i, lookupAt(ids, i));
+            }
             for (int i = 0; i < Math.min(AHEAD, count); i++) {
                 touched += touch(UnsafeApi.getLong(scratch + 8L * i));
             }
             for (int i = 0; i < count; i++) {
+                if (i + RESOLVE_AHEAD < count) {
+                    UnsafeApi.putLong(scratch + 8L * (i + RESOLVE_AHEAD), lookupAt(ids, i + RESOLVE_AHEAD));
+                }
                 if (i + AHEAD < count) {
                     touched += touch(UnsafeApi.getLong(scratch + 8L * (i + AHEAD)));
                 }
@@ -495,8 +499,10 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         }
     }
 
-    /** How many rows ahead of the copy a gather resolves and touches. */
+    /** How many rows ahead of the copy a gather touches. */
     private static final int AHEAD = 4;
+    /** How many ids ahead of the copy a gather resolves. */
+    private static final int RESOLVE_AHEAD = 16;
     /** Touches a row every this many bytes: a few lines per row start the hardware prefetchers on it. */
     private static final int TOUCH_STRIDE = 256;
     /** Receives the touched values, so the JIT cannot drop the loads; never read. */
