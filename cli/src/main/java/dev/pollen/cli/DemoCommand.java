@@ -81,9 +81,9 @@ final class DemoCommand implements Callable<Integer> {
             payments(runtime, m, out);
             out.println();
             StudioDemo.run(runtime, out);
-        }
-        if (metrics) {
-            out.print(registry.scrape());
+            if (metrics) {
+                out.print(registry.scrape());
+            }
         }
         return 0;
     }

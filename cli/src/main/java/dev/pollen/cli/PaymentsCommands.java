@@ -56,22 +56,24 @@ final class PaymentsCommands {
                  ChronicleVelocityStore velocity = ChronicleVelocityStore.open(storePath(root, store), capacity);
                  FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m).build()) {
                 FraudDecision d = new FraudDecision();
-                JsonLines.forEach(root.in, (lineNo, line) -> {
-                    Transaction tx;
-                    try {
-                        tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
-                    } catch (PollenException e) {
-                        scorer.rejected();
-                        throw e;
+                try {
+                    JsonLines.forEach(root.in, (lineNo, line) -> {
+                        Transaction tx;
+                        try {
+                            tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
+                        } catch (PollenException e) {
+                            scorer.rejected();
+                            throw e;
+                        }
+                        scorer.score(tx, d);
+                        root.out.println(TransactionJson.decision(d));
+                    });
+                } finally {
+                    root.out.flush();
+                    if (metrics) {
+                        root.err.print(registry.scrape()); // while the model is loaded, so its gauges count it
+                        root.err.flush();
                     }
-                    scorer.score(tx, d);
-                    root.out.println(TransactionJson.decision(d));
-                });
-            } finally {
-                root.out.flush();
-                if (metrics) {
-                    root.err.print(registry.scrape());
-                    root.err.flush();
                 }
             }
             return 0;

@@ -70,11 +70,10 @@ final class ScoreCommand implements Callable<Integer> {
                     flush(ctx, rows, pending[0], out);
                 }
                 out.flush();
-            }
-        } finally {
-            if (metrics) {
-                root.err.print(registry.scrape());
-                root.err.flush();
+                if (metrics) {
+                    root.err.print(registry.scrape()); // while the model is still loaded, so its gauges count it
+                    root.err.flush();
+                }
             }
         }
         return 0;

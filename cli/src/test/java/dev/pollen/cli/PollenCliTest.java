@@ -67,7 +67,7 @@ class PollenCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("pollen_score_latency_seconds_count{artifact=\"m\",domain=\"demo\",version=\"1\"} 2"),
                 r.err());
-        assertTrue(r.err().contains("# TYPE pollen_models_loaded gauge"), r.err());
+        assertTrue(r.err().contains("pollen_models_loaded 1.0"), "printed while the model is loaded: " + r.err());
     }
 
     @Test
