@@ -79,7 +79,8 @@ public final class StudioModels {
             TitleJsonLines.write(all, titlesFile);
             Path table = dir.resolve(TableArtifacts.PAYLOAD_FILE);
             Path index = dir.resolve(TableArtifacts.INDEX_FILE);
-            try (TextEncoder textEncoder = TextEncoder.open(runtime, encoder.id().toString())) {
+            try (TextEncoder textEncoder = TextEncoder.builder(runtime, encoder.id().toString())
+                    .parallelism(Runtime.getRuntime().availableProcessors()).open()) {
                 TextTables.encode(textEncoder, all.stream().map(t -> new TextTables.IdText(t.id(), t.text()))
                         .iterator(), table, index, TableDType.FLOAT32, progress);
             }
