@@ -66,11 +66,12 @@ public final class EmbeddingTableWriter implements AutoCloseable {
         this.idKind = idKind;
         this.producer = producer;
         this.stride = TableFormat.rowStride(dimension, dtype);
-        this.tmpTable = sibling(table, ".tmp");
-        this.tmpNorms = sibling(table, ".norms.tmp");
-        this.tmpScales = sibling(table, ".scales.tmp");
-        this.tmpIds = sibling(table, ".ids.tmp");
-        this.tmpIdBytes = sibling(table, ".idbytes.tmp");
+        String unique = "." + java.util.UUID.randomUUID();
+        this.tmpTable = sibling(table, unique + ".tmp");
+        this.tmpNorms = sibling(table, unique + ".norms.tmp");
+        this.tmpScales = sibling(table, unique + ".scales.tmp");
+        this.tmpIds = sibling(table, unique + ".ids.tmp");
+        this.tmpIdBytes = sibling(table, unique + ".idbytes.tmp");
         this.decoded = new float[dimension];
         Out r = null;
         Out n = null;
@@ -295,6 +296,12 @@ public final class EmbeddingTableWriter implements AutoCloseable {
         rows.zeros((int) (stride - (long) dimension * dtype.bytes()));
         norms.putFloat((float) Math.sqrt(sum));
         rowCount++;
+        long aux = rowCount * (dtype == TableDType.INT8 ? 8 : 4) + (rowCount + 1) * 8 + idBytesWritten
+                + 3L * TableFormat.ALIGNMENT;
+        if (aux > Integer.MAX_VALUE) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "embedding table " + table + ": norms, scales"
+                    + " and ids must fit 2 GiB together, which " + rowCount + " rows exceed; split the table");
+        }
     }
 
     /**
@@ -349,11 +356,12 @@ public final class EmbeddingTableWriter implements AutoCloseable {
     }
 
     private void buildIndex(TableFormat.Header header) throws IOException {
-        Path tmpIndex = sibling(index, ".tmp");
+        Path tmpIndex = sibling(index, "." + java.util.UUID.randomUUID() + ".tmp");
         MappedByteBuffer idsMap = rows.channel.map(FileChannel.MapMode.READ_ONLY, header.idsOffset(),
                 header.idsLength());
         try {
-            MappedIdIndex.build(tmpIndex, header, new IdsRegion(idKind, BufferUtil.address(idsMap), rowCount),
+            MappedIdIndex.build(tmpIndex, header, new IdsRegion(idKind, BufferUtil.address(idsMap), rowCount,
+                    header.idsLength()),
                     table.toString());
             java.lang.ref.Reference.reachabilityFence(idsMap);
             Files.move(tmpIndex, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -15,11 +15,31 @@ final class IdsRegion {
     private final long rows;
     private final long bytesAddress;
 
-    IdsRegion(IdKind kind, long address, long rows) {
+    /** Bytes of string ids after the offsets; every access checks an id's offsets against it. */
+    private final long bytesLength;
+
+    IdsRegion(IdKind kind, long address, long rows, long idsLength) {
         this.kind = kind;
         this.address = address;
         this.rows = rows;
         this.bytesAddress = address + (rows + 1) * 8;
+        this.bytesLength = kind == IdKind.STRING ? idsLength - (rows + 1) * 8 : 0;
+    }
+
+    /**
+     * @return the start of row's id bytes, after checking that [start, end) lies inside the ids region and holds 1 to
+     *     {@link IdKind#MAX_STRING_ID_BYTES} bytes: a table opened without verification must not send a reader
+     *     outside its mapping
+     */
+    private long start(long row) {
+        long start = UnsafeApi.getLong(address + row * 8);
+        long end = UnsafeApi.getLong(address + row * 8 + 8);
+        if (start < 0 || end <= start || end > bytesLength || end - start > IdKind.MAX_STRING_ID_BYTES) {
+            throw new dev.pollen.PollenException(dev.pollen.ErrorCategory.CORRUPT_FILE, "string id of row " + row
+                    + " must lie inside the table's ids region (found bytes " + start + " to " + end + " of "
+                    + bytesLength + "); the table is damaged");
+        }
+        return start;
     }
 
     IdKind kind() {
@@ -31,7 +51,7 @@ final class IdsRegion {
     }
 
     String stringId(long row) {
-        long start = UnsafeApi.getLong(address + row * 8);
+        long start = start(row);
         int length = (int) (UnsafeApi.getLong(address + row * 8 + 8) - start);
         byte[] bytes = new byte[length];
         UnsafeApi.copyMemory(null, bytesAddress + start, bytes, UnsafeApi.arrayBaseOffset(byte[].class), length);
@@ -52,7 +72,7 @@ final class IdsRegion {
     /** @return {@link Hashing#chars} of the stored string id, decoding its UTF-8 on the fly */
     long stringHash(long row) {
         long h = 0xcbf29ce484222325L;
-        long p = bytesAddress + UnsafeApi.getLong(address + row * 8);
+        long p = bytesAddress + start(row);
         long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
         while (p < end) {
             int b = UnsafeApi.getByte(p) & 0xff;
@@ -88,7 +108,7 @@ final class IdsRegion {
 
     /** @return whether the stored string id of row equals {@code id}, char by char, without allocating */
     boolean matches(long row, CharSequence id) {
-        long p = bytesAddress + UnsafeApi.getLong(address + row * 8);
+        long p = bytesAddress + start(row);
         long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
         int i = 0;
         int n = id.length();

@@ -160,7 +160,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             }
             MappedByteBuffer aux = ch.map(FileChannel.MapMode.READ_ONLY, h.normsOffset(), auxLength);
             IdsRegion ids = new IdsRegion(h.idKind(), BufferUtil.address(aux) + h.idsOffset() - h.normsOffset(),
-                    h.rowCount());
+                    h.rowCount(), h.idsLength());
             if (options.verifyData() && h.idKind() == IdKind.STRING) {
                 verifyStringIds(source, ids, h);
             }
@@ -284,8 +284,9 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      */
     public long longId(long row) {
         checkRow(row);
+        checkKind(IdKind.LONG);
         try {
-            return header.idKind() == IdKind.LONG ? ids.longId(row) : Long.parseLong(ids.stringId(row));
+            return ids.longId(row);
         } finally {
             Reference.reachabilityFence(aux);
         }
@@ -379,6 +380,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      * @return rows written: {@code count}, or fewer when {@code unknown} is {@link UnknownIds#skip()}
      */
     public int gather(long[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
+        checkKind(IdKind.LONG);
         checkGather(ids.length, count, dst, offset, unknown);
         long base = BufferUtil.address(dst) + offset;
         try {
@@ -409,6 +411,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      * @return rows written
      */
     public int gather(CharSequence[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
+        checkKind(IdKind.STRING);
         checkGather(ids.length, count, dst, offset, unknown);
         long base = BufferUtil.address(dst) + offset;
         try {
@@ -678,6 +681,13 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         if (row < 0 || row >= rows) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "row must be from 0 to " + (rows - 1) + " in "
                     + name + " (found " + row + ")");
+        }
+    }
+
+    private void checkKind(IdKind expected) {
+        if (header.idKind() != expected) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, name + " has " + header.idKind() + " ids (found a"
+                    + " call for " + expected + " ids)");
         }
     }
 

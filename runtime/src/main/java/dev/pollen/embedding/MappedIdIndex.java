@@ -108,17 +108,30 @@ public final class MappedIdIndex implements IdIndex {
             return -1;
         }
         long slot = Hashing.mix(id) & slotMask;
-        for (;;) {
+        for (long probes = 0; probes <= slotMask; probes++) {
             long a = slotAddress(slot);
             long rowPlusOne = UnsafeApi.getLong(a + 8);
             if (rowPlusOne == 0) {
                 return -1;
             }
             if (UnsafeApi.getLong(a) == id) {
-                return rowPlusOne - 1;
+                return checkedRow(rowPlusOne, slot);
             }
             slot = (slot + 1) & slotMask;
         }
+        return -1;
+    }
+
+    /**
+     * @return the row a slot holds, checked against the row count: an index opened without verification must not
+     *     send a reader outside its table
+     */
+    private long checkedRow(long rowPlusOne, long slot) {
+        if (Long.compareUnsigned(rowPlusOne - 1, rows) >= 0) {
+            throw new PollenException(ErrorCategory.CORRUPT_FILE, "id index slot " + slot + " holds row "
+                    + (rowPlusOne - 1) + ", outside its table's " + rows + " rows; the index is damaged");
+        }
+        return rowPlusOne - 1;
     }
 
     /** {@link #row(CharSequence)} without the reachability fence; see {@link #lookup(long)}. */
@@ -128,17 +141,18 @@ public final class MappedIdIndex implements IdIndex {
         }
         long hash = Hashing.chars(id);
         long slot = hash & slotMask;
-        for (;;) {
+        for (long probes = 0; probes <= slotMask; probes++) {
             long a = slotAddress(slot);
             long rowPlusOne = UnsafeApi.getLong(a + 8);
             if (rowPlusOne == 0) {
                 return -1;
             }
-            if (UnsafeApi.getLong(a) == hash && ids.matches(rowPlusOne - 1, id)) {
+            if (UnsafeApi.getLong(a) == hash && ids.matches(checkedRow(rowPlusOne, slot), id)) {
                 return rowPlusOne - 1;
             }
             slot = (slot + 1) & slotMask;
         }
+        return -1;
     }
 
     /** Keeps the slot mappings reachable up to this call. */
@@ -199,11 +213,12 @@ public final class MappedIdIndex implements IdIndex {
             long slots = h.getLong(16);
             long rows = h.getLong(24);
             if (kind != table.idKind()) {
-                throw corrupt(source, "holds " + kind + " ids but its table holds " + table.idKind() + " ids");
+                throw corrupt(source, "holds " + (kind == null ? "ids of unknown kind code " + h.getInt(12) : kind
+                        + " ids") + " but its table holds " + table.idKind() + " ids");
             }
             if (rows != table.rowCount() || slots != slotsFor(rows)) {
-                throw corrupt(source, "header: row count must be " + table.rowCount() + " with " + slotsFor(rows)
-                        + " slots (found " + rows + " rows, " + slots + " slots)");
+                throw corrupt(source, "header: row count must be " + table.rowCount() + " with "
+                        + slotsFor(table.rowCount()) + " slots (found " + rows + " rows, " + slots + " slots)");
             }
             if ((int) h.getLong(32) != table.dataCrc()) {
                 throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "id index " + source + " was built for a "

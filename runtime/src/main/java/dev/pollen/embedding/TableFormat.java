@@ -185,6 +185,9 @@ public final class TableFormat {
         check(source, stride == rowStride(dim, dtype), "row stride must be " + rowStride(dim, dtype)
                 + " for dimension " + dim + " and dtype " + dtype, stride);
         check(source, rowsOffset == ROWS_OFFSET, "rows offset must be " + ROWS_OFFSET, rowsOffset);
+        // Every later product is bounded by the file's length once the row count is: no arithmetic can overflow.
+        check(source, rows <= actualLength / stride, "row count must fit the file's " + actualLength + " bytes at "
+                + stride + " bytes per row", rows);
         long rowsEnd = ROWS_OFFSET + rows * stride;
         check(source, rows <= (Long.MAX_VALUE - ROWS_OFFSET) / stride && norms == align(rowsEnd),
                 "norms offset must follow the rows at " + align(rowsEnd), norms);

@@ -154,4 +154,69 @@ class CorruptTableTest {
         Files.copy(otherIndex, index, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         refused(ErrorCategory.CHECKSUM_MISMATCH, "was built for a table with data checksum", "not this one");
     }
+
+    /** Rewrites the header's checksum after a deliberate change, so only the field checks can catch it. */
+    private void patchHeaderLong(int at, long value) throws IOException {
+        byte[] all = Files.readAllBytes(table);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(at, value);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(all, 0, TableFormat.OFF_HEADER_CRC);
+        b.putLong(TableFormat.OFF_HEADER_CRC, crc.getValue());
+        Files.write(table, all);
+    }
+
+    @Test
+    void shouldRejectAHeaderWhoseRowCountCannotFitTheFile() throws IOException {
+        patchHeaderLong(TableFormat.OFF_ROW_COUNT, 140_000_000_000_000_000L);
+        refused(TableOpenOptions.defaults().verifyData(false), ErrorCategory.CORRUPT_FILE,
+                "row count must fit the file's", "140000000000000000");
+    }
+
+    @Test
+    void shouldFailLookupsClearlyWhenAnUnverifiedIndexPointsOutsideTheTable() throws IOException {
+        byte[] all = Files.readAllBytes(index);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        for (int p = MappedIdIndex.HEADER_LENGTH; p < all.length; p += 16) {
+            if (b.getLong(p + 8) != 0) {
+                b.putLong(p + 8, 1_000_000L);
+            }
+        }
+        Files.write(index, all);
+        try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index,
+                TableOpenOptions.defaults().verifyData(false))) {
+            PollenException e = assertThrows(PollenException.class, () -> t.row("id-5"));
+            assertEquals(ErrorCategory.CORRUPT_FILE, e.category());
+            assertTrue(e.getMessage().contains("outside its table's 100 rows"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldFailLookupsClearlyWhenUnverifiedStringIdOffsetsAreDamaged() throws IOException {
+        TableFormat.Header h = TableArtifacts.readHeader(table);
+        byte[] all = Files.readAllBytes(table);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r <= 100; r++) {
+            b.putLong((int) h.idsOffset() + 8 * r, 1L << 40);
+        }
+        Files.write(table, all);
+        try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index,
+                TableOpenOptions.defaults().verifyData(false))) {
+            PollenException e = assertThrows(PollenException.class, () -> t.row("id-5"));
+            assertEquals(ErrorCategory.CORRUPT_FILE, e.category());
+            assertTrue(e.getMessage().contains("must lie inside the table's ids region"), e.getMessage());
+        }
+        refused(ErrorCategory.CHECKSUM_MISMATCH, "data checksum must be");
+    }
+
+    @Test
+    void shouldRefuseCallsForTheOtherIdKind() {
+        try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index)) {
+            PollenException e = assertThrows(PollenException.class, () -> t.gather(new long[] {1}, 1,
+                    ByteBuffer.allocateDirect(64), 0, UnknownIds.zero()));
+            assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+            assertTrue(e.getMessage().contains("has string ids (found a call for long ids)"), e.getMessage());
+            assertThrows(PollenException.class, () -> t.longId(0));
+        }
+    }
 }

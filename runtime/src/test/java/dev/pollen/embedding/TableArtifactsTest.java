@@ -73,6 +73,8 @@ class TableArtifactsTest {
                 .withOutputDimension(384)));
         assertEquals(List.of(m), catalog.search(SearchQuery.all().withDtype("float16")));
         assertEquals(List.of(), catalog.search(SearchQuery.all().withKind(ArtifactKind.TABLE).withDtype("int8")));
+        assertEquals(List.of(), catalog.search(SearchQuery.all().withKind(ArtifactKind.TABLE).withDtype("float32")),
+                "a float16 table is not a float32 one, though readers see float32 vectors");
         assertEquals(List.of(m), catalog.search(SearchQuery.all().withDerivedFrom(ArtifactRef.parse(
                 "demo/logistic8@1"))));
         assertTrue(catalog.verify(m.id().ref()).get(0).ok());

@@ -361,9 +361,9 @@ public final class FileSystemCatalog implements Catalog {
         if (parent != null && !isChildOf(m, parent)) {
             return false;
         }
-        if (q.dtype() != null && !q.dtype().equals(m.properties().get("table.dtype"))
-                && java.util.stream.Stream.concat(m.signature().inputs().stream(), m.signature().outputs().stream())
-                        .noneMatch(s -> s.dtype().label().equals(q.dtype()))) {
+        if (q.dtype() != null && (m.kind() == ArtifactKind.TABLE ? !q.dtype().equals(m.properties().get("table.dtype"))
+                : java.util.stream.Stream.concat(m.signature().inputs().stream(), m.signature().outputs().stream())
+                        .noneMatch(s -> s.dtype().label().equals(q.dtype())))) {
             return false;
         }
         if (q.text() != null && !q.text().isBlank()) {
