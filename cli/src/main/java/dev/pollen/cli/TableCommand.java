@@ -154,8 +154,9 @@ final class TableCommand {
             to.check();
             TableDType dtype = TableDType.parse(to.dtype);
             IdKind idKind = IdKind.parse(to.idKind);
-            VectorFormat f = format == null ? null : VectorFormat.valueOf(format.toUpperCase(Locale.ROOT));
+            VectorFormat f = format == null ? null : parseFormat(format);
             Path table = to.tableFile();
+            boolean built = false;
             try (VectorSource source = VectorSources.open(input, ids, f);
                  EmbeddingTableWriter writer = EmbeddingTableWriter.create(table, Destination.indexOf(table),
                          source.dimension(), dtype, idKind, producedBy == null ? "" : producedBy)) {
@@ -174,14 +175,23 @@ final class TableCommand {
                 }
                 progress.finish();
                 writer.finish();
-            } catch (RuntimeException e) {
-                if (to.out == null) {
+                built = true;
+            } finally {
+                if (!built && to.out == null) {
                     deleteTree(table.getParent());
                 }
-                throw e;
             }
             to.finish(parent.root, table);
             return 0;
+        }
+
+        private static VectorFormat parseFormat(String format) {
+            try {
+                return VectorFormat.valueOf(format.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--format must be csv, npy or fvecs (found '"
+                        + format + "')");
+            }
         }
 
         private static long parseLongId(VectorSource source) {
@@ -230,6 +240,7 @@ final class TableCommand {
                 throw new PollenException(ErrorCategory.NOT_FOUND, "input file does not exist: " + input, e);
             }
             Path table = to.tableFile();
+            boolean built = false;
             try (PollenRuntime runtime = PollenRuntime.builder(parent.root.catalog()).build();
                  TextEncoder encoder = TextEncoder.builder(runtime, encoderRef).maxBatch(batch).open();
                  java.io.BufferedReader reader = Files.newBufferedReader(input)) {
@@ -237,11 +248,11 @@ final class TableCommand {
                 TextTables.encode(encoder, new JsonTexts(input, reader, idField, textField), table,
                         Destination.indexOf(table), TableDType.parse(to.dtype), progress::update);
                 progress.finish();
-            } catch (RuntimeException e) {
-                if (to.out == null) {
+                built = true;
+            } finally {
+                if (!built && to.out == null) {
                     deleteTree(table.getParent());
                 }
-                throw e;
             }
             to.finish(parent.root, table);
             return 0;

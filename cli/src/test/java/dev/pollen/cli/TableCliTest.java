@@ -136,6 +136,11 @@ class TableCliTest {
         assertEquals(2, longIds.code());
         assertTrue(longIds.err().contains("--id-kind long needs integer ids (found 'item-0')"), longIds.err());
 
+        Result format = run("table", "build", csv().toString(), "--format", "parquet", "--out",
+                dir.resolve("p.table").toString());
+        assertEquals(2, format.code());
+        assertTrue(format.err().contains("--format must be csv, npy or fvecs (found 'parquet')"), format.err());
+
         Result dtype = run("table", "build", csv().toString(), "--dtype", "float8", "--out",
                 dir.resolve("f.table").toString());
         assertEquals(2, dtype.code());

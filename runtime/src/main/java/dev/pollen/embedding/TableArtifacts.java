@@ -76,7 +76,8 @@ public final class TableArtifacts {
 
     /**
      * @return the validator the catalog runs before a table version becomes visible: the table and its index open
-     *     with every checksum verified, and the manifest's signature and properties agree with the header
+     *     with every checksum verified, and the manifest's signature and {@code table.dtype} property agree with the
+     *     header
      */
     public static ArtifactValidator validator() {
         return TableArtifacts::validate;

@@ -1,7 +1,9 @@
 package dev.pollen.embedding;
 
 /**
- * How {@link MappedEmbeddingTable#open} checks a table. Immutable; {@link #defaults()} verifies everything.
+ * How {@link MappedEmbeddingTable#open} checks a table. Immutable; {@link #defaults()} verifies everything. Without
+ * data verification, reads still check every index slot and string id they use, so damaged bytes give a
+ * {@code CORRUPT_FILE} error when reached, never a read outside the mapping.
  *
  * @param verifyData whether to read the whole table and index once to check their CRC32C checksums (about a second
  *     per few GiB); the header checksum, the file lengths and the index's link to its table are always checked

@@ -47,6 +47,10 @@ public final class VelocityRecord {
      * @return this
      */
     public VelocityRecord wrap(AtomicBuffer buffer, int offset) {
+        if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("velocity records are little-endian and read in native order; this"
+                    + " platform is big-endian");
+        }
         if (offset < 0 || (long) offset + LENGTH > buffer.capacity()) {
             throw new IndexOutOfBoundsException("a velocity record needs " + LENGTH + " bytes from offset " + offset
                     + " (buffer capacity " + buffer.capacity() + ")");
@@ -127,7 +131,8 @@ public final class VelocityRecord {
     /**
      * Sums the windows of the slot at {@code slot} into {@code out} (if not {@code null}), copying every bucket to
      * {@code slot + copyDelta} when {@code copyDelta} is not 0. A bucket is {epoch (int), count (int), amount
-     * (float)}, little-endian: read as one long, the epoch is its low half and the count its high half.
+     * (float)}, little-endian (native order, checked at wrap): read as one long, the epoch is its low half and the
+     * count its high half.
      */
     private void sum(long slot, long copyDelta, long nowMillis, VelocitySnapshot out) {
         long at = slot + BUCKETS_AT;
