@@ -57,6 +57,8 @@ public final class PollenRuntime implements AutoCloseable {
     private final Set<ModelLease> leases = new LinkedHashSet<>();
     private final List<String> unreleasedAtClose = new ArrayList<>();
     private final Map<ArtifactId, TableEntry> tables = new HashMap<>();
+    /** One per table version ever opened, registered with the metrics once and pointed at the open entry. */
+    private final Map<ArtifactId, TableMeters> tableMeters = new HashMap<>();
     private final Set<TableLease> tableLeases = new LinkedHashSet<>();
     private final boolean verifyTables;
     private long sessionsCreated;
@@ -205,6 +207,7 @@ public final class PollenRuntime implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
                     id + " is a " + manifest.kind() + ", not an embedding table");
         }
+        meters(id);
         String indexFile = manifest.properties().getOrDefault(TableArtifacts.INDEX_PROPERTY, TableArtifacts.INDEX_FILE);
         MappedEmbeddingTable table;
         try {
@@ -215,9 +218,18 @@ public final class PollenRuntime implements AutoCloseable {
             throw e;
         }
         TableEntry entry = new TableEntry(manifest, table);
-        metrics.bindTable(id, entry);
+        meters(id).current = entry;
         LOG.log(System.Logger.Level.DEBUG, "opened table {0} ({1} rows)", id, table.rows());
         return entry;
+    }
+
+    /** @return the meters of a table version, registered with the metrics binding on first use; under the lock */
+    private TableMeters meters(ArtifactId id) {
+        return tableMeters.computeIfAbsent(id, k -> {
+            TableMeters m = new TableMeters();
+            metrics.bindTable(k, m);
+            return m;
+        });
     }
 
     void release(TableLease lease, TableEntry entry) {
@@ -227,9 +239,19 @@ public final class PollenRuntime implements AutoCloseable {
             }
             if (--entry.refs == 0) {
                 tables.remove(entry.manifest.id(), entry);
-                entry.table.close();
+                retire(entry);
             }
         }
+    }
+
+    /** Closes a table whose last lease went and folds its counts into its meters; under the lock. */
+    private void retire(TableEntry entry) {
+        TableMeters m = tableMeters.get(entry.manifest.id());
+        if (m != null && m.current == entry) {
+            m.retiredUnknownIds += entry.table.unknownIds();
+            m.current = null;
+        }
+        entry.table.close();
     }
 
     private OnnxModel load(ArtifactId id) {
@@ -347,7 +369,7 @@ public final class PollenRuntime implements AutoCloseable {
             open.forEach(l -> unreleasedAtClose.add(l.acquiredBy()));
             tableLeases.forEach(l -> unreleasedAtClose.add(l.acquiredBy()));
             loaded = new ArrayList<>(entries.values());
-            tables.values().forEach(t -> t.table.close());
+            tables.values().forEach(this::retire);
             tables.clear();
             tableLeases.clear();
         }
@@ -389,7 +411,7 @@ public final class PollenRuntime implements AutoCloseable {
     }
 
     /** One open table version and its reference count; guarded by the runtime's lock. */
-    static final class TableEntry implements dev.pollen.metrics.TableGauges {
+    static final class TableEntry {
         final Manifest manifest;
         final MappedEmbeddingTable table;
         int refs;
@@ -398,20 +420,33 @@ public final class PollenRuntime implements AutoCloseable {
             this.manifest = manifest;
             this.table = table;
         }
+    }
+
+    /**
+     * What the metrics read for one table version, across opens: registered once (Micrometer keeps the first
+     * registration of a name and tags), it reads the open entry if there is one, and keeps the unknown-id count of
+     * closed ones so the counter never goes back.
+     */
+    static final class TableMeters implements dev.pollen.metrics.TableGauges {
+        volatile TableEntry current;
+        volatile long retiredUnknownIds;
 
         @Override
         public long unknownIds() {
-            return table.unknownIds();
+            TableEntry e = current;
+            return retiredUnknownIds + (e == null ? 0 : e.table.unknownIds());
         }
 
         @Override
         public long rows() {
-            return table.rows();
+            TableEntry e = current;
+            return e == null ? 0 : e.table.rows();
         }
 
         @Override
         public long mappedBytes() {
-            return table.header().fileLength();
+            TableEntry e = current;
+            return e == null ? 0 : e.table.header().fileLength();
         }
     }
 
