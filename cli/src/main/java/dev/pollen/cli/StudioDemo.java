@@ -40,7 +40,7 @@ final class StudioDemo {
 
     static void run(PollenRuntime runtime, PrintWriter out) throws IOException {
         try (TableLease lease = runtime.table(StudioModels.CONTENT_EMBEDDINGS);
-             TextEncoder encoder = TextEncoder.open(runtime, lease.manifest().lineage().producedBy())) {
+             TextEncoder encoder = TextEncoder.open(runtime, encoderOf(lease))) {
             MappedEmbeddingTable table = lease.table();
             List<Shown> titles = readTitles(runtime, lease, table);
             out.printf("studio: %s, %,d titles × %d %s, produced by %s%n", lease.id(), table.rows(),
@@ -63,6 +63,13 @@ final class StudioDemo {
             out.println("ads context match for \"" + QUERY + "\" (encoded by " + encoder.modelId() + "):");
             print(out, titles, top);
         }
+    }
+
+    /** @return the exact encoder that produced the table, or the content encoder's prod version if it names none */
+    private static String encoderOf(TableLease lease) {
+        dev.pollen.catalog.ArtifactRef producer = lease.manifest().lineage().producedByRef();
+        return producer != null ? producer.toString()
+                : dev.pollen.models.studio.ContentEncoderImport.CONTENT_ENCODER.toString();
     }
 
     private static void print(PrintWriter out, List<Shown> titles, TopK top) {
