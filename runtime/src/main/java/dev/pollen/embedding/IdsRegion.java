@@ -106,10 +106,38 @@ final class IdsRegion {
         return Hashing.mix(h);
     }
 
+    /** @return the offset of row's id bytes from the start of the bytes (checked) */
+    long stringStart(long row) {
+        return start(row);
+    }
+
+    /** @return the UTF-8 length of row's id (checked) */
+    int stringLength(long row) {
+        return (int) (UnsafeApi.getLong(address + row * 8 + 8) - start(row));
+    }
+
+    /**
+     * @return whether the {@code length} stored bytes at {@code start} (an index slot's copy of an id's place) equal
+     *     {@code id}; the place is checked against the ids region first
+     */
+    boolean matchesAt(long start, int length, CharSequence id, long slot) {
+        if (start < 0 || length < 1 || length > IdKind.MAX_STRING_ID_BYTES || start + length > bytesLength) {
+            throw new dev.pollen.PollenException(dev.pollen.ErrorCategory.CORRUPT_FILE, "id index slot " + slot
+                    + " points at bytes " + start + " to " + (start + length) + ", outside the table's " + bytesLength
+                    + " bytes of ids; the index is damaged");
+        }
+        return matchesBytes(bytesAddress + start, bytesAddress + start + length, id);
+    }
+
     /** @return whether the stored string id of row equals {@code id}, char by char, without allocating */
     boolean matches(long row, CharSequence id) {
         long p = bytesAddress + start(row);
         long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
+        return matchesBytes(p, end, id);
+    }
+
+    /** @return whether the UTF-8 bytes at [p, end) decode to exactly {@code id}'s chars */
+    private static boolean matchesBytes(long p, long end, CharSequence id) {
         int i = 0;
         int n = id.length();
         while (p < end) {

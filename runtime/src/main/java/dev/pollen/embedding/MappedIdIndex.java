@@ -27,8 +27,10 @@ import org.agrona.UnsafeApi;
  *  48 reserved (8, zero)                            56 header CRC32C of bytes [0, 56) (i64)
  *  64 slots: slot count × 16 bytes, each {key (i64), row + 1 (i64)}; row + 1 = 0 marks an empty slot.
  *     Long ids: key = the id, home slot = mix(id) mod slots.
- *     String ids: key = Hashing.chars(id), home slot = key mod slots; a key match is confirmed by comparing the
- *     string with the table's stored id, so hash collisions never return a wrong row.
+ *     String ids (format version 2): key = Hashing.chars(id) with its low 16 bits replaced by the id's UTF-8
+ *     length, value = (offset of the id's bytes in the ids region) << 32 | (row + 1); home slot = hash mod slots.
+ *     A key match is confirmed by comparing the caller's id with the stored bytes the slot points at, so a hash
+ *     collision never returns a wrong row, and a lookup touches the slot and the id's bytes only.
  * </pre>
  *
  * <p>The slot region is mapped in 1 GiB pieces, so indexes over 2 GiB (about 90 million rows) work. Lookups cost one
@@ -38,9 +40,13 @@ public final class MappedIdIndex implements IdIndex {
     /** The first 8 bytes of every index file. */
     public static final String MAGIC = "PLNIDIDX";
     /** The format version this code writes and reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final int HEADER_LENGTH = 64;
     private static final int SLOT = 16;
+    /** String slots: the low 16 bits of the key hold the id's UTF-8 length, the rest its hash. */
+    private static final long LENGTH_MASK = 0xffffL;
+    /** String slots: the low 32 bits of the value hold row + 1, the high 32 the id's offset in the ids bytes. */
+    private static final long ROW_MASK = 0xffffffffL;
     private static final int PIECE_SHIFT = 30;
     private static final long PIECE_MASK = (1L << PIECE_SHIFT) - 1;
 
@@ -143,12 +149,17 @@ public final class MappedIdIndex implements IdIndex {
         long slot = hash & slotMask;
         for (long probes = 0; probes <= slotMask; probes++) {
             long a = slotAddress(slot);
-            long rowPlusOne = UnsafeApi.getLong(a + 8);
+            long value = UnsafeApi.getLong(a + 8);
+            long rowPlusOne = value & ROW_MASK;
             if (rowPlusOne == 0) {
                 return -1;
             }
-            if (UnsafeApi.getLong(a) == hash && ids.matches(checkedRow(rowPlusOne, slot), id)) {
-                return rowPlusOne - 1;
+            long key = UnsafeApi.getLong(a);
+            if ((key & ~LENGTH_MASK) == (hash & ~LENGTH_MASK)) {
+                long row = checkedRow(rowPlusOne, slot);
+                if (ids.matchesAt(value >>> 32, (int) (key & LENGTH_MASK), id, slot)) {
+                    return row;
+                }
             }
             slot = (slot + 1) & slotMask;
         }
@@ -263,7 +274,8 @@ public final class MappedIdIndex implements IdIndex {
         }
         long filled = 0;
         for (long s = 0; s <= slotMask; s++) {
-            long r = UnsafeApi.getLong(slotAddress(s) + 8);
+            long value = UnsafeApi.getLong(slotAddress(s) + 8);
+            long r = kind == IdKind.STRING ? value & ROW_MASK : value;
             if (r < 0 || r > rows) {
                 throw corrupt(source, "slot " + s + ": row must be from 0 to " + (rows - 1) + " (found " + (r - 1)
                         + ")");
@@ -324,14 +336,16 @@ public final class MappedIdIndex implements IdIndex {
 
     private void insert(long row, String source) {
         boolean longs = kind == IdKind.LONG;
-        long key = longs ? ids.longId(row) : ids.stringHash(row);
-        long slot = (longs ? Hashing.mix(key) : key) & slotMask;
+        long hash = longs ? 0 : ids.stringHash(row);
+        long key = longs ? ids.longId(row) : (hash & ~LENGTH_MASK) | ids.stringLength(row);
+        long value = longs ? row + 1 : ids.stringStart(row) << 32 | (row + 1);
+        long slot = (longs ? Hashing.mix(key) : hash) & slotMask;
         for (;;) {
             long a = slotAddress(slot);
-            long rowPlusOne = UnsafeApi.getLong(a + 8);
+            long rowPlusOne = UnsafeApi.getLong(a + 8) & (longs ? -1L : ROW_MASK);
             if (rowPlusOne == 0) {
                 UnsafeApi.putLong(a, key);
-                UnsafeApi.putLong(a + 8, row + 1);
+                UnsafeApi.putLong(a + 8, value);
                 return;
             }
             if (UnsafeApi.getLong(a) == key && (longs || ids.matches(rowPlusOne - 1, ids.stringId(row)))) {

@@ -192,7 +192,7 @@ class CorruptTableTest {
     }
 
     @Test
-    void shouldFailLookupsClearlyWhenUnverifiedStringIdOffsetsAreDamaged() throws IOException {
+    void shouldFailIdReadsClearlyWhenUnverifiedStringIdOffsetsAreDamaged() throws IOException {
         TableFormat.Header h = TableArtifacts.readHeader(table);
         byte[] all = Files.readAllBytes(table);
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
@@ -202,7 +202,8 @@ class CorruptTableTest {
         Files.write(table, all);
         try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index,
                 TableOpenOptions.defaults().verifyData(false))) {
-            PollenException e = assertThrows(PollenException.class, () -> t.row("id-5"));
+            assertEquals(5, t.row("id-5"), "lookups use the index's own copy of each id's place");
+            PollenException e = assertThrows(PollenException.class, () -> t.id(5));
             assertEquals(ErrorCategory.CORRUPT_FILE, e.category());
             assertTrue(e.getMessage().contains("must lie inside the table's ids region"), e.getMessage());
         }
@@ -217,6 +218,26 @@ class CorruptTableTest {
             assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
             assertTrue(e.getMessage().contains("has string ids (found a call for long ids)"), e.getMessage());
             assertThrows(PollenException.class, () -> t.longId(0));
+        }
+    }
+
+    @Test
+    void shouldFailLookupsClearlyWhenAnUnverifiedIndexPointsOutsideTheIds() throws IOException {
+        byte[] all = Files.readAllBytes(index);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        for (int p = MappedIdIndex.HEADER_LENGTH; p < all.length; p += 16) {
+            long value = b.getLong(p + 8);
+            if (value != 0) {
+                b.putLong(p + 8, (0x7fffffffL << 32) | (value & 0xffffffffL));
+            }
+        }
+        Files.write(index, all);
+        try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index,
+                TableOpenOptions.defaults().verifyData(false))) {
+            PollenException e = assertThrows(PollenException.class, () -> t.row("id-5"));
+            assertEquals(ErrorCategory.CORRUPT_FILE, e.category());
+            assertTrue(e.getMessage().contains("outside the table's") && e.getMessage().contains("bytes of ids"),
+                    e.getMessage());
         }
     }
 }
