@@ -65,6 +65,8 @@ public class EmbeddingTableBenchmark {
     private float[] query;
     private final TopK top = new TopK(10);
     private int next;
+    private final PairedTimes.Side gatherSide = () -> gatherById();
+    private final PairedTimes.Side copySide = () -> plainCopy().limit();
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -156,23 +158,10 @@ public class EmbeddingTableBenchmark {
      *
      * @param t the paired clock
      * @return something the JIT cannot drop
+     * @throws Exception never; the paired clock's signature
      */
     @Benchmark
-    public int gatherPaired(PairedTimes t) {
-        int sink;
-        if (t.aFirst()) {
-            long s = System.nanoTime();
-            sink = gatherById();
-            long m = System.nanoTime();
-            sink += plainCopy().limit();
-            t.add(m - s, System.nanoTime() - m);
-        } else {
-            long s = System.nanoTime();
-            sink = plainCopy().limit();
-            long m = System.nanoTime();
-            sink += gatherById();
-            t.add(System.nanoTime() - m, m - s);
-        }
-        return sink;
+    public float gatherPaired(PairedTimes t) throws Exception {
+        return t.pair(gatherSide, copySide);
     }
 }

@@ -59,19 +59,44 @@ public class PairedTimes {
         }
     }
 
-    /** @return whether the subject goes first this time; alternates on every call */
-    boolean aFirst() {
-        aFirst = !aFirst;
-        return aFirst;
+    /** One side of a pair: a benchmark body returning something the JIT cannot drop. */
+    @FunctionalInterface
+    interface Side {
+        /**
+         * @return a value to fold into the result
+         * @throws Exception as the benchmark body may
+         */
+        float run() throws Exception;
     }
 
     /**
-     * Adds one pair's spans.
+     * Runs the subject and the baseline back to back, the subject first on every other call, and adds each one's
+     * span. Keep the two {@link Side}s in fields created once, so nothing is allocated per call.
      *
-     * @param a nanoseconds of the subject
-     * @param b nanoseconds of the baseline
+     * @param a the subject
+     * @param b the baseline
+     * @return the two sides' values summed
+     * @throws Exception from either side
      */
-    void add(long a, long b) {
+    float pair(Side a, Side b) throws Exception {
+        aFirst = !aFirst;
+        float sink;
+        long s = System.nanoTime();
+        if (aFirst) {
+            sink = a.run();
+            long m = System.nanoTime();
+            sink += b.run();
+            add(m - s, System.nanoTime() - m);
+        } else {
+            sink = b.run();
+            long m = System.nanoTime();
+            sink += a.run();
+            add(System.nanoTime() - m, m - s);
+        }
+        return sink;
+    }
+
+    private void add(long a, long b) {
         aNanos += a;
         bNanos += b;
         pairs++;

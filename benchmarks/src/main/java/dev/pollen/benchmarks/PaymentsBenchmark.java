@@ -261,28 +261,19 @@ public class PaymentsBenchmark {
     }
 
     private OrtSession ftzSession;
+    private final PairedTimes.Side fraudSide = this::fraudDecision;
+    private final PairedTimes.Side bareSide = this::fraudBareOnnxRuntime;
+    private final PairedTimes.Side bareVaryingSide = this::fraudBareVaryingInput;
+    private final PairedTimes.Side routeSide = this::route;
+    private final PairedTimes.Side routeBareSide = this::routeBareOnnxRuntime;
 
     /**
      * The acceptance ratio, drift-proof: {@link #fraudDecision} (a) and {@link #fraudBareOnnxRuntime} (b) back to back
      * in every invocation, alternating order; see {@link PairedTimes}.
      */
     @Benchmark
-    public float fraudDecisionPaired(PairedTimes t) throws OrtException {
-        float sink;
-        if (t.aFirst()) {
-            long s = System.nanoTime();
-            sink = fraudDecision();
-            long m = System.nanoTime();
-            sink += fraudBareOnnxRuntime();
-            t.add(m - s, System.nanoTime() - m);
-        } else {
-            long s = System.nanoTime();
-            sink = fraudBareOnnxRuntime();
-            long m = System.nanoTime();
-            sink += fraudDecision();
-            t.add(System.nanoTime() - m, m - s);
-        }
-        return sink;
+    public float fraudDecisionPaired(PairedTimes t) throws Exception {
+        return t.pair(fraudSide, bareSide);
     }
 
     /**
@@ -290,42 +281,14 @@ public class PaymentsBenchmark {
      * run on one fixed transaction (b): does the input itself change ONNX Runtime's time?
      */
     @Benchmark
-    public float bareVaryingPaired(PairedTimes t) throws OrtException {
-        float sink;
-        if (t.aFirst()) {
-            long s = System.nanoTime();
-            sink = fraudBareVaryingInput();
-            long m = System.nanoTime();
-            sink += fraudBareOnnxRuntime();
-            t.add(m - s, System.nanoTime() - m);
-        } else {
-            long s = System.nanoTime();
-            sink = fraudBareOnnxRuntime();
-            long m = System.nanoTime();
-            sink += fraudBareVaryingInput();
-            t.add(System.nanoTime() - m, m - s);
-        }
-        return sink;
+    public float bareVaryingPaired(PairedTimes t) throws Exception {
+        return t.pair(bareVaryingSide, bareSide);
     }
 
     /** {@link #route} (a) against {@link #routeBareOnnxRuntime} (b), interleaved like {@link #fraudDecisionPaired}. */
     @Benchmark
-    public float routePaired(PairedTimes t) throws OrtException {
-        float sink;
-        if (t.aFirst()) {
-            long s = System.nanoTime();
-            sink = route();
-            long m = System.nanoTime();
-            sink += routeBareOnnxRuntime();
-            t.add(m - s, System.nanoTime() - m);
-        } else {
-            long s = System.nanoTime();
-            sink = routeBareOnnxRuntime();
-            long m = System.nanoTime();
-            sink += route();
-            t.add(System.nanoTime() - m, m - s);
-        }
-        return sink;
+    public float routePaired(PairedTimes t) throws Exception {
+        return t.pair(routeSide, routeBareSide);
     }
 
     /** Diagnostic: {@link #fraudBareVaryingInput} on a session that flushes denormals to zero. */

@@ -382,21 +382,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     public int gather(long[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
         checkKind(IdKind.LONG);
         checkGather(ids.length, count, dst, offset, unknown);
-        long base = BufferUtil.address(dst) + offset;
-        try {
-            if (dimension < 2) {
-                int written = 0;
-                for (int i = 0; i < count; i++) {
-                    written += place(index.lookup(ids[i]), base + 4L * written, unknown);
-                }
-                return written;
-            }
-            return copyResolved(ids, base, scratch(base, count), count, unknown);
-        } finally {
-            keepAlive();
-            index.keepAlive();
-            Reference.reachabilityFence(dst);
-        }
+        return gatherChecked(ids, count, dst, offset, unknown);
     }
 
     /**
@@ -413,12 +399,17 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     public int gather(CharSequence[] ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
         checkKind(IdKind.STRING);
         checkGather(ids.length, count, dst, offset, unknown);
+        return gatherChecked(ids, count, dst, offset, unknown);
+    }
+
+    /** The gather itself, for a {@code long[]} or {@code CharSequence[]} of ids already checked. */
+    private int gatherChecked(Object ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
         long base = BufferUtil.address(dst) + offset;
         try {
             if (dimension < 2) {
                 int written = 0;
                 for (int i = 0; i < count; i++) {
-                    written += place(index.lookup(ids[i]), base + 4L * written, unknown);
+                    written += place(lookupAt(ids, i), base + 4L * written, unknown);
                 }
                 return written;
             }
