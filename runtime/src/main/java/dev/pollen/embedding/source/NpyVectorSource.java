@@ -1,6 +1,7 @@
 package dev.pollen.embedding.source;
 
 import dev.pollen.PollenException;
+import dev.pollen.embedding.Float16;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -207,7 +208,7 @@ final class NpyVectorSource extends AbstractVectorSource {
                 break;
             default:
                 for (int c = 0; c < dim; c++) {
-                    float v = HalfFloats.toFloat(b.getShort());
+                    float v = Float16.toFloat(b.getShort());
                     if (!Float.isFinite(v)) {
                         throw notFinite(rowOffset, c, "value " + v + " is not finite");
                     }

@@ -1,13 +1,13 @@
-package dev.pollen.embedding.source;
+package dev.pollen.embedding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class HalfFloatsTest {
+class Float16Test {
     private static void assertBits(float expected, int half) {
-        float actual = HalfFloats.toFloat(half);
+        float actual = Float16.toFloat(half);
         assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
                 String.format("0x%04x: expected %s, got %s", half, expected, actual));
     }
@@ -42,10 +42,10 @@ class HalfFloatsTest {
 
     @Test
     void shouldKeepNanAndItsPayload() {
-        assertTrue(Float.isNaN(HalfFloats.toFloat(0x7e00)));
-        assertTrue(Float.isNaN(HalfFloats.toFloat(0x7c01)), "signalling NaN stays NaN");
-        assertTrue(Float.isNaN(HalfFloats.toFloat(0xfe00)));
-        assertEquals(0x7fc0_0000, Float.floatToRawIntBits(HalfFloats.toFloat(0x7e00)));
+        assertTrue(Float.isNaN(Float16.toFloat(0x7e00)));
+        assertTrue(Float.isNaN(Float16.toFloat(0x7c01)), "signalling NaN stays NaN");
+        assertTrue(Float.isNaN(Float16.toFloat(0xfe00)));
+        assertEquals(0x7fc0_0000, Float.floatToRawIntBits(Float16.toFloat(0x7e00)));
     }
 
     @Test
@@ -61,7 +61,7 @@ class HalfFloatsTest {
             double magnitude = exponent == 0 ? Math.scalb(fraction / 1024.0, -14)
                     : Math.scalb(1 + fraction / 1024.0, exponent - 15);
             double expected = sign == 1 ? -magnitude : magnitude;
-            assertEquals(Float.floatToRawIntBits((float) expected), Float.floatToRawIntBits(HalfFloats.toFloat(h)),
+            assertEquals(Float.floatToRawIntBits((float) expected), Float.floatToRawIntBits(Float16.toFloat(h)),
                     String.format("0x%04x", h));
         }
     }
