@@ -58,52 +58,13 @@ final class IdsRegion {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /** @return the offsets of row's bytes are inside the region: start ≤ end ≤ limit; used by full verification */
-    boolean stringOffsetsValid(long row, long bytesLength) {
-        long start = UnsafeApi.getLong(address + row * 8);
-        long end = UnsafeApi.getLong(address + row * 8 + 8);
-        return start >= 0 && start < end && end <= bytesLength && end - start <= IdKind.MAX_STRING_ID_BYTES;
-    }
-
     long rows() {
         return rows;
     }
 
-    /** @return {@link Hashing#chars} of the stored string id, decoding its UTF-8 on the fly */
+    /** @return {@link Hashing#chars} of the stored string id; allocates, for building an index */
     long stringHash(long row) {
-        long h = 0xcbf29ce484222325L;
-        long p = bytesAddress + start(row);
-        long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
-        while (p < end) {
-            int b = UnsafeApi.getByte(p) & 0xff;
-            int cp;
-            if (p + sequenceLength(b) > end) {
-                break; // malformed tail: never read past the id
-            }
-            if (b < 0x80) {
-                cp = b;
-                p += 1;
-            } else if (b < 0xe0) {
-                cp = (b & 0x1f) << 6 | (UnsafeApi.getByte(p + 1) & 0x3f);
-                p += 2;
-            } else if (b < 0xf0) {
-                cp = (b & 0x0f) << 12 | (UnsafeApi.getByte(p + 1) & 0x3f) << 6 | (UnsafeApi.getByte(p + 2) & 0x3f);
-                p += 3;
-            } else {
-                cp = (b & 0x07) << 18 | (UnsafeApi.getByte(p + 1) & 0x3f) << 12
-                        | (UnsafeApi.getByte(p + 2) & 0x3f) << 6 | (UnsafeApi.getByte(p + 3) & 0x3f);
-                p += 4;
-            }
-            if (cp >= 0x10000) {
-                h ^= Character.highSurrogate(cp);
-                h *= 0x100000001b3L;
-                h ^= Character.lowSurrogate(cp);
-            } else {
-                h ^= cp;
-            }
-            h *= 0x100000001b3L;
-        }
-        return Hashing.mix(h);
+        return Hashing.chars(stringId(row));
     }
 
     /** @return the offset of row's id bytes from the start of the bytes (checked) */
@@ -127,13 +88,6 @@ final class IdsRegion {
                     + " bytes of ids; the index is damaged");
         }
         return matchesBytes(bytesAddress + start, bytesAddress + start + length, id);
-    }
-
-    /** @return whether the stored string id of row equals {@code id}, char by char, without allocating */
-    boolean matches(long row, CharSequence id) {
-        long p = bytesAddress + start(row);
-        long end = bytesAddress + UnsafeApi.getLong(address + row * 8 + 8);
-        return matchesBytes(p, end, id);
     }
 
     /** @return whether the UTF-8 bytes at [p, end) decode to exactly {@code id}'s chars */

@@ -162,7 +162,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             IdsRegion ids = new IdsRegion(h.idKind(), BufferUtil.address(aux) + h.idsOffset() - h.normsOffset(),
                     h.rowCount(), h.idsLength());
             if (options.verifyData() && h.idKind() == IdKind.STRING) {
-                verifyStringIds(source, ids, h);
+                verifyStringIds(ids, h);
             }
             MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData());
             Reference.reachabilityFence(aux);
@@ -197,12 +197,9 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         }
     }
 
-    private static void verifyStringIds(String source, IdsRegion ids, TableFormat.Header h) {
-        long bytesLength = h.idsLength() - (h.rowCount() + 1) * 8;
+    private static void verifyStringIds(IdsRegion ids, TableFormat.Header h) {
         for (long r = 0; r < h.rowCount(); r++) {
-            if (!ids.stringOffsetsValid(r, bytesLength)) {
-                throw TableFormat.corrupt(source, "string id of row " + r + " must lie inside the ids region");
-            }
+            ids.stringStart(r); // throws CORRUPT_FILE naming the row when its offsets leave the ids region
         }
     }
 

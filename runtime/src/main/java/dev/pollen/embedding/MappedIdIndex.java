@@ -348,7 +348,8 @@ public final class MappedIdIndex implements IdIndex {
                 UnsafeApi.putLong(a + 8, value);
                 return;
             }
-            if (UnsafeApi.getLong(a) == key && (longs || ids.matches(rowPlusOne - 1, ids.stringId(row)))) {
+            if (UnsafeApi.getLong(a) == key
+                    && (longs || ids.stringId(rowPlusOne - 1).equals(ids.stringId(row)))) {
                 String id = longs ? Long.toString(key) : "'" + ids.stringId(row) + "'";
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "embedding table " + source + ": ids must "
                         + "be unique (found id " + id + " at rows " + (rowPlusOne - 1) + " and " + row + ")");
