@@ -6,6 +6,7 @@ import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.TableArtifacts;
@@ -15,14 +16,8 @@ import dev.pollen.metrics.RuntimeGauges;
 import dev.pollen.onnx.OnnxConfig;
 import dev.pollen.onnx.OnnxEnvironment;
 import dev.pollen.onnx.OnnxModel;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -260,19 +255,7 @@ public final class PollenRuntime implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
                     id + " is a " + manifest.kind() + ", not a model; it cannot be scored");
         }
-        Path payload = catalog.payload(id);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(payload);
-        } catch (IOException e) {
-            throw new PollenException(ErrorCategory.IO, "cannot read " + payload + " of " + id + ": " + e, e);
-        }
-        String actual = sha256(bytes);
-        if (!actual.equals(manifest.sha256())) {
-            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "payload " + payload + " of " + id
-                    + " must have SHA-256 " + manifest.sha256() + " as its manifest says (found " + actual
-                    + "); the stored copy is corrupt, run 'pollen catalog verify'");
-        }
+        byte[] bytes = CatalogFiles.readVerified(catalog.payload(id), manifest.sha256(), "payload", id);
         OnnxModel model = OnnxModel.load(manifest, bytes, env);
         synchronized (lock) {
             sessionsCreated++;
@@ -388,14 +371,6 @@ public final class PollenRuntime implements AutoCloseable {
         }
         synchronized (lock) {
             entries.clear();
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

@@ -7,19 +7,14 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Attachment;
+import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.TensorSpec;
 import dev.pollen.internal.NativeGuard;
 import dev.pollen.onnx.TokenSequenceContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
-import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -692,28 +687,8 @@ public final class TextEncoder implements AutoCloseable {
                         + " as attachment '" + file + "' (attachments: " + lease.manifest().attachments().stream()
                                 .map(Attachment::file).toList() + ")");
             }
-            Path path = runtime.catalog().attachment(lease.id(), file);
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(path);
-            } catch (IOException e) {
-                throw new PollenException(ErrorCategory.IO, "cannot read " + path + " of " + what + ": " + e, e);
-            }
-            String actual = sha256(bytes);
-            if (!actual.equals(declared.sha256())) {
-                throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "attachment " + path + " of " + what
-                        + " must have SHA-256 " + declared.sha256() + " as its manifest says (found " + actual
-                        + "); the stored copy is corrupt, run 'pollen catalog verify'");
-            }
-            return bytes;
-        }
-
-        private static String sha256(byte[] bytes) {
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every JVM has SHA-256", e);
-            }
+            return CatalogFiles.readVerified(runtime.catalog().attachment(lease.id(), file), declared.sha256(),
+                    "attachment", what);
         }
 
         private static void closeAll(Throwable primary, HuggingFaceTokenizer tokenizer, EncodingLane[] lanes,
