@@ -136,10 +136,6 @@ public class PaymentsBenchmark {
             fraudSession = env.createSession(bytes(catalog, "payments/fraud-scorer@prod"), options);
             routeSession = env.createSession(bytes(catalog, "payments/route-optimizer@prod"), options);
         }
-        try (OrtSession.SessionOptions options = OnnxEnvironment.sessionOptions()) {
-            options.addConfigEntry("session.set_denormal_as_zero", "1");
-            ftzSession = env.createSession(bytes(catalog, "payments/fraud-scorer@prod"), options);
-        }
         FloatBuffer fraudFeatures = direct(batch * FraudFeatures.COUNT);
         for (int r = 0; r < batch; r++) {
             FraudFeatures.encode(txs[r], new dev.pollen.features.VelocitySnapshot(), fraudFeatures,
@@ -198,7 +194,6 @@ public class PaymentsBenchmark {
         }
         fraudSession.close();
         routeSession.close();
-        ftzSession.close();
         TempDirectory.delete(dir);
     }
 
@@ -260,7 +255,6 @@ public class PaymentsBenchmark {
         return fraudBareOnnxRuntime();
     }
 
-    private OrtSession ftzSession;
     private final PairedTimes.Side fraudSide = this::fraudDecision;
     private final PairedTimes.Side bareSide = this::fraudBareOnnxRuntime;
     private final PairedTimes.Side bareVaryingSide = this::fraudBareVaryingInput;
@@ -289,18 +283,6 @@ public class PaymentsBenchmark {
     @Benchmark
     public float routePaired(PairedTimes t) throws Exception {
         return t.pair(routeSide, routeBareSide);
-    }
-
-    /** Diagnostic: {@link #fraudBareVaryingInput} on a session that flushes denormals to zero. */
-    @Benchmark
-    public float fraudBareVaryingInputFtz() throws OrtException {
-        float[] row = encodedRows[next++ & (TXS - 1)];
-        for (int f = 0; f < FraudFeatures.COUNT; f++) {
-            bareFraudFeatures.put(f, row[f]);
-        }
-        OrtSession.Result result = ftzSession.run(fraudIn, fraudOut);
-        result.close();
-        return fraudProbability.get(batch - 1);
     }
 
     /** Diagnostic: the pre-run work followed by the bare run, to see what touching that data costs the run. */
