@@ -101,10 +101,28 @@ public final class OnnxModel {
      */
     public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, String output,
             ModelMetrics metrics) {
+        return newTokenSequenceContext(maxBatch, maxSequence, (int) Math.min(Integer.MAX_VALUE,
+                (long) Math.max(maxBatch, 0) * Math.max(maxSequence, 0)), output, metrics);
+    }
+
+    /**
+     * A context for token-sequence models whose runs hold at most {@code maxTokens} tokens in all, see
+     * {@link TokenSequenceContext}.
+     *
+     * @param maxBatch the most sequences one run may score
+     * @param maxSequence the longest sequence (in tokens, special tokens included) one run may score
+     * @param maxTokens the most tokens ({@code batch * sequence}, padding included) one run may score, from
+     *     {@code maxSequence} to {@code maxBatch * maxSequence}; the buffers are sized for it
+     * @param output the name of the token-embedding output, the only output computed
+     * @param metrics where runs are reported
+     * @return the context, to be used by one thread at a time and closed by its owner
+     */
+    public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, int maxTokens, String output,
+            ModelMetrics metrics) {
         if (guard.isClosed()) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "model " + id + " is closed");
         }
-        return new TokenSequenceContext(this, maxBatch, maxSequence, output, metrics);
+        return new TokenSequenceContext(this, maxBatch, maxSequence, maxTokens, output, metrics);
     }
 
     OrtSession session() {

@@ -33,9 +33,11 @@ import java.util.Map;
  * float v = ctx.output().get((row * sequence + t) * ctx.hiddenSize() + d);
  * }</pre>
  *
- * <p><b>Layout.</b> One direct, native-order buffer per input ({@code maxBatch * maxSequence} longs) and one for the
- * output ({@code maxBatch * maxSequence * hidden} floats), allocated when the context is built and reused by every
- * run. A run of shape {@code [b, s]} reads the first {@code b * s} values of each input buffer as a row-major
+ * <p><b>Layout.</b> One direct, native-order buffer per input ({@code maxTokens} longs) and one for the output
+ * ({@code maxTokens * hidden} floats), allocated when the context is built and reused by every run. A run may have up
+ * to {@code maxBatch} rows and {@code maxSequence} tokens per row, and at most {@code maxTokens} tokens in all
+ * ({@code batch * sequence}, padding included; by default {@code maxBatch * maxSequence}), so a context can take many
+ * short rows or a few long ones without holding memory for many long ones. A run of shape {@code [b, s]} reads the first {@code b * s} values of each input buffer as a row-major
  * {@code [b, s]} tensor, so rows are {@code s} apart: write them for the sequence length of the coming run. The
  * output is pinned: ONNX Runtime writes the {@code [b, s, hidden]} result straight into the output buffer. Only the
  * named output is computed; other outputs of the model (a BERT pooler, say) are skipped.
@@ -57,6 +59,7 @@ public final class TokenSequenceContext implements AutoCloseable {
     private final String what;
     private final int maxBatch;
     private final int maxSequence;
+    private final int maxTokens;
     private final int hidden;
     private final TensorSpec[] inputSpecs;
     private final ByteBuffer[] inputBytes;
@@ -76,7 +79,8 @@ public final class TokenSequenceContext implements AutoCloseable {
     private int boundBatch;
     private int boundSequence;
 
-    TokenSequenceContext(OnnxModel model, int maxBatch, int maxSequence, String output, ModelMetrics metrics) {
+    TokenSequenceContext(OnnxModel model, int maxBatch, int maxSequence, int maxTokens, String output,
+            ModelMetrics metrics) {
         this.model = model;
         this.session = model.session();
         this.what = model.id().toString();
@@ -86,6 +90,11 @@ public final class TokenSequenceContext implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "max batch and max sequence of a token"
                     + " sequence context for " + what + " must be at least 1 (found " + maxBatch + " and "
                     + maxSequence + ")");
+        }
+        if (maxTokens < maxSequence || maxTokens > (long) maxBatch * maxSequence) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "max tokens of a token sequence context for "
+                    + what + " must be from its max sequence " + maxSequence + " to max batch x max sequence "
+                    + (long) maxBatch * maxSequence + " (found " + maxTokens + ")");
         }
         List<TensorSpec> in = model.signature().inputs();
         this.inputSpecs = new TensorSpec[in.size()];
@@ -111,15 +120,15 @@ public final class TokenSequenceContext implements AutoCloseable {
                     + " must be float32 [batch, sequence, hidden] with a fixed hidden size to be read as token"
                     + " embeddings (found " + out + ")");
         }
-        long cells = (long) maxBatch * maxSequence;
+        long cells = maxTokens;
         long outBytes = cells * last.size() * Float.BYTES;
         if (outBytes > Integer.MAX_VALUE - 64) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "output '" + output + "' of " + what
-                    + " would need " + outBytes + " bytes for " + maxBatch + " x " + maxSequence + " tokens; a"
-                    + " buffer holds at most 2 GiB");
+                    + " would need " + outBytes + " bytes for " + maxTokens + " tokens; a buffer holds at most 2 GiB");
         }
         this.maxBatch = maxBatch;
         this.maxSequence = maxSequence;
+        this.maxTokens = maxTokens;
         this.hidden = (int) last.size();
         this.outputName = output;
         this.inputBytes = new ByteBuffer[inputSpecs.length];
@@ -177,7 +186,7 @@ public final class TokenSequenceContext implements AutoCloseable {
     }
 
     /**
-     * The input's buffer: {@code maxBatch * maxSequence} longs, native order, the same object on every call. Write
+     * The input's buffer: {@code maxTokens} longs, native order, the same object on every call. Write
      * with absolute puts, rows {@code sequence} apart for the coming {@link #run(int, int)}; position and limit are not
      * used.
      *
@@ -189,7 +198,7 @@ public final class TokenSequenceContext implements AutoCloseable {
     }
 
     /**
-     * The output's buffer: {@code maxBatch * maxSequence * hidden} floats, native order, the same object on every
+     * The output's buffer: {@code maxTokens * hidden} floats, native order, the same object on every
      * call. After {@link #run(int, int)} with {@code [b, s]}, its first {@code b * s * hidden} values are the row-major
      * {@code [b, s, hidden]} result.
      *
@@ -219,6 +228,11 @@ public final class TokenSequenceContext implements AutoCloseable {
         return maxSequence;
     }
 
+    /** @return the most tokens one run may score, {@code batch * sequence} with padding */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
     /** @return the model version this context scores */
     public ArtifactId modelId() {
         return model.id();
@@ -230,7 +244,8 @@ public final class TokenSequenceContext implements AutoCloseable {
      * Scores {@code batch} sequences of {@code sequence} tokens from the input buffers into the output buffer.
      *
      * @param batch number of sequences, from 1 to {@link #maxBatch()}
-     * @param sequence tokens per sequence (padding included), from 1 to {@link #maxSequence()}
+     * @param sequence tokens per sequence (padding included), from 1 to {@link #maxSequence()}, with
+     *     {@code batch * sequence} at most {@link #maxTokens()}
      * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for a bad shape,
      *     {@link ErrorCategory#ILLEGAL_STATE} after close, {@link ErrorCategory#INFERENCE} when ONNX Runtime fails
      */
@@ -239,6 +254,11 @@ public final class TokenSequenceContext implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "shape of a token sequence run on " + what
                     + " must be from [1, 1] to the context's [" + maxBatch + ", " + maxSequence + "] (found ["
                     + batch + ", " + sequence + "])");
+        }
+        if ((long) batch * sequence > maxTokens) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "tokens of a token sequence run on " + what
+                    + " must be at most the context's " + maxTokens + " (found [" + batch + ", " + sequence + "] = "
+                    + (long) batch * sequence + ")");
         }
         if (!guard.enter()) {
             throw closed("token sequence context");

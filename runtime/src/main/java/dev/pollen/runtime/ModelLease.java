@@ -90,11 +90,28 @@ public final class ModelLease implements AutoCloseable {
      * @return a new context for one thread, closed with this lease at the latest
      */
     public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, String output) {
+        return newTokenSequenceContext(maxBatch, maxSequence, (int) Math.min(Integer.MAX_VALUE,
+                (long) Math.max(maxBatch, 0) * Math.max(maxSequence, 0)), output);
+    }
+
+    /**
+     * A context for token-sequence models whose runs hold at most {@code maxTokens} tokens in all (buffers sized for
+     * that many), see {@link TokenSequenceContext}.
+     *
+     * @param maxBatch the most sequences one run may score
+     * @param maxSequence the longest sequence, in tokens, one run may score
+     * @param maxTokens the most tokens ({@code batch * sequence}, padding included) one run may score, from
+     *     {@code maxSequence} to {@code maxBatch * maxSequence}
+     * @param output the name of the float32 {@code [batch, sequence, hidden]} output to compute
+     * @return a new context for one thread, closed with this lease at the latest
+     */
+    public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, int maxTokens, String output) {
         synchronized (contexts) {
             if (closed) {
                 throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the lease on " + id() + " is closed");
             }
-            TokenSequenceContext ctx = model.newTokenSequenceContext(maxBatch, maxSequence, output, metrics);
+            TokenSequenceContext ctx = model.newTokenSequenceContext(maxBatch, maxSequence, maxTokens, output,
+                    metrics);
             sequenceContexts.removeIf(TokenSequenceContext::isClosed);
             sequenceContexts.add(ctx);
             return ctx;

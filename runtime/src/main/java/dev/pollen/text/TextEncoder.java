@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns text into sentence embeddings with a BERT-style encoder from the catalog (such as
@@ -56,8 +57,9 @@ import java.util.concurrent.Future;
  * <p><b>Batches.</b> Every text of a model run is padded to the run's longest, and the model is compute bound, so
  * {@code encodeBatch} sorts its texts by token count and splits them into runs of similar length wherever padding
  * would cost more than another run ({@link Builder#runOverheadTokens(int)}). With {@link Builder#parallelism(int)}
- * above 1, the sorted texts are dealt to that many threads (the caller's and the encoder's helper threads), which
- * encode their shares at the same time.
+ * above 1, the runs are planned for that many threads (the caller's and the encoder's helper threads): a run is split
+ * further where that shortens the call's predicted time, and each thread takes the next run, largest first, until none
+ * is left ({@code docs/text-encoder.md}).
  *
  * <p><b>Cost.</b> Direct input and output buffers ({@code ceil(maxBatch / parallelism) * maxSequence} tokens per
  * thread), the scratch for pooling and run planning, and the helper threads are allocated when the encoder opens and
@@ -114,13 +116,16 @@ public final class TextEncoder implements AutoCloseable {
     private final ExecutorService helpers;
     private final Future<?>[] pending;
     private final Encoding[] single = new Encoding[1];
-    /** All texts of a batch call, indices sorted by token count, shortest first. */
+    /** All texts of a batch call: indices sorted by token count (shortest first), and the counts in that order. */
     private final int[] order;
-    private final int[] lengths;
+    private final int[] sortedLengths;
+    private final RunPlanner planner;
+    /** The next run of the current call's plan for a free lane to take. */
+    private final AtomicInteger nextRun = new AtomicInteger();
     private final NativeGuard guard;
 
     private TextEncoder(ModelLease lease, HuggingFaceTokenizer tokenizer, EncodingLane[] lanes, int maxBatch,
-            boolean normalized) {
+            boolean normalized, long runOverhead, long laneTokens) {
         this.lease = lease;
         this.tokenizer = tokenizer;
         this.what = lease.id().toString();
@@ -130,7 +135,8 @@ public final class TextEncoder implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.normalized = normalized;
         this.order = new int[maxBatch];
-        this.lengths = new int[maxBatch];
+        this.sortedLengths = new int[maxBatch];
+        this.planner = new RunPlanner(maxBatch, lanes.length, runOverhead, laneTokens);
         this.pending = new Future<?>[lanes.length];
         this.helpers = lanes.length == 1 ? null : Executors.newFixedThreadPool(lanes.length - 1,
                 new HelperThreads(what));
@@ -296,10 +302,9 @@ public final class TextEncoder implements AutoCloseable {
         enter();
         try {
             single[0] = tokenizer.encode(text, true, false);
-            EncodingLane lane = lanes[0];
-            lane.clear();
-            lane.add(0, single[0].getIds().length);
-            lane.encode(single, array, buffer, offset);
+            order[0] = 0;
+            sortedLengths[0] = single[0].getIds().length;
+            lanes[0].runGroup(single, order, sortedLengths, 0, 1, 1, array, buffer, offset);
         } finally {
             single[0] = null;
             guard.exit();
@@ -312,25 +317,37 @@ public final class TextEncoder implements AutoCloseable {
             Encoding[] encodings = tokenizer.batchEncode(texts, true, false);
             int n = encodings.length;
             sortByLength(encodings, n);
-            // Deal the sorted texts round-robin, so every lane gets a similar mix of lengths.
-            int shares = Math.min(lanes.length, n);
-            for (int s = 0; s < shares; s++) {
-                lanes[s].clear();
-            }
-            for (int i = 0; i < n; i++) {
-                lanes[i % shares].add(order[i], lengths[order[i]]);
-            }
-            for (int s = 1; s < shares; s++) {
+            int runs = planner.plan(sortedLengths, n);
+            nextRun.set(0);
+            int busy = Math.min(lanes.length, runs);
+            for (int s = 1; s < busy; s++) {
                 EncodingLane lane = lanes[s];
-                pending[s] = helpers.submit(() -> lane.encode(encodings, array, buffer, offset));
+                pending[s] = helpers.submit(() -> takeRuns(lane, runs, encodings, array, buffer, offset));
             }
             try {
-                lanes[0].encode(encodings, array, buffer, offset);
+                takeRuns(lanes[0], runs, encodings, array, buffer, offset);
             } finally {
-                awaitHelpers(shares);
+                awaitHelpers(busy);
             }
         } finally {
             guard.exit();
+        }
+    }
+
+    /**
+     * One lane's loop: takes the plan's next run until none is left (runs come largest first, so the lanes finish
+     * close together). A failed run stops every lane at its next take.
+     */
+    private void takeRuns(EncodingLane lane, int runs, Encoding[] encodings, float[] array, FloatBuffer buffer,
+            int offset) {
+        try {
+            for (int r = nextRun.getAndIncrement(); r < runs; r = nextRun.getAndIncrement()) {
+                lane.runGroup(encodings, order, sortedLengths, planner.start(r), planner.count(r), planner.stride(r),
+                        array, buffer, offset);
+            }
+        } catch (RuntimeException | Error e) {
+            nextRun.set(runs);
+            throw e;
         }
     }
 
@@ -375,20 +392,21 @@ public final class TextEncoder implements AutoCloseable {
         }
     }
 
-    /** Fills {@link #order} with 0..n-1 sorted by token count, shortest first (insertion sort: n is small). */
+    /**
+     * Fills {@link #order} with 0..n-1 sorted by token count, shortest first, and {@link #sortedLengths} with the
+     * counts in that order (insertion sort: n is small).
+     */
     private void sortByLength(Encoding[] encodings, int n) {
         for (int i = 0; i < n; i++) {
-            lengths[i] = encodings[i].getIds().length;
-            order[i] = i;
-        }
-        for (int i = 1; i < n; i++) {
-            int o = order[i];
+            int length = encodings[i].getIds().length;
             int j = i - 1;
-            while (j >= 0 && lengths[order[j]] > lengths[o]) {
+            while (j >= 0 && sortedLengths[j] > length) {
                 order[j + 1] = order[j];
+                sortedLengths[j + 1] = sortedLengths[j];
                 j--;
             }
-            order[j + 1] = o;
+            order[j + 1] = i;
+            sortedLengths[j + 1] = length;
         }
     }
 
@@ -522,7 +540,8 @@ public final class TextEncoder implements AutoCloseable {
          * as much compute as real tokens, so {@code encodeBatch} sorts its texts by token count and splits them into
          * runs of similar length where that is cheaper than padding: an extra run is taken to cost as much as this
          * many padded tokens (default {@value TextEncoder#DEFAULT_RUN_OVERHEAD_TOKENS}, measured on all-MiniLM-L6-v2).
-         * {@code Integer.MAX_VALUE} runs every batch in one run.
+         * {@code Integer.MAX_VALUE} runs a batch in as few runs as its threads and buffers allow (one run with
+         * {@code parallelism(1)}).
          *
          * @param tokens the cost of one run in padded tokens, at least 0
          * @return this
@@ -534,11 +553,11 @@ public final class TextEncoder implements AutoCloseable {
 
         /**
          * How many threads encode one batch call (default 1: the caller's thread only). With {@code n > 1},
-         * {@code encodeBatch} deals its texts (sorted by length, round-robin) into up to {@code n} shares: the caller
-         * encodes one, and {@code n - 1} helper threads owned by the encoder encode the others at the same time, each
-         * with its own buffers for {@code ceil(maxBatch / n)} texts. Worth it for batch jobs on a runtime with one
-         * intra-op thread (Pollen's default), where it keeps every core busy; with a multi-threaded ONNX Runtime pool
-         * it oversubscribes the cores. Single-text calls always run on the caller's thread.
+         * {@code encodeBatch} plans its runs for {@code n} threads: the caller and {@code n - 1} helper threads owned
+         * by the encoder take the next run of the plan, largest first, until none is left; each thread has its own
+         * buffers for the tokens of {@code ceil(maxBatch / n)} full-length texts. Worth it for batch jobs on a runtime
+         * with one intra-op thread (Pollen's default), where it keeps every core busy; with a multi-threaded ONNX
+         * Runtime pool it oversubscribes the cores. Single-text calls always run on the caller's thread.
          *
          * @param threads threads per batch call, from 1 to {@code maxBatch}
          * @return this
@@ -610,11 +629,13 @@ public final class TextEncoder implements AutoCloseable {
                             + "); set maxSequence");
                 }
                 String output = tokenOutput(lease, props, what);
-                int laneBatch = (maxBatch + parallelism - 1) / parallelism;
+                // Each lane holds the tokens of ceil(maxBatch / parallelism) full-length texts, but any number of
+                // rows up to maxBatch: the plan gives lanes runs of many short texts or few long ones.
+                int laneTokens = (int) Math.min(Integer.MAX_VALUE,
+                        (long) ((maxBatch + parallelism - 1) / parallelism) * effective);
                 for (int i = 0; i < parallelism; i++) {
-                    TokenSequenceContext ctx = lease.newTokenSequenceContext(laneBatch, effective, output);
-                    lanes[i] = new EncodingLane(ctx, what, pooling.equals("mean"), normalized.equals("true"),
-                            runOverheadTokens);
+                    TokenSequenceContext ctx = lease.newTokenSequenceContext(maxBatch, effective, laneTokens, output);
+                    lanes[i] = new EncodingLane(ctx, what, pooling.equals("mean"), normalized.equals("true"));
                 }
                 int hidden = lanes[0].context().hiddenSize();
                 int dim = intProperty(props, DIMENSION, hidden, what);
@@ -623,7 +644,8 @@ public final class TextEncoder implements AutoCloseable {
                             + what + " must equal the model's hidden size (expected " + hidden + ", found " + dim
                             + ")");
                 }
-                return new TextEncoder(lease, tokenizer, lanes, maxBatch, normalized.equals("true"));
+                return new TextEncoder(lease, tokenizer, lanes, maxBatch, normalized.equals("true"),
+                        runOverheadTokens, laneTokens);
             } catch (RuntimeException | Error e) {
                 closeAll(e, tokenizer, lanes, lease);
                 throw e;

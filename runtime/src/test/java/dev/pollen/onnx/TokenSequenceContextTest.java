@@ -191,6 +191,37 @@ class TokenSequenceContextTest {
     }
 
     @Test
+    void aTokenBudgetTakesManyShortRowsOrFewLongOnesAndSizesTheBuffers() {
+        TokenSequenceContext ctx = load(tokenModel(), TOKEN_SIGNATURE).newTokenSequenceContext(4, 6, 8, "hidden",
+                ModelMetrics.NONE);
+        assertEquals(8, ctx.maxTokens());
+        assertEquals(8, ctx.inputLongs(0).capacity());
+        assertEquals(8 * 2, ctx.output().capacity());
+        write(ctx, new long[][] {{1, 2}, {3, 4}, {5}, {6, 7}}, 2);
+        ctx.run(4, 2);
+        assertEquals(107f, hidden(ctx, 2, 3, 1, 0));
+        write(ctx, new long[][] {{1, 2, 3, 4, 5, 6}}, 6);
+        ctx.run(1, 6);
+        assertEquals(106f, hidden(ctx, 6, 0, 5, 0));
+        PollenException e = assertThrows(PollenException.class, () -> ctx.run(2, 6));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertEquals("tokens of a token sequence run on demo/tokens@1 must be at most the context's 8 (found [2, 6]"
+                + " = 12)", e.getMessage());
+    }
+
+    @Test
+    void shouldRejectATokenBudgetOutsideOneSequenceToTheFullShape() {
+        OnnxModel tokens = load(tokenModel(), TOKEN_SIGNATURE);
+        for (int bad : new int[] {5, 25}) {
+            PollenException e = assertThrows(PollenException.class,
+                    () -> tokens.newTokenSequenceContext(4, 6, bad, "hidden", ModelMetrics.NONE));
+            assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+            assertEquals("max tokens of a token sequence context for demo/tokens@1 must be from its max sequence 6 to"
+                    + " max batch x max sequence 24 (found " + bad + ")", e.getMessage());
+        }
+    }
+
+    @Test
     void shouldRejectModelsThatAreNotTokenSequenceModels() {
         OnnxModel logistic = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8));
         PollenException e = assertThrows(PollenException.class,
