@@ -472,19 +472,23 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     }
 
     /**
-     * Copies rows by row index (no id lookup) into a direct buffer.
+     * Copies rows by row index (no id lookup) into a direct buffer. Touching rows ahead of the copy, as
+     * {@link #gather} does, made this slower (4 % at 384 dimensions, 24-47 % at 64, paired in one fork).
      *
-     * @param rowIndexes row indexes, each checked
+     * @param rowIndexes row indexes, each checked before anything is written
      * @param count how many
      * @param dst a direct, native-order buffer
      * @param offset the byte offset of the first row in {@code dst}
      */
     public void gatherRows(long[] rowIndexes, int count, ByteBuffer dst, int offset) {
         checkGather(rowIndexes.length, count, dst, offset, UnknownIds.zero());
+        // Every row is checked before the first is written, so a bad one leaves the destination untouched.
+        for (int i = 0; i < count; i++) {
+            checkRow(rowIndexes[i]);
+        }
         long base = BufferUtil.address(dst) + offset;
         try {
             for (int i = 0; i < count; i++) {
-                checkRow(rowIndexes[i]);
                 copyOut(rowIndexes[i], base + (long) i * dimension * 4);
             }
         } finally {

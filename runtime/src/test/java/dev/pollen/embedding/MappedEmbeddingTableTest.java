@@ -200,6 +200,15 @@ class MappedEmbeddingTableTest {
             PollenException defaultRow = assertThrows(PollenException.class, () -> t.gather(ids, 2,
                     ByteBuffer.allocateDirect(1000), 0, UnknownIds.defaultRow(10)));
             assertTrue(defaultRow.getMessage().contains("from 0 to 9 (found 10)"), defaultRow.getMessage());
+            ByteBuffer untouched = ByteBuffer.allocateDirect(3 * 16 * 4).order(ByteOrder.nativeOrder());
+            PollenException badRow = assertThrows(PollenException.class,
+                    () -> t.gatherRows(new long[] {1, 2, 10}, 3, untouched, 0));
+            assertEquals(ErrorCategory.INVALID_ARGUMENT, badRow.category());
+            assertTrue(badRow.getMessage().contains("row must be from 0 to 9") && badRow.getMessage().contains(
+                    "found 10"), badRow.getMessage());
+            for (int i = 0; i < untouched.capacity(); i++) {
+                assertEquals(0, untouched.get(i), "a refused gather writes nothing (byte " + i + ")");
+            }
             PollenException row = assertThrows(PollenException.class, () -> t.norm(-1));
             assertTrue(row.getMessage().contains("row must be from 0 to 9") && row.getMessage().contains("found -1"),
                     row.getMessage());
