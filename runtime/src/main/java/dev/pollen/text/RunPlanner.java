@@ -25,9 +25,9 @@ import java.util.Arrays;
  *       same dynamic programme (runs of every {@code lanes}-th text).</li>
  * </ol>
  *
- * <p>On the benchmark's two batches of 32 catalog texts on 2 lanes, plan 1 predicts 313.5 and 314.5 token units per
- * call (with an overhead of 12.5) against 344 and 341 for plan 2, the scheme before this planner: a round-robin deal
- * hands one lane the longer text of every pair, and each lane pays for its own small runs. Plan 2 still wins on some
+ * <p>On the benchmark's two batches of 32 catalog texts on 2 lanes (overhead 16), plan 1 predicts 332 and 325 token
+ * units per call against 358 and 355 for plan 2, the scheme before this planner: a round-robin deal hands one lane the
+ * longer text of every pair, and each lane pays for its own small runs. Plan 2 still wins on some
  * batches (a few very long texts among many short ones), hence both. {@code RunPlannerTest} checks the plan against an
  * exhaustive search on one lane and against plan 2 on random batches.
  *
