@@ -101,8 +101,7 @@ public final class OnnxModel {
      */
     public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, String output,
             ModelMetrics metrics) {
-        return newTokenSequenceContext(maxBatch, maxSequence, (int) Math.min(Integer.MAX_VALUE,
-                (long) Math.max(maxBatch, 0) * Math.max(maxSequence, 0)), output, metrics);
+        return tokenSequenceContext(maxBatch, maxSequence, (long) maxBatch * maxSequence, output, metrics);
     }
 
     /**
@@ -118,6 +117,11 @@ public final class OnnxModel {
      * @return the context, to be used by one thread at a time and closed by its owner
      */
     public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, int maxTokens, String output,
+            ModelMetrics metrics) {
+        return tokenSequenceContext(maxBatch, maxSequence, maxTokens, output, metrics);
+    }
+
+    private TokenSequenceContext tokenSequenceContext(int maxBatch, int maxSequence, long maxTokens, String output,
             ModelMetrics metrics) {
         if (guard.isClosed()) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "model " + id + " is closed");

@@ -34,10 +34,10 @@ import java.util.Map;
  * }</pre>
  *
  * <p><b>Layout.</b> One direct, native-order buffer per input ({@code maxTokens} longs) and one for the output
- * ({@code maxTokens * hidden} floats), allocated when the context is built and reused by every run. A run may have up
- * to {@code maxBatch} rows and {@code maxSequence} tokens per row, and at most {@code maxTokens} tokens in all
- * ({@code batch * sequence}, padding included; by default {@code maxBatch * maxSequence}), so a context can take many
- * short rows or a few long ones without holding memory for many long ones. A run of shape {@code [b, s]} reads the first {@code b * s} values of each input buffer as a row-major
+ * ({@code maxTokens * hidden} floats), allocated when the context is built and reused by every run. A run may have
+ * up to {@code maxBatch} rows and {@code maxSequence} tokens per row, and at most {@code maxTokens} tokens in all
+ * ({@code batch * sequence}, padding included; by default {@code maxBatch * maxSequence}), so a context can take
+ * many short rows or a few long ones without holding memory for many long ones. A run of shape {@code [b, s]} reads the first {@code b * s} values of each input buffer as a row-major
  * {@code [b, s]} tensor, so rows are {@code s} apart: write them for the sequence length of the coming run. The
  * output is pinned: ONNX Runtime writes the {@code [b, s, hidden]} result straight into the output buffer. Only the
  * named output is computed; other outputs of the model (a BERT pooler, say) are skipped.
@@ -79,7 +79,7 @@ public final class TokenSequenceContext implements AutoCloseable {
     private int boundBatch;
     private int boundSequence;
 
-    TokenSequenceContext(OnnxModel model, int maxBatch, int maxSequence, int maxTokens, String output,
+    TokenSequenceContext(OnnxModel model, int maxBatch, int maxSequence, long maxTokens, String output,
             ModelMetrics metrics) {
         this.model = model;
         this.session = model.session();
@@ -124,11 +124,12 @@ public final class TokenSequenceContext implements AutoCloseable {
         long outBytes = cells * last.size() * Float.BYTES;
         if (outBytes > Integer.MAX_VALUE - 64) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "output '" + output + "' of " + what
-                    + " would need " + outBytes + " bytes for " + maxTokens + " tokens; a buffer holds at most 2 GiB");
+                    + " would need " + outBytes + " bytes for " + maxTokens + " tokens (max batch " + maxBatch
+                    + ", max sequence " + maxSequence + "); a buffer holds at most 2 GiB");
         }
         this.maxBatch = maxBatch;
         this.maxSequence = maxSequence;
-        this.maxTokens = maxTokens;
+        this.maxTokens = (int) maxTokens;
         this.hidden = (int) last.size();
         this.outputName = output;
         this.inputBytes = new ByteBuffer[inputSpecs.length];

@@ -90,8 +90,7 @@ public final class ModelLease implements AutoCloseable {
      * @return a new context for one thread, closed with this lease at the latest
      */
     public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, String output) {
-        return newTokenSequenceContext(maxBatch, maxSequence, (int) Math.min(Integer.MAX_VALUE,
-                (long) Math.max(maxBatch, 0) * Math.max(maxSequence, 0)), output);
+        return track(() -> model.newTokenSequenceContext(maxBatch, maxSequence, output, metrics));
     }
 
     /**
@@ -106,12 +105,16 @@ public final class ModelLease implements AutoCloseable {
      * @return a new context for one thread, closed with this lease at the latest
      */
     public TokenSequenceContext newTokenSequenceContext(int maxBatch, int maxSequence, int maxTokens, String output) {
+        return track(() -> model.newTokenSequenceContext(maxBatch, maxSequence, maxTokens, output, metrics));
+    }
+
+    /** Makes a token-sequence context under the lease's lock and keeps it, to be closed with the lease. */
+    private TokenSequenceContext track(java.util.function.Supplier<TokenSequenceContext> make) {
         synchronized (contexts) {
             if (closed) {
                 throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the lease on " + id() + " is closed");
             }
-            TokenSequenceContext ctx = model.newTokenSequenceContext(maxBatch, maxSequence, maxTokens, output,
-                    metrics);
+            TokenSequenceContext ctx = make.get();
             sequenceContexts.removeIf(TokenSequenceContext::isClosed);
             sequenceContexts.add(ctx);
             return ctx;

@@ -18,23 +18,37 @@ import java.util.Arrays;
  * <ol>
  *   <li><b>Split, then balance.</b> The cheapest split of the sorted texts into runs of consecutive lengths (a dynamic
  *       programme over the cut points, {@code O(n²)}), which is optimal on one lane. With several lanes a few large
- *       runs may not balance (32 texts of one length make one run while the other lanes idle), so while splitting some
- *       run lowers the makespan, the best such split is made, up to {@code 4 × lanes} times: in two at the point that
- *       best balances the halves, or into up to {@code lanes} parts of equal count.</li>
+ *       runs may not balance (32 texts of one length make one run while the other lanes idle), so while splitting one
+ *       of the {@value #SPLIT_CANDIDATES} largest runs lowers the makespan, the best such split is made, at most
+ *       {@code min(4 × lanes, }{@value #MAX_SPLITS}{@code )} times: in two at the point that best balances the
+ *       halves, or into up to {@code lanes} parts of equal count (with more than {@value #ALL_PARTS_UP_TO_LANES}
+ *       lanes, only into the count that brings each part down to an even share of the total).</li>
  *   <li><b>Deal, then split.</b> The sorted texts dealt round-robin into one share per lane, each share split by the
- *       same dynamic programme (runs of every {@code lanes}-th text).</li>
+ *       same dynamic programme (runs of every {@code lanes}-th text), its runs then taken like any others.</li>
  * </ol>
  *
+ * <p>A makespan is computed in {@code O(runs × log lanes)} and abandoned as soon as it cannot beat the best so far, so
+ * a plan costs microseconds for the default 32 texts and milliseconds for a thousand texts on many lanes, against
+ * hundreds of milliseconds of inference.
+ *
  * <p>On the benchmark's two batches of 32 catalog texts on 2 lanes (overhead 16), plan 1 predicts 332 and 325 token
- * units per call against 358 and 355 for plan 2, the scheme before this planner: a round-robin deal hands one lane the
- * longer text of every pair, and each lane pays for its own small runs. Plan 2 still wins on some
- * batches (a few very long texts among many short ones), hence both. {@code RunPlannerTest} checks the plan against an
- * exhaustive search on one lane and against plan 2 on random batches.
+ * units per call. The scheme before this planner, fixed round-robin shares each split by the programme, predicts 358
+ * and 355: the deal hands one lane the longer text of every pair, and each lane pays for its own small runs. Plan 2
+ * (those same runs, taken from the plan like any others) still wins on some batches (a few very long texts among
+ * many short ones), hence both. {@code RunPlannerTest} checks the plan against an exhaustive search on one lane, and
+ * on 3,000 random batches against the old fixed shares: never slower, by experiment rather than by construction.
  *
  * <p>Arrays are allocated once, for {@code maxTexts}; planning allocates nothing. Not thread-safe: planned on the
  * caller's thread before the lanes start, then only read.
  */
 final class RunPlanner {
+    /** Refinement passes at most: {@code min(4 × lanes, MAX_SPLITS)}. */
+    static final int MAX_SPLITS = 64;
+    /** Each pass tries splitting this many of the largest runs. */
+    static final int SPLIT_CANDIDATES = 8;
+    /** Up to this many lanes every part count from 2 to {@code lanes} is tried; above, 2 and the ideal count only. */
+    static final int ALL_PARTS_UP_TO_LANES = 8;
+
     private final int lanes;
     private final long overhead;
     private final long capacity;
@@ -45,7 +59,7 @@ final class RunPlanner {
     /** Dynamic programme: cheapest cost of the first i texts of a share and where its last run starts. */
     private final long[] best;
     private final int[] from;
-    /** Makespan scratch: run costs, sorted, and lane loads; part boundaries of a candidate split. */
+    /** Makespan scratch: a candidate's parts, largest first, and the lane loads (a min-heap); part boundaries. */
     private final long[] sorted;
     private final long[] load;
     private final int[] cut;
@@ -61,12 +75,12 @@ final class RunPlanner {
         this.lanes = lanes;
         this.overhead = overhead;
         this.capacity = capacity;
-        this.maxSplits = lanes == 1 ? 0 : 4 * lanes;
+        this.maxSplits = lanes == 1 ? 0 : Math.min(4 * lanes, MAX_SPLITS);
         this.plan = new Plan(maxTexts);
         this.dealt = new Plan(maxTexts);
         this.best = new long[maxTexts + 1];
         this.from = new int[maxTexts + 1];
-        this.sorted = new long[maxTexts + lanes];
+        this.sorted = new long[lanes];
         this.load = new long[lanes];
         this.cut = new int[lanes + 1];
         this.partCost = new long[lanes];
@@ -83,15 +97,23 @@ final class RunPlanner {
     int plan(int[] lengths, int n) {
         plan.runs = 0;
         split(lengths, 0, 1, n, plan);
-        long span = makespan(plan, -1, 0);
+        plan.sortByCostDescending();
+        long span = makespan(plan, -1, 0, Long.MAX_VALUE);
         for (int s = 0; s < maxSplits; s++) {
             long bestSpan = span;
             int bestRun = -1;
             int bestParts = 0;
-            for (int r = 0; r < plan.runs; r++) {
-                for (int parts = 2; parts <= Math.min(lanes, plan.count[r]); parts++) {
-                    cutRun(lengths, plan.start[r], plan.count[r], parts);
-                    long candidate = makespan(plan, r, parts);
+            long total = total(plan);
+            for (int r = 0; r < Math.min(plan.runs, SPLIT_CANDIDATES); r++) {
+                int count = plan.count[r];
+                int most = Math.min(lanes, count);
+                int ideal = (int) Math.min(most, Math.max(2, ceilDiv(plan.cost[r] * lanes, Math.max(1, total))));
+                for (int parts = 2; parts <= most; parts++) {
+                    if (lanes > ALL_PARTS_UP_TO_LANES && parts != 2 && parts != ideal) {
+                        continue;
+                    }
+                    cutRun(lengths, plan.start[r], count, parts);
+                    long candidate = makespan(plan, r, parts, bestSpan);
                     if (candidate < bestSpan) {
                         bestSpan = candidate;
                         bestRun = r;
@@ -103,10 +125,7 @@ final class RunPlanner {
                 break;
             }
             cutRun(lengths, plan.start[bestRun], plan.count[bestRun], bestParts);
-            for (int p = 0; p < bestParts; p++) {
-                int r = p == 0 ? bestRun : plan.runs++;
-                plan.set(r, cut[p], cut[p + 1] - cut[p], 1, partCost[p]);
-            }
+            plan.replace(bestRun, cut, partCost, bestParts);
             span = bestSpan;
         }
         if (lanes > 1) {
@@ -114,14 +133,26 @@ final class RunPlanner {
             for (int share = 0; share < Math.min(lanes, n); share++) {
                 split(lengths, share, lanes, (n - share + lanes - 1) / lanes, dealt);
             }
-            if (makespan(dealt, -1, 0) < span) {
+            dealt.sortByCostDescending();
+            if (makespan(dealt, -1, 0, span) < span) {
                 Plan p = plan;
                 plan = dealt;
                 dealt = p;
             }
         }
-        plan.sortByCostDescending();
         return plan.runs;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long total(Plan p) {
+        long t = 0;
+        for (int r = 0; r < p.runs; r++) {
+            t += p.cost[r];
+        }
+        return t;
     }
 
     /** @return the number of runs of the last plan */
@@ -151,7 +182,7 @@ final class RunPlanner {
 
     /** @return the predicted time of the last plan, in token units: its busiest lane's total */
     long predictedMakespan() {
-        return makespan(plan, -1, 0);
+        return makespan(plan, -1, 0, Long.MAX_VALUE);
     }
 
     /** @return the cost of {@code count} texts whose longest has {@code longest} tokens */
@@ -214,42 +245,62 @@ final class RunPlanner {
     }
 
     /**
-     * The makespan of a plan's runs dealt largest first to the least loaded lane, with run {@code replaced} (when not
-     * -1) replaced by the {@code parts} runs of {@link #partCost}.
+     * The makespan of a plan's runs (kept largest first) dealt largest first to the least loaded lane, with run
+     * {@code replaced} (when not -1) replaced by the {@code parts} runs of {@link #partCost}. Stops early, returning
+     * {@code bound}, once a lane reaches {@code bound}: that candidate cannot win. {@code O(runs × log lanes)}.
      */
-    private long makespan(Plan p, int replaced, int parts) {
+    private long makespan(Plan p, int replaced, int parts, long bound) {
+        // The parts, largest first, merged on the fly with the plan's runs (already largest first).
         int k = 0;
-        for (int r = 0; r < p.runs; r++) {
-            if (r != replaced) {
-                sorted[k++] = p.cost[r];
-            }
-        }
         for (int q = 0; replaced >= 0 && q < parts; q++) {
-            sorted[k++] = partCost[q];
-        }
-        // Insertion sort, descending: a plan has a handful of runs.
-        for (int i = 1; i < k; i++) {
-            long c = sorted[i];
-            int j = i - 1;
+            long c = partCost[q];
+            int j = k - 1;
             while (j >= 0 && sorted[j] < c) {
                 sorted[j + 1] = sorted[j];
                 j--;
             }
             sorted[j + 1] = c;
+            k++;
         }
         Arrays.fill(load, 0);
         long max = 0;
-        for (int i = 0; i < k; i++) {
-            int least = 0;
-            for (int l = 1; l < lanes; l++) {
-                if (load[l] < load[least]) {
-                    least = l;
-                }
+        int r = 0;
+        int q = 0;
+        while (r < p.runs || q < k) {
+            if (r == replaced) {
+                r++;
+                continue;
             }
-            load[least] += sorted[i];
-            max = Math.max(max, load[least]);
+            long c = q < k && (r >= p.runs || sorted[q] >= p.cost[r]) ? sorted[q++] : p.cost[r++];
+            // load[] is a binary min-heap: the least loaded lane is at 0.
+            long l = load[0] + c;
+            siftDown(l);
+            max = Math.max(max, l);
+            if (max >= bound) {
+                return bound;
+            }
         }
         return max;
+    }
+
+    /** Replaces the heap's least load with {@code value} and restores the heap. */
+    private void siftDown(long value) {
+        int i = 0;
+        for (;;) {
+            int child = 2 * i + 1;
+            if (child >= lanes) {
+                break;
+            }
+            if (child + 1 < lanes && load[child + 1] < load[child]) {
+                child++;
+            }
+            if (load[child] >= value) {
+                break;
+            }
+            load[i] = load[child];
+            i = child;
+        }
+        load[i] = value;
     }
 
     /** One candidate plan: run r holds sorted texts {@code start[r] + k × stride[r]}, {@code k < count[r]}. */
@@ -272,6 +323,27 @@ final class RunPlanner {
             count[r] = c;
             stride[r] = st;
             cost[r] = co;
+        }
+
+        /**
+         * Replaces run {@code r} by contiguous parts {@code [cut[i], cut[i + 1])} costing {@code partCost[i]}, keeping
+         * the runs largest first.
+         */
+        void replace(int r, int[] cut, long[] partCost, int parts) {
+            System.arraycopy(start, r + 1, start, r, runs - r - 1);
+            System.arraycopy(count, r + 1, count, r, runs - r - 1);
+            System.arraycopy(stride, r + 1, stride, r, runs - r - 1);
+            System.arraycopy(cost, r + 1, cost, r, runs - r - 1);
+            runs--;
+            for (int p = 0; p < parts; p++) {
+                int at = runs;
+                while (at > 0 && cost[at - 1] < partCost[p]) {
+                    set(at, start[at - 1], count[at - 1], stride[at - 1], cost[at - 1]);
+                    at--;
+                }
+                set(at, cut[p], cut[p + 1] - cut[p], 1, partCost[p]);
+                runs++;
+            }
         }
 
         /** Largest first (stable): the order lanes take runs in. */

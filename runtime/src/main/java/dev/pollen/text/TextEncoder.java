@@ -326,9 +326,17 @@ public final class TextEncoder implements AutoCloseable {
             }
             try {
                 takeRuns(lanes[0], runs, encodings, array, buffer, offset);
-            } finally {
-                awaitHelpers(busy);
+            } catch (RuntimeException | Error e) {
+                try {
+                    awaitHelpers(busy);
+                } catch (RuntimeException helper) {
+                    if (helper != e) {
+                        e.addSuppressed(helper);
+                    }
+                }
+                throw e;
             }
+            awaitHelpers(busy);
         } finally {
             guard.exit();
         }

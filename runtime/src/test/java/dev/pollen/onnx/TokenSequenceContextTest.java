@@ -222,6 +222,20 @@ class TokenSequenceContextTest {
     }
 
     @Test
+    void shouldRejectBuffersOver2GiBNamingTheShape() {
+        OnnxModel tokens = load(tokenModel(), TOKEN_SIGNATURE);
+        PollenException e = assertThrows(PollenException.class,
+                () -> tokens.newTokenSequenceContext(1_000_000, 512, "hidden", ModelMetrics.NONE));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertEquals("output 'hidden' of demo/tokens@1 would need 4096000000 bytes for 512000000 tokens (max batch"
+                + " 1000000, max sequence 512); a buffer holds at most 2 GiB", e.getMessage());
+        PollenException budget = assertThrows(PollenException.class,
+                () -> tokens.newTokenSequenceContext(1_000_000, 512, 300_000_000, "hidden", ModelMetrics.NONE));
+        assertEquals("output 'hidden' of demo/tokens@1 would need 2400000000 bytes for 300000000 tokens (max batch"
+                + " 1000000, max sequence 512); a buffer holds at most 2 GiB", budget.getMessage());
+    }
+
+    @Test
     void shouldRejectModelsThatAreNotTokenSequenceModels() {
         OnnxModel logistic = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8));
         PollenException e = assertThrows(PollenException.class,

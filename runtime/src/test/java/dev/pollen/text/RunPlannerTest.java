@@ -97,6 +97,22 @@ class RunPlannerTest {
     }
 
     @Test
+    void dealingRoundRobinWinsWhereItPredictsLess() {
+        int[] lengths = {31, 32, 38, 52, 57, 58};
+        RunPlanner planner = new RunPlanner(6, 2, 16, 3 * 128);
+        int runs = planner.plan(lengths, 6);
+        // Shares {31, 38, 57} and {32, 52, 58}, split into {31, 38} {57} and {32} {52, 58}: 92, 73, 48 and 132.
+        assertEquals(180, planner.predictedMakespan());
+        assertEquals(4, runs);
+        long[] costs = new long[runs];
+        for (int r = 0; r < runs; r++) {
+            assertEquals(2, planner.stride(r), "run " + r + " takes every other text");
+            costs[r] = planner.cost(r);
+        }
+        assertEquals("[132, 92, 73, 48]", Arrays.toString(costs));
+    }
+
+    @Test
     void equalLengthsAreSplitEvenlyAcrossLanes() {
         int[] lengths = new int[32];
         Arrays.fill(lengths, 20);

@@ -370,6 +370,47 @@ class ContentEncoderTest {
                 + " (found 5)", e.getMessage());
     }
 
+    /** A text of {@code tokens} tokens, [CLS] and [SEP] included: the word "a" is one word piece. */
+    private static String tokens(int tokens, String word) {
+        return (word + " ").repeat(tokens - 2).trim();
+    }
+
+    @Test
+    void runsDealtRoundRobinGiveTheSameRowsAsSingleTexts() {
+        // Token counts for which the planner keeps the round-robin deal on 2 lanes (RunPlannerTest): every run
+        // takes every other text of the sorted batch. Given unsorted, with different words, so rows can't be swapped.
+        int[] counts = {57, 31, 52, 38, 58, 32};
+        String[] words = {"river", "music", "night", "garden", "storm", "city"};
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < counts.length; i++) {
+            texts.add(tokens(counts[i], words[i]));
+        }
+        assertStripedRowsMatchSingles(texts, 6);
+    }
+
+    @Test
+    void aLanesTokenBudgetSplitsRunsOfLongTexts() {
+        // maxBatch 4 on 2 lanes: each lane holds 2 x 128 tokens, so four texts of 100 tokens need at least two runs
+        // (one run of four would ask the context for 400 tokens and be refused).
+        List<String> texts = List.of(tokens(100, "ocean"), tokens(100, "forest"), tokens(100, "desert"),
+                tokens(100, "mountain"));
+        assertStripedRowsMatchSingles(texts, 4);
+    }
+
+    private void assertStripedRowsMatchSingles(List<String> texts, int maxBatch) {
+        int d = encoder.dimension();
+        try (TextEncoder parallel = TextEncoder.builder(runtime, "studio/content-encoder@prod").maxBatch(maxBatch)
+                .parallelism(2).open()) {
+            float[] rows = new float[texts.size() * d];
+            parallel.encodeBatch(texts, rows);
+            for (int i = 0; i < texts.size(); i++) {
+                float[] single = encoder.encode(texts.get(i));
+                assertArrayEquals(single, java.util.Arrays.copyOfRange(rows, i * d, (i + 1) * d), 1e-5f,
+                        "row " + i + " of the batch");
+            }
+        }
+    }
+
     @Test
     void closingAParallelEncoderStopsItsHelperThreads() throws Exception {
         TextEncoder parallel = TextEncoder.builder(runtime, "studio/content-encoder@prod").parallelism(2).open();
