@@ -159,4 +159,20 @@ public class ScoringBenchmark {
             return scores[batch - 1][0];
         }
     }
+
+    private final PairedTimes.Side pollenSide = this::pollen;
+    private final PairedTimes.Side bareSide = this::bareOnnxRuntime;
+
+    /**
+     * {@link #pollen} (a) and {@link #bareOnnxRuntime} (b) back to back in every invocation, alternating order, so the
+     * ratio a / b is drift-proof (decision 15); see {@link PairedTimes}.
+     *
+     * @param t the paired clock
+     * @return something the JIT cannot drop
+     * @throws Exception from ONNX Runtime
+     */
+    @Benchmark
+    public float pollenPaired(PairedTimes t) throws Exception {
+        return t.pair(pollenSide, bareSide);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.pollen.onnx;
 
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.pollen.ErrorCategory;
@@ -129,8 +130,26 @@ public final class OnnxModel {
         return new TokenSequenceContext(this, maxBatch, maxSequence, maxTokens, output, metrics);
     }
 
-    OrtSession session() {
-        return session;
+    /**
+     * The run step of {@link ScoringContext} and {@link TokenSequenceContext}, called inside {@link #enter()} with
+     * tensors the context bound over its own buffers: runs the session (outputs are pinned, so the result holds nothing
+     * to read), times the run into {@code metrics} when {@code timed}, and maps an ONNX Runtime failure to
+     * {@link ErrorCategory#INFERENCE}, counted as a failed run.
+     */
+    void runBound(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs, ModelMetrics metrics,
+            boolean timed) {
+        try {
+            long start = timed ? System.nanoTime() : 0;
+            OrtSession.Result result = session.run(inputs, outputs);
+            result.close();
+            if (timed) {
+                metrics.scored(System.nanoTime() - start);
+            }
+        } catch (OrtException e) {
+            PollenException mapped = OnnxErrors.map(e, ErrorCategory.INFERENCE, "scoring " + id + " failed");
+            metrics.failed(mapped.category());
+            throw mapped;
+        }
     }
 
     OnnxEnvironment env() {

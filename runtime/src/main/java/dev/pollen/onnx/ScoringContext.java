@@ -3,7 +3,6 @@ package dev.pollen.onnx;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.DType;
@@ -43,7 +42,6 @@ import java.util.Map;
  */
 public final class ScoringContext implements AutoCloseable {
     private final OnnxModel model;
-    private final OrtSession session;
     private final String what;
     private final int maxBatch;
     private final int fixedBatch;
@@ -57,7 +55,6 @@ public final class ScoringContext implements AutoCloseable {
 
     ScoringContext(OnnxModel model, int maxBatch, Map<String, Long> dims, ModelMetrics metrics) {
         this.model = model;
-        this.session = model.session();
         this.what = model.id().toString();
         this.metrics = metrics;
         this.timed = metrics != ModelMetrics.NONE;
@@ -305,16 +302,7 @@ public final class ScoringContext implements AutoCloseable {
                 if (b == null) {
                     b = bind(batch);
                 }
-                long start = timed ? System.nanoTime() : 0;
-                OrtSession.Result result = session.run(b.inputs, b.outputs);
-                result.close();
-                if (timed) {
-                    metrics.scored(System.nanoTime() - start);
-                }
-            } catch (OrtException e) {
-                PollenException mapped = OnnxErrors.map(e, ErrorCategory.INFERENCE, "scoring " + what + " failed");
-                metrics.failed(mapped.category());
-                throw mapped;
+                model.runBound(b.inputs, b.outputs, metrics, timed);
             } finally {
                 model.exit();
             }

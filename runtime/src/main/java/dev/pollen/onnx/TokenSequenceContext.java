@@ -3,7 +3,6 @@ package dev.pollen.onnx;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
@@ -55,7 +54,6 @@ import java.util.Map;
  */
 public final class TokenSequenceContext implements AutoCloseable {
     private final OnnxModel model;
-    private final OrtSession session;
     private final String what;
     private final int maxBatch;
     private final int maxSequence;
@@ -82,7 +80,6 @@ public final class TokenSequenceContext implements AutoCloseable {
     TokenSequenceContext(OnnxModel model, int maxBatch, int maxSequence, long maxTokens, String output,
             ModelMetrics metrics) {
         this.model = model;
-        this.session = model.session();
         this.what = model.id().toString();
         this.metrics = metrics;
         this.timed = metrics != ModelMetrics.NONE;
@@ -272,16 +269,7 @@ public final class TokenSequenceContext implements AutoCloseable {
                 if (batch != boundBatch || sequence != boundSequence) {
                     bind(batch, sequence);
                 }
-                long start = timed ? System.nanoTime() : 0;
-                OrtSession.Result result = session.run(inputMap, outputMap);
-                result.close();
-                if (timed) {
-                    metrics.scored(System.nanoTime() - start);
-                }
-            } catch (OrtException e) {
-                PollenException mapped = OnnxErrors.map(e, ErrorCategory.INFERENCE, "scoring " + what + " failed");
-                metrics.failed(mapped.category());
-                throw mapped;
+                model.runBound(inputMap, outputMap, metrics, timed);
             } finally {
                 model.exit();
             }
@@ -296,7 +284,19 @@ public final class TokenSequenceContext implements AutoCloseable {
     }
 
     /** Replaces the tensors with ones of shape [batch, sequence]; called inside the guard. */
-    private void bind(int batch, int sequence) throws OrtException {
+    private void bind(int batch, int sequence) {
+        try {
+            bindTensors(batch, sequence);
+        } catch (OrtException e) {
+            closeTensors();
+            boundBatch = 0;
+            boundSequence = 0;
+            throw OnnxErrors.map(e, ErrorCategory.INFERENCE, "cannot bind tensors of " + what + " for shape ["
+                    + batch + ", " + sequence + "]");
+        }
+    }
+
+    private void bindTensors(int batch, int sequence) throws OrtException {
         closeTensors();
         boundBatch = 0;
         boundSequence = 0;
