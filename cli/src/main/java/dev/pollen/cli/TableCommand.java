@@ -92,8 +92,35 @@ final class TableCommand {
             return table.resolveSibling(table.getFileName() + ".idx");
         }
 
+        /** Writes a table file: the body of {@code table build} and {@code table encode}. */
+        @FunctionalInterface
+        interface TableWrite {
+            void write(Path table) throws IOException;
+        }
+
+        /**
+         * Writes the table into {@link #tableFile()}, then publishes and reports it ({@link #finish}); a failed write
+         * leaves no temporary directory behind.
+         *
+         * @return the command's exit code
+         */
+        int build(PollenCli root, TableWrite write) throws IOException {
+            Path table = tableFile();
+            boolean built = false;
+            try {
+                write.write(table);
+                built = true;
+            } finally {
+                if (!built && out == null) {
+                    deleteTree(table.getParent());
+                }
+            }
+            finish(root, table);
+            return 0;
+        }
+
         /** Publishes the finished table if asked, prints where it went, and removes temporary files. */
-        void finish(PollenCli root, Path table) throws IOException {
+        private void finish(PollenCli root, Path table) throws IOException {
             try {
                 if (publish != null) {
                     String[] dn = publish.split("/");
@@ -155,34 +182,27 @@ final class TableCommand {
             TableDType dtype = TableDType.parse(to.dtype);
             IdKind idKind = IdKind.parse(to.idKind);
             VectorFormat f = format == null ? null : parseFormat(format);
-            Path table = to.tableFile();
-            boolean built = false;
-            try (VectorSource source = VectorSources.open(input, ids, f);
-                 EmbeddingTableWriter writer = EmbeddingTableWriter.create(table, Destination.indexOf(table),
-                         source.dimension(), dtype, idKind, producedBy == null ? "" : producedBy)) {
-                Progress progress = new Progress(parent.root.err, "building " + input.getFileName(),
-                        source.totalBytes());
-                float[] row = new float[source.dimension()];
-                while (source.next(row)) {
-                    if (idKind == IdKind.LONG) {
-                        writer.append(parseLongId(source), row);
-                    } else {
-                        writer.append(source.id(), row);
+            return to.build(parent.root, table -> {
+                try (VectorSource source = VectorSources.open(input, ids, f);
+                     EmbeddingTableWriter writer = EmbeddingTableWriter.create(table, Destination.indexOf(table),
+                             source.dimension(), dtype, idKind, producedBy == null ? "" : producedBy)) {
+                    Progress progress = new Progress(parent.root.err, "building " + input.getFileName(),
+                            source.totalBytes());
+                    float[] row = new float[source.dimension()];
+                    while (source.next(row)) {
+                        if (idKind == IdKind.LONG) {
+                            writer.append(parseLongId(source), row);
+                        } else {
+                            writer.append(source.id(), row);
+                        }
+                        if ((source.row() & 1023) == 0) {
+                            progress.update(source.bytesRead());
+                        }
                     }
-                    if ((source.row() & 1023) == 0) {
-                        progress.update(source.bytesRead());
-                    }
+                    progress.finish();
+                    writer.finish();
                 }
-                progress.finish();
-                writer.finish();
-                built = true;
-            } finally {
-                if (!built && to.out == null) {
-                    deleteTree(table.getParent());
-                }
-            }
-            to.finish(parent.root, table);
-            return 0;
+            });
         }
 
         private static VectorFormat parseFormat(String format) {
@@ -239,23 +259,16 @@ final class TableCommand {
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new PollenException(ErrorCategory.NOT_FOUND, "input file does not exist: " + input, e);
             }
-            Path table = to.tableFile();
-            boolean built = false;
-            try (PollenRuntime runtime = PollenRuntime.builder(parent.root.catalog()).build();
-                 TextEncoder encoder = TextEncoder.builder(runtime, encoderRef).maxBatch(batch).open();
-                 java.io.BufferedReader reader = Files.newBufferedReader(input)) {
-                Progress progress = new Progress(parent.root.err, "encoding " + input.getFileName(), lines);
-                TextTables.encode(encoder, new JsonTexts(input, reader, idField, textField), table,
-                        Destination.indexOf(table), TableDType.parse(to.dtype), progress::update);
-                progress.finish();
-                built = true;
-            } finally {
-                if (!built && to.out == null) {
-                    deleteTree(table.getParent());
+            return to.build(parent.root, table -> {
+                try (PollenRuntime runtime = PollenRuntime.builder(parent.root.catalog()).build();
+                     TextEncoder encoder = TextEncoder.builder(runtime, encoderRef).maxBatch(batch).open();
+                     java.io.BufferedReader reader = Files.newBufferedReader(input)) {
+                    Progress progress = new Progress(parent.root.err, "encoding " + input.getFileName(), lines);
+                    TextTables.encode(encoder, new JsonTexts(input, reader, idField, textField), table,
+                            Destination.indexOf(table), TableDType.parse(to.dtype), progress::update);
+                    progress.finish();
                 }
-            }
-            to.finish(parent.root, table);
-            return 0;
+            });
         }
     }
 

@@ -138,7 +138,7 @@ public final class TokenSequenceContext implements AutoCloseable {
         this.outputBytes = ByteBuffer.allocateDirect((int) outBytes).order(ByteOrder.nativeOrder());
         this.outputFloats = outputBytes.asFloatBuffer();
         this.inputTensors = new OnnxTensor[inputSpecs.length];
-        this.guard = new NativeGuard(this::release);
+        this.guard = new NativeGuard(this::closeTensors);
     }
 
     // ------------------------------------------------------------------------------------------- buffer access
@@ -337,9 +337,5 @@ public final class TokenSequenceContext implements AutoCloseable {
     @Override
     public void close() {
         guard.close();
-    }
-
-    private void release() {
-        closeTensors();
     }
 }

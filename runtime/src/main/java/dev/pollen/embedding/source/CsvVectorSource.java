@@ -1,13 +1,6 @@
 package dev.pollen.embedding.source;
 
 import dev.pollen.PollenException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -20,14 +13,12 @@ final class CsvVectorSource extends AbstractVectorSource {
     private static final String FIRST_RECORD_HINT = " (the first line is taken as a header only when none of its "
             + "value fields is a number)";
 
-    private final CountingInputStream counter;
-    private final BufferedReader reader;
+    private final Utf8Lines lines;
     private final boolean idColumn;
     private final int firstValue;
     private final StringBuilder quoted = new StringBuilder();
     private String[] fields = new String[64];
     private int fieldCount;
-    private long line;
     private long firstDataLine;
     private float[] pending;
     private String pendingId;
@@ -37,14 +28,7 @@ final class CsvVectorSource extends AbstractVectorSource {
         super(path, ids);
         this.idColumn = ids == null;
         this.firstValue = idColumn ? 1 : 0;
-        try {
-            this.counter = new CountingInputStream(Files.newInputStream(path));
-        } catch (IOException e) {
-            throw Sources.ioFailure(path, "open failed", e);
-        }
-        this.reader = new BufferedReader(new InputStreamReader(counter, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+        this.lines = new Utf8Lines(path);
         try {
             readFirstRow();
             openIds();
@@ -62,7 +46,7 @@ final class CsvVectorSource extends AbstractVectorSource {
         long headerLine = -1;
         int headerFields = 0;
         if (isHeader()) {
-            headerLine = line;
+            headerLine = lines.line();
             headerFields = fieldCount;
             text = nextRecord();
             if (text == null) {
@@ -72,19 +56,19 @@ final class CsvVectorSource extends AbstractVectorSource {
         }
         int values = fieldCount - firstValue;
         if (values < 1) {
-            throw Sources.malformed(path, "line " + line, "row has no values" + (idColumn
+            throw Sources.malformed(path, "line " + lines.line(), "row has no values" + (idColumn
                     ? " after its id (expected id,v1,...,vd)" : ""));
         }
         if (values > MAX_DIMENSION) {
-            throw Sources.malformed(path, "line " + line, "row has " + values + " values; the dimension must be at "
+            throw Sources.malformed(path, "line " + lines.line(), "row has " + values + " values; the dimension must be at "
                     + "most " + MAX_DIMENSION);
         }
         if (headerLine >= 0 && headerFields != fieldCount) {
             throw Sources.malformed(path, "line " + headerLine, "header has " + headerFields + " fields but the first "
-                    + "row (line " + line + ") has " + fieldCount + " (a header names every column)");
+                    + "row (line " + lines.line() + ") has " + fieldCount + " (a header names every column)");
         }
         dimension = values;
-        firstDataLine = line;
+        firstDataLine = lines.line();
         pending = new float[dimension];
         parseValues(pending, headerLine < 0 ? FIRST_RECORD_HINT : "");
         pendingId = idColumn ? checkedId() : null;
@@ -122,7 +106,7 @@ final class CsvVectorSource extends AbstractVectorSource {
         split(text);
         if (fieldCount - firstValue != dimension) {
             int values = fieldCount - firstValue;
-            throw Sources.malformed(path, "line " + line, "row has " + values + (values == 1 ? " value" : " values")
+            throw Sources.malformed(path, "line " + lines.line(), "row has " + values + (values == 1 ? " value" : " values")
                     + ", expected " + dimension + " (the dimension of the first row, line " + firstDataLine + ")");
         }
         parseValues(dst, "");
@@ -140,21 +124,9 @@ final class CsvVectorSource extends AbstractVectorSource {
     /** @return the next line that is neither blank nor a comment, or {@code null} at the end */
     private String nextRecord() {
         while (true) {
-            String text;
-            try {
-                text = reader.readLine();
-            } catch (CharacterCodingException e) {
-                throw Sources.malformed(path, "line " + (line + 1), "not valid UTF-8 (at this line or shortly "
-                        + "after)");
-            } catch (IOException e) {
-                throw Sources.ioFailure(path, "read failed after line " + line, e);
-            }
+            String text = lines.next();
             if (text == null) {
                 return null;
-            }
-            line++;
-            if (line == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') {
-                text = text.substring(1);
             }
             if (!isBlankOrComment(text)) {
                 return text;
@@ -256,20 +228,16 @@ final class CsvVectorSource extends AbstractVectorSource {
     }
 
     private String column(int field) {
-        return "line " + line + " column " + (field + 1);
+        return "line " + lines.line() + " column " + (field + 1);
     }
 
     @Override
     long inputBytesRead() {
-        return counter.count();
+        return lines.bytesRead();
     }
 
     @Override
     void closeInput() {
-        try {
-            reader.close();
-        } catch (IOException e) {
-            throw Sources.ioFailure(path, "close failed", e);
-        }
+        lines.close();
     }
 }

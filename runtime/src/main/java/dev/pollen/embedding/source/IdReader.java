@@ -1,13 +1,6 @@
 package dev.pollen.embedding.source;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -16,20 +9,11 @@ import java.nio.file.Path;
  */
 final class IdReader implements Closeable {
     private final Path path;
-    private final CountingInputStream counter;
-    private final BufferedReader reader;
-    private long line;
+    private final Utf8Lines lines;
 
     private IdReader(Path path) {
         this.path = path;
-        try {
-            this.counter = new CountingInputStream(Files.newInputStream(path));
-        } catch (IOException e) {
-            throw Sources.ioFailure(path, "open failed", e);
-        }
-        this.reader = new BufferedReader(new InputStreamReader(counter, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+        this.lines = new Utf8Lines(path);
     }
 
     /**
@@ -63,9 +47,9 @@ final class IdReader implements Closeable {
 
     /** @return the next id, or {@code null} at the end of the file */
     String next() {
-        String id = readLine();
+        String id = lines.next();
         if (id != null && id.isBlank()) {
-            throw Sources.malformed(path, "line " + line, "blank id " + Sources.show(id)
+            throw Sources.malformed(path, "line " + lines.line(), "blank id " + Sources.show(id)
                     + " (every line must hold one id, one line per row)");
         }
         return id;
@@ -74,7 +58,7 @@ final class IdReader implements Closeable {
     /** @return the number of lines left, read without checking them */
     long countRemaining() {
         long n = 0;
-        while (readLine() != null) {
+        while (lines.next() != null) {
             n++;
         }
         return n;
@@ -82,34 +66,11 @@ final class IdReader implements Closeable {
 
     /** @return bytes read so far (including read-ahead) */
     long bytesRead() {
-        return counter.count();
-    }
-
-    private String readLine() {
-        String text;
-        try {
-            text = reader.readLine();
-        } catch (CharacterCodingException e) {
-            throw Sources.malformed(path, "line " + (line + 1), "not valid UTF-8 (at this line or shortly after)");
-        } catch (IOException e) {
-            throw Sources.ioFailure(path, "read failed after line " + line, e);
-        }
-        if (text == null) {
-            return null;
-        }
-        line++;
-        if (line == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') {
-            text = text.substring(1);
-        }
-        return text;
+        return lines.bytesRead();
     }
 
     @Override
     public void close() {
-        try {
-            reader.close();
-        } catch (IOException e) {
-            throw Sources.ioFailure(path, "close failed", e);
-        }
+        lines.close();
     }
 }
