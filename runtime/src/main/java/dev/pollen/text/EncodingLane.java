@@ -59,13 +59,12 @@ final class EncodingLane {
      */
     void runGroup(Encoding[] encodings, int[] order, int[] lengths, int first, int count, int stride, float[] array,
             FloatBuffer buffer, int offset) {
-        int n = count;
         int sequence = Math.max(1, lengths[first + (count - 1) * stride]);
         if (sequence > maxSequence) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the tokenizer of " + what + " must truncate"
                     + " texts to " + maxSequence + " tokens (found " + sequence + ")");
         }
-        for (int b = 0; b < n; b++) {
+        for (int b = 0; b < count; b++) {
             Encoding e = encodings[order[first + b * stride]];
             long[] tokenIds = e.getIds();
             long[] attention = e.getAttentionMask();
@@ -80,8 +79,8 @@ final class EncodingLane {
                 }
             }
         }
-        ctx.run(n, sequence);
-        for (int b = 0; b < n; b++) {
+        ctx.run(count, sequence);
+        for (int b = 0; b < count; b++) {
             pool(b, sequence);
             int at = offset + order[first + b * stride] * dimension;
             if (array != null) {

@@ -155,11 +155,6 @@ final class RunPlanner {
         return t;
     }
 
-    /** @return the number of runs of the last plan */
-    int runs() {
-        return plan.runs;
-    }
-
     /** @return the first sorted text of run {@code r} */
     int start(int r) {
         return plan.start[r];
