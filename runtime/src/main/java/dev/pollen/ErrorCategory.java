@@ -27,6 +27,8 @@ public enum ErrorCategory {
      * unsupported format version, a truncated body or a header that contradicts itself.
      */
     CORRUPT_FILE,
+    /** A bounded resource is full, such as a feature store with no idle key to reclaim. */
+    RESOURCE_EXHAUSTED,
     /** The file system failed. */
     IO,
     /** The JVM was started without a flag Pollen needs. */
