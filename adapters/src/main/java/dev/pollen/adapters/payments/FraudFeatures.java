@@ -1,7 +1,6 @@
 package dev.pollen.adapters.payments;
 
-import dev.pollen.features.VelocitySnapshot;
-import dev.pollen.features.VelocityWindows;
+import dev.pollen.features.FeatureSnapshot;
 import java.nio.FloatBuffer;
 
 /**
@@ -33,9 +32,9 @@ public final class FraudFeatures {
         NAMES[18] = "night";
         NAMES[19] = "recurring";
         NAMES[20] = "card_present";
-        for (int w = 0; w < VelocityWindows.COUNT; w++) {
-            NAMES[21 + w] = "velocity_count_" + VelocityWindows.NAMES[w];
-            NAMES[24 + w] = "velocity_amount_" + VelocityWindows.NAMES[w];
+        for (int w = 0; w < CardVelocity.WINDOWS; w++) {
+            NAMES[21 + w] = "velocity_count_" + CardVelocity.SCHEMA.windowName(w);
+            NAMES[24 + w] = "velocity_amount_" + CardVelocity.SCHEMA.windowName(w);
         }
         NAMES[27] = "amount_vs_day_average";
         NAMES[28] = "weekend";
@@ -66,6 +65,30 @@ public final class FraudFeatures {
 
     /**
      * @param index a feature index
+     * @return whether it is an indicator (0 or 1: a merchant category, a mismatch, a flag), which can explain a
+     *     decision only when it is 1: an absent category is no reason
+     */
+    public static boolean isIndicator(int index) {
+        return (index >= 1 && index <= 8) || index == 10 || index == 11 || index == 12 || index == 15
+                || (index >= 18 && index <= 20) || index == 28 || index == 29;
+    }
+
+    /**
+     * @param row the 30 features of one transaction, from {@code offset}
+     * @param offset the first feature
+     * @return the index of the first feature that is not finite, or -1 when all are
+     */
+    public static int firstNonFinite(FloatBuffer row, int offset) {
+        for (int f = 0; f < COUNT; f++) {
+            if (!Float.isFinite(row.get(offset + f))) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param index a feature index
      * @return its name, as used in reasons
      */
     public static String name(int index) {
@@ -85,7 +108,7 @@ public final class FraudFeatures {
      * @param out destination
      * @param offset first index to write
      */
-    public static void encode(Transaction tx, VelocitySnapshot velocity, FloatBuffer out, int offset) {
+    public static void encode(Transaction tx, FeatureSnapshot velocity, FloatBuffer out, int offset) {
         double usd = tx.amountUsd();
         out.put(offset, ln1p(usd));
         int mcc = tx.merchantCategory().ordinal();
@@ -105,12 +128,12 @@ public final class FraudFeatures {
         out.put(offset + 18, minuteOfDay < 360 ? 1f : 0f);
         out.put(offset + 19, tx.recurring() ? 1f : 0f);
         out.put(offset + 20, tx.cardPresent() ? 1f : 0f);
-        for (int w = 0; w < VelocityWindows.COUNT; w++) {
-            out.put(offset + 21 + w, ln1p(velocity.count(w)));
-            out.put(offset + 24 + w, ln1p(velocity.amount(w)));
+        for (int w = 0; w < CardVelocity.WINDOWS; w++) {
+            out.put(offset + 21 + w, ln1p(velocity.value(w, CardVelocity.COUNT)));
+            out.put(offset + 24 + w, ln1p(velocity.value(w, CardVelocity.AMOUNT)));
         }
-        int dayCount = velocity.count(VelocityWindows.DAY);
-        double dayAverage = dayCount == 0 ? 0 : velocity.amount(VelocityWindows.DAY) / dayCount;
+        double dayCount = velocity.value(CardVelocity.DAY, CardVelocity.COUNT);
+        double dayAverage = dayCount == 0 ? 0 : velocity.value(CardVelocity.DAY, CardVelocity.AMOUNT) / dayCount;
         out.put(offset + 27, dayCount == 0 ? 0f : (float) Math.log((usd + 1) / (dayAverage + 1)));
         long day = Math.floorDiv(tx.timestampMillis(), 86_400_000L);
         int dayOfWeek = (int) Math.floorMod(day + 3, 7L); // 1970-01-01 was a Thursday: 0 = Monday

@@ -4,9 +4,11 @@ import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactRef;
-import dev.pollen.features.CardKeys;
-import dev.pollen.features.VelocitySnapshot;
-import dev.pollen.features.VelocityStore;
+import dev.pollen.features.FeatureKeys;
+import dev.pollen.features.FeatureSnapshot;
+import dev.pollen.features.FeatureStore;
+import dev.pollen.features.IdempotencyLog;
+import dev.pollen.internal.Hashing;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ModelLease;
@@ -19,22 +21,37 @@ import java.util.Objects;
  * Decides on card transactions: fraud probability from {@code payments/fraud-scorer}, approve / review / decline
  * from thresholds, the top contributing reasons, and the model version that decided.
  *
- * <p>Per transaction: the card's velocity is read from the shared {@link VelocityStore} and the transaction counted
- * in it (one locked step; every valid attempt counts, whatever the decision), the 30 features are encoded straight
- * into the scoring context's input buffer, ONNX Runtime runs once, and probability and contributions are read from
- * the pinned outputs. Invalid transactions cannot reach this class: {@link Transaction} refuses to be built, and
- * the store is never touched for them.
+ * <p>Per transaction: the card's velocity is read from the shared {@link FeatureStore} (schema
+ * {@link CardVelocity}) and the transaction counted in it (one locked step; every valid attempt counts, whatever
+ * the decision), the 30 features are encoded straight into the scoring context's input buffer, ONNX Runtime runs
+ * once, and probability and contributions are read from the pinned outputs. Invalid transactions cannot reach
+ * this class: {@link Transaction} refuses to be built, and the store refuses event times outside its accepted
+ * skew (the caller sees the error, nothing is counted).
+ *
+ * <p><b>Fails safe.</b> A decision is never an approval of what could not be scored: if any feature or the model's
+ * probability is not a finite number (or the probability is outside [0, 1]), the decision is {@code review},
+ * marked {@link FraudDecision#unscored()}, without reasons. Reasons are the features that are present and push the
+ * risk up (see {@link FraudDecision#reason(int)}).
+ *
+ * <p><b>Retries.</b> With an {@link IdempotencyLog} ({@link Builder#idempotency}), a transaction whose non-empty
+ * {@code transactionId} was decided within the log's window gets the recorded decision back, marked
+ * {@link FraudDecision#retry()}, and the velocity store is not touched; the same id on a different transaction
+ * (another card, amount, currency, time or merchant) is refused as invalid.
  *
  * <p>Thread-safe: each thread gets its own scoring context (a {@link ThreadLocal}); {@link #score(Transaction,
  * FraudDecision)} allocates nothing once the thread's context exists. Thresholds default to the model's manifest
  * properties {@code threshold.review} and {@code threshold.decline}.
  */
 public final class FraudScorer implements AutoCloseable {
+    /** Bytes per decision in an {@link IdempotencyLog}. */
+    public static final int ANSWER_BYTES = FraudDecision.ANSWER_BYTES;
+
     /** Outcome names for metrics, in {@link Decision} order. */
     static final List<String> OUTCOMES = List.of("approve", "review", "decline");
 
     private final ModelLease lease;
-    private final VelocityStore store;
+    private final FeatureStore store;
+    private final IdempotencyLog retries;
     private final float review;
     private final float decline;
     private final int maxBatch;
@@ -49,7 +66,23 @@ public final class FraudScorer implements AutoCloseable {
         final FloatBuffer in = ctx.inputFloats(ctx.inputIndex("features"));
         final FloatBuffer probability = ctx.outputFloats(ctx.outputIndex("probability"));
         final FloatBuffer contributions = ctx.outputFloats(ctx.outputIndex("contributions"));
-        final VelocitySnapshot velocity = new VelocitySnapshot();
+        final FeatureSnapshot velocity = new FeatureSnapshot(CardVelocity.SCHEMA);
+        final double[] event = {1, 0};
+        final org.agrona.concurrent.UnsafeBuffer answer =
+                new org.agrona.concurrent.UnsafeBuffer(new byte[FraudDecision.ANSWER_BYTES]);
+        FraudDecision out;
+        long fingerprint;
+    }
+
+    /** Decides a transaction that the idempotency log has not seen; passed as an argument, so nothing captures. */
+    private final IdempotencyLog.FirstHandler<Transaction> first = this::decideFirst;
+
+    private void decideFirst(Transaction tx, org.agrona.MutableDirectBuffer answer) {
+        Worker w = workers.get();
+        encode(w, tx, 0);
+        w.ctx.run(1);
+        decide(w, tx, 0, w.out);
+        w.out.writeAnswer(answer, w.fingerprint);
     }
 
     private FraudScorer(Builder b) {
@@ -57,6 +90,16 @@ public final class FraudScorer implements AutoCloseable {
         try {
             this.model = lease.id();
             this.store = b.store;
+            this.retries = b.retries;
+            if (store.schema().fingerprint() != CardVelocity.SCHEMA.fingerprint()) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the fraud scorer's feature store must have"
+                        + " the schema " + CardVelocity.SCHEMA + " (found " + store.schema() + ")");
+            }
+            if (retries != null && retries.answerBytes() != FraudDecision.ANSWER_BYTES) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the fraud scorer's idempotency log must"
+                        + " hold answers of " + FraudDecision.ANSWER_BYTES + " bytes (found " + retries.answerBytes()
+                        + ")");
+            }
             this.review = b.review >= 0 ? b.review : threshold("threshold.review");
             this.decline = b.decline >= 0 ? b.decline : threshold("threshold.decline");
             if (!(review <= decline) || review < 0 || decline > 1) {
@@ -86,15 +129,20 @@ public final class FraudScorer implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, model + " has no property '" + key + "'; set"
                     + " the threshold explicitly on the FraudScorer builder");
         }
-        return Float.parseFloat(v);
+        try {
+            return Float.parseFloat(v);
+        } catch (NumberFormatException e) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, model + ": property '" + key + "' must be a"
+                    + " probability from 0 to 1 (found " + dev.pollen.internal.Echo.quote(v) + ")");
+        }
     }
 
     /**
      * @param runtime the process's runtime
-     * @param store the shared velocity store
+     * @param store the shared card-velocity store, of schema {@link CardVelocity#SCHEMA}
      * @return a builder scoring with {@code payments/fraud-scorer@prod}
      */
-    public static Builder builder(PollenRuntime runtime, VelocityStore store) {
+    public static Builder builder(PollenRuntime runtime, FeatureStore store) {
         return new Builder(runtime, store);
     }
 
@@ -122,12 +170,44 @@ public final class FraudScorer implements AutoCloseable {
     public void score(Transaction tx, FraudDecision out) {
         long start = timed ? System.nanoTime() : 0;
         Worker w = workers.get();
-        encode(w, tx, 0);
-        w.ctx.run(1);
-        decide(w, tx, 0, out);
+        try {
+            if (retries == null || tx.transactionId().isEmpty()) {
+                encode(w, tx, 0);
+                w.ctx.run(1);
+                decide(w, tx, 0, out);
+            } else {
+                w.out = out;
+                w.fingerprint = fingerprint(tx);
+                boolean firstTime = retries.once(FeatureKeys.of(tx.transactionId()), tx.timestampMillis(), tx, first,
+                        w.answer);
+                if (!firstTime) {
+                    if (FraudDecision.answerFingerprint(w.answer) != w.fingerprint) {
+                        throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "transaction "
+                                + dev.pollen.internal.Echo.quote(tx.transactionId()) + ": transactionId was already"
+                                + " used for a different transaction within the retry window; a retry must repeat"
+                                + " the original exactly");
+                    }
+                    out.readAnswer(w.answer, tx.transactionId(), model);
+                }
+            }
+        } catch (PollenException e) {
+            metrics.rejected();
+            throw e;
+        } finally {
+            w.out = null;
+        }
         if (timed) {
             metrics.decided(out.decision().ordinal(), System.nanoTime() - start);
         }
+    }
+
+    /** What makes a retry the same transaction: card, amount, currency, time and merchant. */
+    private static long fingerprint(Transaction tx) {
+        long h = FeatureKeys.of(tx.cardId());
+        h = Hashing.mix(h ^ Double.doubleToLongBits(tx.amount()));
+        h = Hashing.mix(h ^ tx.timestampMillis());
+        h = Hashing.mix(h ^ (tx.currency().ordinal() | (long) tx.merchantCategory().ordinal() << 8));
+        return Hashing.mix(h ^ FeatureKeys.of(tx.merchantCountry()));
     }
 
     /**
@@ -142,7 +222,9 @@ public final class FraudScorer implements AutoCloseable {
 
     /**
      * Decides on many transactions with one ONNX Runtime run per {@code maxBatch} of them. Transactions are counted
-     * in the velocity store in list order, so later ones see earlier ones of the same card.
+     * in the velocity store in list order, so later ones see earlier ones of the same card. With an idempotency
+     * log, transactions are decided one by one instead ({@link #score(Transaction, FraudDecision)}), so each
+     * retry is found.
      *
      * @param txs the transactions
      * @param out receives one decision per transaction, at the same index (at least {@code txs.size()} holders)
@@ -151,6 +233,12 @@ public final class FraudScorer implements AutoCloseable {
         if (out.length < txs.size()) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "scoreBatch needs a decision holder per"
                     + " transaction (found " + out.length + " holders for " + txs.size() + " transactions)");
+        }
+        if (retries != null) {
+            for (int i = 0; i < txs.size(); i++) {
+                score(txs.get(i), out[i]);
+            }
+            return;
         }
         Worker w = workers.get();
         for (int from = 0; from < txs.size(); from += maxBatch) {
@@ -174,15 +262,26 @@ public final class FraudScorer implements AutoCloseable {
     }
 
     private void encode(Worker w, Transaction tx, int row) {
-        store.readAndRecord(CardKeys.of(tx.cardId()), tx.timestampMillis(), tx.amountUsd(), w.velocity);
+        w.event[CardVelocity.AMOUNT] = tx.amountUsd();
+        store.readAndRecord(FeatureKeys.of(tx.cardId()), tx.timestampMillis(), w.event, w.velocity);
         FraudFeatures.encode(tx, w.velocity, w.in, row * FraudFeatures.COUNT);
     }
 
+    /** Decides from the pinned outputs; anything that is not a finite probability is reviewed, never approved. */
     private void decide(Worker w, Transaction tx, int row, FraudDecision out) {
+        int offset = row * FraudFeatures.COUNT;
+        if (FraudFeatures.firstNonFinite(w.in, offset) >= 0) {
+            out.setUnscored(tx.transactionId(), model, FraudDecision.UNSCORED_FEATURES);
+            return;
+        }
         float p = w.probability.get(row);
+        if (!(p >= 0f && p <= 1f)) {
+            out.setUnscored(tx.transactionId(), model, FraudDecision.UNSCORED_PROBABILITY);
+            return;
+        }
         Decision d = p >= decline ? Decision.DECLINE : p >= review ? Decision.REVIEW : Decision.APPROVE;
         out.set(tx.transactionId(), p, d, model);
-        out.reasonsFrom(w.contributions, row * FraudFeatures.COUNT, FraudFeatures.COUNT);
+        out.reasonsFrom(w.contributions, w.in, offset, FraudFeatures.COUNT);
     }
 
     /** Closes the model lease (and every thread's context); the store stays open, it belongs to the caller. */
@@ -194,14 +293,15 @@ public final class FraudScorer implements AutoCloseable {
     /** Configures a {@link FraudScorer}; {@link #build()} checks every setting. */
     public static final class Builder {
         private final PollenRuntime runtime;
-        private final VelocityStore store;
+        private final FeatureStore store;
+        private IdempotencyLog retries;
         private ArtifactRef model = ArtifactRef.ofAlias("payments", "fraud-scorer", "prod");
         private float review = -1;
         private float decline = -1;
         private int maxBatch = 64;
         private dev.pollen.metrics.PollenMetrics runtimeMetrics = dev.pollen.metrics.PollenMetrics.none();
 
-        private Builder(PollenRuntime runtime, VelocityStore store) {
+        private Builder(PollenRuntime runtime, FeatureStore store) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
             this.store = Objects.requireNonNull(store, "store");
         }
@@ -230,6 +330,17 @@ public final class FraudScorer implements AutoCloseable {
                         "max batch must be from 1 to 4096 (found " + maxBatch + ")");
             }
             this.maxBatch = maxBatch;
+            return this;
+        }
+
+        /**
+         * @param log where decisions are recorded by transaction id, so that a retry within the log's window gets
+         *     the same decision and is not counted again (default: none; answers of
+         *     {@link #ANSWER_BYTES} bytes)
+         * @return this
+         */
+        public Builder idempotency(IdempotencyLog log) {
+            this.retries = Objects.requireNonNull(log, "log");
             return this;
         }
 

@@ -80,9 +80,12 @@ public final class PaymentRouter implements AutoCloseable {
 
     /**
      * @param tx the transaction
-     * @param eligible names of the processors allowed for it, each one the model knows
+     * @param eligible names of the processors allowed for it, each one the model knows; a name listed twice is
+     *     ranked once
      * @param out receives the eligible processors, best first
-     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for an unknown or no eligible processor
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for an unknown or no eligible processor;
+     *     {@link ErrorCategory#INFERENCE} when the model gives a processor something other than a probability
+     *     from 0 to 1 (nothing is ranked on a score that is not one)
      */
     public void rank(Transaction tx, String[] eligible, ProcessorRanking out) {
         long start = System.nanoTime();
@@ -95,17 +98,36 @@ public final class PaymentRouter implements AutoCloseable {
             if (indexOf(name) < 0) {
                 metrics.rejected();
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "eligible processor must be one of "
-                        + String.join(", ", processors) + " (found '" + name + "')");
+                        + String.join(", ", processors) + " (found " + dev.pollen.internal.Echo.quote(name) + ")");
             }
         }
         Worker w = workers.get();
         RoutingFeatures.encode(tx, w.in, 0);
         w.ctx.run(1);
         out.reset(eligible.length);
-        for (String name : eligible) {
-            out.add(name, w.out.get(indexOf(name)));
+        for (int i = 0; i < eligible.length; i++) {
+            if (listedBefore(eligible, i)) {
+                continue;
+            }
+            float p = w.out.get(indexOf(eligible[i]));
+            if (!(p >= 0f && p <= 1f)) {
+                metrics.rejected();
+                throw new PollenException(ErrorCategory.INFERENCE, lease.id() + " gave processor '" + eligible[i]
+                        + "' an authorization score that is not a probability from 0 to 1 (found " + p + "); the"
+                        + " transaction is not routed on it");
+            }
+            out.add(eligible[i], p);
         }
         metrics.decided(0, System.nanoTime() - start);
+    }
+
+    private static boolean listedBefore(String[] names, int i) {
+        for (int k = 0; k < i; k++) {
+            if (names[k].equals(names[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int indexOf(String name) {

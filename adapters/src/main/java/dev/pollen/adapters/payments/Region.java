@@ -26,17 +26,20 @@ public enum Region {
             Map.entry("BR", LATAM), Map.entry("MX", LATAM), Map.entry("AR", LATAM),
             Map.entry("IN", APAC), Map.entry("JP", APAC), Map.entry("SG", APAC), Map.entry("AU", APAC));
 
+    /** The ISO 3166-1 alpha-2 codes, as the JDK lists them ({@link java.util.Locale#getISOCountries()}). */
+    private static final java.util.Set<String> ISO_3166 = java.util.Set.of(java.util.Locale.getISOCountries());
+
     /**
      * @param what the field, for messages
-     * @param country an ISO 3166 alpha-2 code
+     * @param country an ISO 3166-1 alpha-2 code
      * @return {@code country}
-     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} if it is not two uppercase letters
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} if it is not an assigned ISO 3166-1 alpha-2
+     *     code (upper case)
      */
     public static String checkCountry(String what, String country) {
-        if (country == null || country.length() != 2 || !Character.isUpperCase(country.charAt(0))
-                || !Character.isUpperCase(country.charAt(1))) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, what + " must be an ISO 3166 alpha-2 code such"
-                    + " as US (found " + (country == null ? "nothing" : "'" + country + "'") + ")");
+        if (country == null || !ISO_3166.contains(country)) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, what + " must be an ISO 3166-1 alpha-2 code"
+                    + " such as US (found " + dev.pollen.internal.Echo.quote(country) + ")");
         }
         return country;
     }

@@ -2,6 +2,7 @@ package dev.pollen.adapters.payments;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.internal.Echo;
 import java.util.regex.Pattern;
 
 /**
@@ -23,10 +24,11 @@ import java.util.regex.Pattern;
  *   <tr><td>newDevice, recurring, cardPresent</td><td>false</td><td>a card-not-present one-off purchase</td></tr>
  * </table>
  *
- * @param transactionId caller's id, echoed in decisions
+ * @param transactionId caller's id, echoed in decisions and, when not empty, the key that makes a retried
+ *     decision idempotent; at most 128 characters, printable ASCII
  * @param cardId the card's token, {@code [A-Za-z0-9_-]{6,64}}
  * @param timestampMillis event time, epoch milliseconds
- * @param amount amount in {@code currency}, finite and not negative
+ * @param amount amount in {@code currency}, from 0 to the currency's {@link Money#maxAmount()}
  * @param currency the currency
  * @param merchantCategory the merchant's category
  * @param merchantCountry ISO alpha-2 country of the merchant
@@ -61,26 +63,37 @@ public record Transaction(
     /** Rule for card ids. */
     public static final String CARD_ID_RULE = "[A-Za-z0-9_-]{6,64}";
     private static final Pattern CARD_ID = Pattern.compile(CARD_ID_RULE);
+    /** Rule for transaction ids. */
+    public static final String TRANSACTION_ID_RULE = "[\\x21-\\x7e]{0,128}";
+    private static final Pattern TRANSACTION_ID = Pattern.compile(TRANSACTION_ID_RULE);
 
     /** Checks every field. */
     public Transaction {
         if (transactionId == null) {
             transactionId = "";
         }
+        if (!TRANSACTION_ID.matcher(transactionId).matches()) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "transaction: transactionId must match "
+                    + TRANSACTION_ID_RULE + " (found " + Echo.quote(transactionId) + ")");
+        }
         if (cardId == null || !CARD_ID.matcher(cardId).matches()) {
-            throw invalid(transactionId, "cardId must match " + CARD_ID_RULE + " (found "
-                    + (cardId == null ? "nothing" : "'" + cardId + "'") + ")");
+            throw invalid(transactionId, "cardId must match " + CARD_ID_RULE + " (found " + Echo.quote(cardId) + ")");
         }
         if (timestampMillis <= 0) {
             throw invalid(transactionId, "timestampMillis must be positive epoch milliseconds (found "
                     + timestampMillis + ")");
         }
-        if (!Double.isFinite(amount) || amount < 0) {
-            throw invalid(transactionId, "amount must be a finite number, not negative (found " + amount + ")");
-        }
         if (currency == null || merchantCategory == null || network == null) {
             throw invalid(transactionId, "currency, merchantCategory and network are required (found "
                     + currency + ", " + merchantCategory + ", " + network + ")");
+        }
+        if (!(amount >= 0 && amount <= currency.maxAmount())) {
+            throw invalid(transactionId, "amount must be a number from 0 to " + (long) currency.maxAmount() + " "
+                    + currency + " (found " + amount + ")");
+        }
+        if (!Double.isFinite(amount * currency.usdRate())) {
+            throw invalid(transactionId, "amount in US dollars must be finite (found " + amount + " " + currency
+                    + ")");
         }
         Region.checkCountry("merchantCountry", merchantCountry);
         Region.checkCountry("cardCountry", cardCountry);

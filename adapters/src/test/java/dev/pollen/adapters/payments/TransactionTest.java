@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
-import dev.pollen.features.VelocitySnapshot;
+import dev.pollen.features.FeatureSnapshot;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +40,41 @@ class TransactionTest {
     @Test
     void shouldRejectNegativeNaNAndInfiniteAmounts() {
         assertRejected(() -> Transaction.builder("card_0001", -1, Money.USD, MerchantCategory.FUEL, "US", "US")
-                .transactionId("t9").build(), "transaction 't9'", "amount must be a finite number, not negative",
+                .transactionId("t9").build(), "transaction 't9'", "amount must be a number from 0 to 1000000 USD",
                 "(found -1.0)");
         assertRejected(() -> Transaction.builder("card_0001", Double.NaN, Money.USD, MerchantCategory.FUEL, "US",
                 "US").build(), "(found NaN)");
         assertRejected(() -> Transaction.builder("card_0001", Double.POSITIVE_INFINITY, Money.USD,
                 MerchantCategory.FUEL, "US", "US").build(), "(found Infinity)");
+    }
+
+    @Test
+    void shouldRejectAmountsAboveTheCurrencysMaximumLikeTheOneThatOnceApprovedFraud() {
+        assertRejected(() -> Transaction.builder("card_0001", 1e39, Money.USD, MerchantCategory.FUEL, "US", "US")
+                .build(), "amount must be a number from 0 to 1000000 USD", "(found 1.0E39)");
+        assertRejected(() -> Transaction.builder("card_0001", 1.7e308, Money.EUR, MerchantCategory.FUEL, "DE", "DE")
+                .build(), "from 0 to 1000000 EUR");
+        assertRejected(() -> Transaction.builder("card_0001", 150_000_001, Money.JPY, MerchantCategory.FUEL, "JP",
+                "JP").build(), "from 0 to 150000000 JPY");
+        assertEquals(150_000_000, Transaction.builder("card_0001", 150_000_000, Money.JPY, MerchantCategory.FUEL,
+                "JP", "JP").build().amount());
+    }
+
+    @Test
+    void shouldRejectCountryCodesThatAreNotAssignedInIso3166() {
+        for (String bad : new String[] {"XX", "ZZ", "QQ", "EU", "U1", "\u0055\u0053\u200b"}) {
+            assertRejected(() -> valid().ipCountry(bad).build(), "ISO 3166-1 alpha-2");
+        }
+        assertEquals("BR", valid().ipCountry("BR").build().ipCountry());
+    }
+
+    @Test
+    void shouldRejectTransactionIdsThatAreTooLongOrNotPrintableAsciiAndCutTheEcho() {
+        PollenException e = assertThrows(PollenException.class,
+                () -> valid().transactionId("t".repeat(10_000)).build());
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        assertRejected(() -> valid().transactionId("t 1").build(), "transactionId must match");
+        assertRejected(() -> valid().transactionId("t\n1").build(), "transactionId must match", "\\u000a");
     }
 
     @Test
@@ -64,7 +93,7 @@ class TransactionTest {
         }
         assertRejected(() -> Transaction.builder(null, 1, Money.USD, MerchantCategory.FUEL, "US", "US").build(),
                 "(found nothing)");
-        assertRejected(() -> valid().ipCountry("usa").build(), "ipCountry must be an ISO 3166 alpha-2 code",
+        assertRejected(() -> valid().ipCountry("usa").build(), "ipCountry must be an ISO 3166-1 alpha-2 code",
                 "'usa'");
         assertRejected(() -> Transaction.builder("card_0001", 1, Money.USD, MerchantCategory.FUEL, "us", "US")
                 .build(), "merchantCountry", "'us'");
@@ -82,7 +111,7 @@ class TransactionTest {
     void featuresAreEncodedInPlaceWithTheirDocumentedMeaning() {
         Transaction tx = valid().ipCountry("NG").newDevice(true).deviceRisk(0.9f).build();
         float[] row = new float[FraudFeatures.COUNT];
-        FraudFeatures.encode(tx, new VelocitySnapshot(), FloatBuffer.wrap(row), 0);
+        FraudFeatures.encode(tx, new FeatureSnapshot(CardVelocity.SCHEMA), FloatBuffer.wrap(row), 0);
         assertEquals((float) Math.log1p(12.5 * 1.08), row[0], 1e-6);
         assertEquals(1f, row[1], "grocery one-hot");
         assertEquals(1f, row[10], "ip country mismatch");

@@ -8,9 +8,10 @@ import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.Signature;
-import dev.pollen.features.CardKeys;
-import dev.pollen.features.InMemoryVelocityStore;
-import dev.pollen.features.VelocitySnapshot;
+import dev.pollen.adapters.payments.CardVelocity;
+import dev.pollen.features.FeatureKeys;
+import dev.pollen.features.FeatureSnapshot;
+import dev.pollen.features.InMemoryFeatureStore;
 import dev.pollen.models.onnx.MlpExport;
 import dev.pollen.models.train.Metrics;
 import dev.pollen.models.train.Mlp;
@@ -74,14 +75,15 @@ public record PaymentsModels(long seed, int cards, int days) {
      */
     public static float[][] fraudRows(List<LabeledTransaction> stream) {
         float[][] rows = new float[stream.size()][FraudFeatures.COUNT];
-        VelocitySnapshot v = new VelocitySnapshot();
-        try (InMemoryVelocityStore store = new InMemoryVelocityStore()) {
+        FeatureSnapshot v = new FeatureSnapshot(CardVelocity.SCHEMA);
+        double[] event = {1, 0};
+        try (InMemoryFeatureStore store = InMemoryFeatureStore.forReplay(CardVelocity.SCHEMA)) {
             for (int i = 0; i < rows.length; i++) {
                 Transaction tx = stream.get(i).tx();
-                long key = CardKeys.of(tx.cardId());
-                store.read(key, tx.timestampMillis(), v);
+                long key = FeatureKeys.of(tx.cardId());
+                event[CardVelocity.AMOUNT] = tx.amountUsd();
+                store.readAndRecord(key, tx.timestampMillis(), event, v);
                 FraudFeatures.encode(tx, v, FloatBuffer.wrap(rows[i]), 0);
-                store.record(key, tx.timestampMillis(), tx.amountUsd());
             }
         }
         return rows;

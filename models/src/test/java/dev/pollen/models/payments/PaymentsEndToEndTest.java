@@ -2,6 +2,7 @@ package dev.pollen.models.payments;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,20 +11,27 @@ import dev.pollen.PollenException;
 import dev.pollen.adapters.payments.CardNetwork;
 import dev.pollen.adapters.payments.Decision;
 import dev.pollen.adapters.payments.FraudDecision;
+import dev.pollen.adapters.payments.FraudFeatures;
 import dev.pollen.adapters.payments.FraudScorer;
 import dev.pollen.adapters.payments.MerchantCategory;
 import dev.pollen.adapters.payments.Money;
 import dev.pollen.adapters.payments.PaymentRouter;
 import dev.pollen.adapters.payments.ProcessorRanking;
 import dev.pollen.adapters.payments.Transaction;
+import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.fs.FileSystemCatalog;
-import dev.pollen.features.CardKeys;
-import dev.pollen.features.VelocitySnapshot;
-import dev.pollen.features.VelocityWindows;
-import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.adapters.payments.CardVelocity;
+import dev.pollen.features.EventTimePolicy;
+import dev.pollen.features.FeatureKeys;
+import dev.pollen.features.FeatureSnapshot;
+import dev.pollen.features.InMemoryIdempotencyLog;
+import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.models.onnx.MlpExport;
+import dev.pollen.models.train.Mlp;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -43,7 +51,7 @@ class PaymentsEndToEndTest {
 
     private static FileSystemCatalog catalog;
     private static PollenRuntime runtime;
-    private static ChronicleVelocityStore store;
+    private static ChronicleFeatureStore store;
     private static SimpleMeterRegistry registry;
 
     @BeforeAll
@@ -53,7 +61,9 @@ class PaymentsEndToEndTest {
         assertEquals(2, built.size());
         registry = new SimpleMeterRegistry();
         runtime = PollenRuntime.builder(catalog).build();
-        store = ChronicleVelocityStore.open(dir.resolve("velocity.cm"), 10_000);
+        store = ChronicleFeatureStore.builder(dir.resolve("velocity.cm"), CardVelocity.SCHEMA).capacity(10_000)
+                .eventTimes(EventTimePolicy.of(() -> T, EventTimePolicy.DEFAULT_MAX_AHEAD,
+                        EventTimePolicy.DEFAULT_MAX_BEHIND)).open();
     }
 
     @AfterAll
@@ -137,10 +147,10 @@ class PaymentsEndToEndTest {
                 scorer.score(groceries("card_e2e_velocity").timestampMillis(T + i * 1000L).build());
             }
         }
-        VelocitySnapshot v = new VelocitySnapshot();
-        store.read(CardKeys.of("card_e2e_velocity"), T + 3000, v);
-        assertEquals(3, v.count(VelocityWindows.MINUTE));
-        assertEquals(126, v.amount(VelocityWindows.HOUR), 1e-3);
+        FeatureSnapshot v = new FeatureSnapshot(CardVelocity.SCHEMA);
+        store.read(FeatureKeys.of("card_e2e_velocity"), T + 3000, v);
+        assertEquals(3, v.value(CardVelocity.MINUTE, CardVelocity.COUNT));
+        assertEquals(126, v.value(CardVelocity.HOUR, CardVelocity.AMOUNT), 1e-3);
     }
 
     @Test
@@ -207,6 +217,125 @@ class PaymentsEndToEndTest {
                     + " global-route (found 'acme-pay')"), e.getMessage());
             e = assertThrows(PollenException.class, () -> router.rank(us, new String[0], r));
             assertTrue(e.getMessage().contains("at least one eligible processor"), e.getMessage());
+        }
+    }
+
+    private static FeatureSnapshot velocityOf(String card, long at) {
+        FeatureSnapshot v = new FeatureSnapshot(CardVelocity.SCHEMA);
+        store.read(FeatureKeys.of(card), at, v);
+        return v;
+    }
+
+    @Test
+    void aHugeAmountIsRefusedAndTheCardsLaterTransactionsAreNeverApprovedOnNaN() {
+        try (FraudScorer scorer = FraudScorer.builder(runtime, store).build()) {
+            scorer.score(groceries("card_e2e_huge").build());
+            for (Transaction.Builder huge : List.of(
+                    Transaction.builder("card_e2e_huge", 1e39, Money.USD, MerchantCategory.GROCERY, "US", "US"),
+                    Transaction.builder("card_e2e_huge", 1.7e308, Money.EUR, MerchantCategory.GROCERY, "US", "US"),
+                    Transaction.builder("card_e2e_huge", Double.POSITIVE_INFINITY, Money.JPY,
+                            MerchantCategory.GROCERY, "JP", "JP"))) {
+                PollenException e = assertThrows(PollenException.class, () -> huge.timestampMillis(T).build());
+                assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+                assertTrue(e.getMessage().contains("amount must be a number from 0 to"), e.getMessage());
+            }
+            for (int i = 1; i <= 20; i++) {
+                FraudDecision d = scorer.score(groceries("card_e2e_huge").timestampMillis(T + i * 10_000L).build());
+                assertTrue(Float.isFinite(d.probability()), "scored on finite velocity: " + d);
+            }
+            FeatureSnapshot v = velocityOf("card_e2e_huge", T + 200_000L);
+            assertEquals(21, v.value(CardVelocity.DAY, CardVelocity.COUNT));
+            assertEquals(21 * 42.0, v.value(CardVelocity.DAY, CardVelocity.AMOUNT), 1e-6);
+        }
+    }
+
+    @Test
+    void aModelThatScoresNaNSendsEveryTransactionToReviewNeverApprove() throws Exception {
+        Mlp mlp = new Mlp(new int[] {FraudFeatures.COUNT, 4, 1}, 1);
+        float[] nanMean = new float[FraudFeatures.COUNT];
+        java.util.Arrays.fill(nanMean, Float.NaN); // standardizing by it makes every input, and the score, NaN
+        float[] ones = new float[FraudFeatures.COUNT];
+        java.util.Arrays.fill(ones, 1f);
+        MlpExport export = new MlpExport("features", "probability", "contributions");
+        byte[] onnx = export.toOnnx(mlp, nanMean, ones, new float[FraudFeatures.COUNT], "test");
+        Manifest m = catalog.publish(PublishRequest.builder("payments", "fraud-nan", ArtifactKind.MODEL)
+                .owner("test").signature(export.signature(FraudFeatures.COUNT, 1))
+                .payload(new java.io.ByteArrayInputStream(onnx)).build());
+        try (FraudScorer scorer = FraudScorer.builder(runtime, store).model(m.id().toString())
+                .thresholds(0.5f, 0.9f).build()) {
+            FraudDecision d = scorer.score(groceries("card_e2e_nan").build());
+            assertEquals(Decision.REVIEW, d.decision());
+            assertTrue(d.unscored(), d.toString());
+            assertEquals(0, d.reasonCount());
+            FraudDecision[] out = {new FraudDecision(), new FraudDecision()};
+            scorer.scoreBatch(List.of(groceries("card_e2e_nan").build(), groceries("card_e2e_nan2").build()), out);
+            for (FraudDecision b : out) {
+                assertEquals(Decision.REVIEW, b.decision(), "batch: " + b);
+            }
+        }
+    }
+
+    @Test
+    void aTransactionStampedADayAheadOrEightDaysBehindIsRefusedAndLeavesTheCardsHistory() {
+        try (FraudScorer scorer = FraudScorer.builder(runtime, store).build()) {
+            scorer.score(groceries("card_e2e_skew").timestampMillis(T - 1000).build());
+            scorer.score(groceries("card_e2e_skew").timestampMillis(T).build());
+            for (long t : new long[] {T + 86_400_000L, T - 8 * 86_400_000L}) {
+                PollenException e = assertThrows(PollenException.class,
+                        () -> scorer.score(groceries("card_e2e_skew").timestampMillis(t).build()));
+                assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+                assertTrue(e.getMessage().contains("must be within PT5M ahead and PT168H behind the store's clock"),
+                        e.getMessage());
+            }
+            FeatureSnapshot v = velocityOf("card_e2e_skew", T);
+            assertEquals(2, v.value(CardVelocity.MINUTE, CardVelocity.COUNT), "every window survives");
+        }
+    }
+
+    @Test
+    void aRetriedTransactionGetsTheSameDecisionAndIsNotCountedTwice() {
+        try (InMemoryIdempotencyLog log = new InMemoryIdempotencyLog(FraudScorer.ANSWER_BYTES, 86_400_000L, 1000);
+             FraudScorer scorer = FraudScorer.builder(runtime, store).idempotency(log).build()) {
+            Transaction tx = groceries("card_e2e_retry").transactionId("tx-retry-1").newDevice(true)
+                    .deviceRisk(0.9f).build();
+            FraudDecision first = scorer.score(tx);
+            FraudDecision again = scorer.score(tx);
+            assertFalse(first.retry());
+            assertTrue(again.retry());
+            assertEquals(first.toString(), again.toString());
+            assertEquals(first.probability(), again.probability());
+            assertEquals(1, velocityOf("card_e2e_retry", T).value(CardVelocity.DAY, CardVelocity.COUNT),
+                    "counted once");
+            PollenException e = assertThrows(PollenException.class, () -> scorer.score(
+                    groceries("card_e2e_other").transactionId("tx-retry-1").build()));
+            assertTrue(e.getMessage().contains("already used for a different transaction"), e.getMessage());
+            FraudDecision next = scorer.score(groceries("card_e2e_retry").transactionId("tx-retry-2").build());
+            assertFalse(next.retry());
+            assertEquals(2, velocityOf("card_e2e_retry", T).value(CardVelocity.DAY, CardVelocity.COUNT));
+        }
+    }
+
+    @Test
+    void reasonsAreOnlyFeaturesThatArePresentAndPushTheRiskUp() {
+        java.util.Random r = new java.util.Random(3);
+        try (FraudScorer scorer = FraudScorer.builder(runtime, store).build()) {
+            for (int i = 0; i < 300; i++) {
+                MerchantCategory mcc = MerchantCategory.values()[r.nextInt(MerchantCategory.values().length)];
+                Transaction tx = Transaction.builder("card_e2e_reason" + (i % 7), 1 + r.nextInt(3000), Money.USD,
+                        mcc, "US", r.nextBoolean() ? "US" : "GB").timestampMillis(T + i * 1000L)
+                        .deviceRisk(r.nextFloat()).newDevice(r.nextBoolean()).recurring(r.nextBoolean()).build();
+                FraudDecision d = scorer.score(tx);
+                String own = "mcc_" + mcc.name().toLowerCase(java.util.Locale.ROOT);
+                for (int k = 0; k < d.reasonCount(); k++) {
+                    String reason = d.reason(k);
+                    assertTrue(d.contribution(k) > 0, reason);
+                    assertTrue(!reason.startsWith("mcc_") || reason.equals(own),
+                            "a " + mcc + " purchase explained by " + reason);
+                    assertTrue(!reason.equals("new_device") || tx.newDevice(), "absent new_device as a reason");
+                    assertTrue(!reason.equals("recurring") || tx.recurring(), "absent recurring as a reason");
+                    assertTrue(!reason.equals("cross_border") || !tx.cardCountry().equals("US"), reason);
+                }
+            }
         }
     }
 }
