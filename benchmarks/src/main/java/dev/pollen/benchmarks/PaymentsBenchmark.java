@@ -14,7 +14,12 @@ import dev.pollen.adapters.payments.Transaction;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.fs.FileSystemCatalog;
-import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.adapters.payments.CardVelocity;
+import dev.pollen.features.EventTimePolicy;
+import dev.pollen.features.FeatureKeys;
+import dev.pollen.features.FeatureSnapshot;
+import dev.pollen.features.InMemoryFeatureStore;
+import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.metrics.PollenMetrics;
 import dev.pollen.models.payments.LabeledTransaction;
 import dev.pollen.models.payments.PaymentStream;
@@ -76,7 +81,8 @@ public class PaymentsBenchmark {
 
     private Path dir;
     private PollenRuntime runtime;
-    private ChronicleVelocityStore store;
+    private ChronicleFeatureStore store;
+    private final double[] event = {1, 0};
     private FraudScorer scorer;
     private PaymentRouter router;
     private Transaction[] txs;
@@ -103,7 +109,9 @@ public class PaymentsBenchmark {
         FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
         MODELS.ensure(catalog, msg -> { });
         runtime = PollenRuntime.builder(catalog).build();
-        store = ChronicleVelocityStore.open(dir.resolve("velocity.cm"), Integer.getInteger("bench.cards", 100_000));
+        // the replay's times are trusted: they run 192 days ahead of any clock
+        store = ChronicleFeatureStore.builder(dir.resolve("velocity.cm"), CardVelocity.SCHEMA)
+                .capacity(Integer.getInteger("bench.cards", 100_000)).eventTimes(EventTimePolicy.anyTime()).open();
         scorer = FraudScorer.builder(runtime, store).maxBatch(64).build();
         router = PaymentRouter.open(runtime, "payments/route-optimizer@prod", PollenMetrics.none());
         processors = router.processors();
@@ -138,7 +146,7 @@ public class PaymentsBenchmark {
         }
         FloatBuffer fraudFeatures = direct(batch * FraudFeatures.COUNT);
         for (int r = 0; r < batch; r++) {
-            FraudFeatures.encode(txs[r], new dev.pollen.features.VelocitySnapshot(), fraudFeatures,
+            FraudFeatures.encode(txs[r], new FeatureSnapshot(CardVelocity.SCHEMA), fraudFeatures,
                     r * FraudFeatures.COUNT);
         }
         bareFraudFeatures = fraudFeatures;
@@ -148,11 +156,11 @@ public class PaymentsBenchmark {
             fraudCtx.inputFloats(0).put(i, fraudFeatures.get(i));
         }
         encodedRows = new float[txs.length][FraudFeatures.COUNT];
-        try (dev.pollen.features.InMemoryVelocityStore v = new dev.pollen.features.InMemoryVelocityStore()) {
-            dev.pollen.features.VelocitySnapshot snap = new dev.pollen.features.VelocitySnapshot();
+        try (InMemoryFeatureStore v = InMemoryFeatureStore.forReplay(CardVelocity.SCHEMA)) {
+            FeatureSnapshot snap = new FeatureSnapshot(CardVelocity.SCHEMA);
             for (int i = 0; i < txs.length; i++) {
-                v.readAndRecord(dev.pollen.features.CardKeys.of(txs[i].cardId()), txs[i].timestampMillis(),
-                        txs[i].amountUsd(), snap);
+                event[CardVelocity.AMOUNT] = txs[i].amountUsd();
+                v.readAndRecord(FeatureKeys.of(txs[i].cardId()), txs[i].timestampMillis(), event, snap);
                 FraudFeatures.encode(txs[i], snap, FloatBuffer.wrap(encodedRows[i]), 0);
             }
         }
@@ -208,15 +216,15 @@ public class PaymentsBenchmark {
         return decisions[63].probability();
     }
 
-    private final dev.pollen.features.VelocitySnapshot velocity = new dev.pollen.features.VelocitySnapshot();
+    private final FeatureSnapshot velocity = new FeatureSnapshot(CardVelocity.SCHEMA);
     private final FloatBuffer encoded = direct(FraudFeatures.COUNT);
 
     /** The decision's work before the ONNX Runtime call: card key, velocity read-and-update, feature encoding. */
     @Benchmark
     public float fraudFeaturesOnly() {
         Transaction tx = txs[next++ & (TXS - 1)];
-        store.readAndRecord(dev.pollen.features.CardKeys.of(tx.cardId()), tx.timestampMillis(), tx.amountUsd(),
-                velocity);
+        event[CardVelocity.AMOUNT] = tx.amountUsd();
+        store.readAndRecord(FeatureKeys.of(tx.cardId()), tx.timestampMillis(), event, velocity);
         FraudFeatures.encode(tx, velocity, encoded, 0);
         return encoded.get(21);
     }
@@ -235,8 +243,8 @@ public class PaymentsBenchmark {
     @Benchmark
     public float fraudFeaturesThenContext() {
         Transaction tx = txs[next++ & (TXS - 1)];
-        store.readAndRecord(dev.pollen.features.CardKeys.of(tx.cardId()), tx.timestampMillis(), tx.amountUsd(),
-                velocity);
+        event[CardVelocity.AMOUNT] = tx.amountUsd();
+        store.readAndRecord(FeatureKeys.of(tx.cardId()), tx.timestampMillis(), event, velocity);
         FraudFeatures.encode(tx, velocity, fraudCtx.inputFloats(0), 0);
         fraudCtx.run(1);
         return fraudCtx.outputFloats(0).get(0);

@@ -8,7 +8,9 @@ import dev.pollen.adapters.payments.FraudScorer;
 import dev.pollen.adapters.payments.PaymentRouter;
 import dev.pollen.adapters.payments.ProcessorRanking;
 import dev.pollen.catalog.Manifest;
-import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.adapters.payments.CardVelocity;
+import dev.pollen.features.EventTimePolicy;
+import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.metrics.MicrometerMetrics;
 import dev.pollen.models.payments.LabeledTransaction;
 import dev.pollen.models.payments.PaymentStream;
@@ -104,8 +106,11 @@ final class DemoCommand implements Callable<Integer> {
         double routedAuth = 0;
         double[] staticAuth = new double[PaymentStream.PROCESSORS.length];
         Path storeDir = Files.createTempDirectory("pollen-demo-velocity");
-        try (ChronicleVelocityStore store = ChronicleVelocityStore.open(storeDir.resolve("velocity.cm"),
-                     cards * 2L + 10_000);
+        // the replay's clock is the stream's: each transaction is checked against the time of the one before
+        java.util.concurrent.atomic.AtomicLong streamClock = new java.util.concurrent.atomic.AtomicLong();
+        try (ChronicleFeatureStore store = ChronicleFeatureStore.builder(storeDir.resolve("velocity.cm"),
+                     CardVelocity.SCHEMA).capacity(cards * 2L + 10_000).eventTimes(EventTimePolicy.of(streamClock::get,
+                     EventTimePolicy.DEFAULT_MAX_AHEAD, EventTimePolicy.DEFAULT_MAX_BEHIND)).open();
              FraudScorer scorer = FraudScorer.builder(runtime, store).metrics(m).build();
              PaymentRouter router = PaymentRouter.open(runtime, "payments/route-optimizer@prod", m)) {
             FraudDecision d = new FraudDecision();
@@ -114,6 +119,7 @@ final class DemoCommand implements Callable<Integer> {
             Progress progress = new Progress(root.err, "deciding", stream.size());
             for (int i = 0; i < stream.size(); i++) {
                 LabeledTransaction lt = stream.get(i);
+                streamClock.accumulateAndGet(lt.tx().timestampMillis(), Math::max);
                 long t0 = System.nanoTime();
                 scorer.score(lt.tx(), d);
                 long t1 = System.nanoTime();

@@ -7,7 +7,11 @@ import dev.pollen.adapters.payments.FraudScorer;
 import dev.pollen.adapters.payments.PaymentRouter;
 import dev.pollen.adapters.payments.ProcessorRanking;
 import dev.pollen.adapters.payments.Transaction;
-import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.adapters.payments.CardVelocity;
+import dev.pollen.features.EventTimePolicy;
+import dev.pollen.features.chronicle.ChronicleFeatureStore;
+import dev.pollen.features.chronicle.ChronicleIdempotencyLog;
+import java.time.Duration;
 import dev.pollen.metrics.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -42,9 +46,17 @@ final class PaymentsCommands {
         @Option(names = "--store", description = "Velocity store file (default: features/card-velocity.cm beside"
                 + " the catalog).")
         Path store;
-        @Option(names = "--capacity", defaultValue = "1000000", description = "Cards the store is sized for when"
-                + " created (default: 1000000).")
-        long capacity;
+        @Option(names = "--capacity", description = "Cards a new store is sized for (default: "
+                + ChronicleFeatureStore.DEFAULT_CAPACITY + "); an existing store keeps its own, and another value is"
+                + " refused.")
+        Long capacity;
+        @Option(names = "--replay", description = "Trust the transactions' own times (replaying a recorded stream):"
+                + " the store then accepts any event time instead of 5 minutes ahead to 7 days behind its clock.")
+        boolean replay;
+        @Option(names = "--retry-window", defaultValue = "PT24H", description = "How long a transactionId's decision"
+                + " is kept, so that a retry gets the same decision and is not counted again (ISO-8601, default:"
+                + " PT24H).")
+        Duration retryWindow;
         @Option(names = "--metrics", description = "Print metrics in Prometheus text format to stderr at the end.")
         boolean metrics;
 
@@ -52,9 +64,19 @@ final class PaymentsCommands {
         public Integer call() throws IOException {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MicrometerMetrics m = MicrometerMetrics.of(registry);
+            Path storeFile = storePath(root, store);
+            ChronicleFeatureStore.Builder sb = ChronicleFeatureStore.builder(storeFile, CardVelocity.SCHEMA)
+                    .eventTimes(replay ? EventTimePolicy.anyTime() : EventTimePolicy.defaults());
+            if (capacity != null) {
+                sb.capacity(capacity);
+            }
             try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
-                 ChronicleVelocityStore velocity = ChronicleVelocityStore.open(storePath(root, store), capacity);
-                 FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m).build()) {
+                 ChronicleFeatureStore velocity = sb.open();
+                 ChronicleIdempotencyLog retries = ChronicleIdempotencyLog.open(
+                         storeFile.resolveSibling(storeFile.getFileName() + ".decisions"), FraudScorer.ANSWER_BYTES,
+                         retryWindow.toMillis(), ChronicleFeatureStore.DEFAULT_CAPACITY);
+                 FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m)
+                         .idempotency(retries).build()) {
                 FraudDecision d = new FraudDecision();
                 try {
                     JsonLines.forEach(root.in, (lineNo, line) -> {
@@ -65,8 +87,13 @@ final class PaymentsCommands {
                             scorer.rejected();
                             throw e;
                         }
-                        scorer.score(tx, d);
+                        try {
+                            scorer.score(tx, d);
+                        } catch (PollenException e) {
+                            throw TransactionJson.fail(lineNo, e.getMessage());
+                        }
                         root.out.println(TransactionJson.decision(d));
+                        root.out.flush();
                     });
                 } finally {
                     root.out.flush();

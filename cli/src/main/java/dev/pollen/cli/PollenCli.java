@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "pollen", mixinStandardHelpOptions = true, version = "pollen 0.1.0",
         description = "Publish, discover and score shared models and embedding tables.",
         subcommands = {CatalogCommand.class, ScoreCommand.class, PaymentsCommands.FraudCmd.class,
-            PaymentsCommands.RouteCmd.class, TableCommand.class, ModelsCommand.class, DemoCommand.class})
+            PaymentsCommands.RouteCmd.class, FeaturesCommand.class, TableCommand.class, ModelsCommand.class, DemoCommand.class})
 public final class PollenCli {
     /**
      * DJL's tokenizer logs through SLF4J to java.util.logging (slf4j-jdk14); its INFO and WARNING lines (which native

@@ -170,6 +170,12 @@ final class TransactionJson {
             r.put("feature", d.reason(i));
             r.put("contribution", d.contribution(i));
         }
+        if (d.unscored()) {
+            o.put("unscored", d.unscoredReason());
+        }
+        if (d.retry()) {
+            o.put("retry", true);
+        }
         o.put("model", d.model().toString());
         return o.toString();
     }

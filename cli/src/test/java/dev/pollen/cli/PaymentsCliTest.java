@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pollen.features.chronicle.ChronicleVelocityStore;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -70,25 +69,28 @@ class PaymentsCliTest {
     @Test
     void fraudDecidesJsonLinesAndCountsVelocity() {
         Path store = dir.resolve("fraud-velocity.cm");
-        Result r = run(TX + "\n" + TX.replace("t1", "t2"), "fraud", "--store", store.toString(), "--capacity", "1000");
+        Result r = run(TX + "\n" + TX.replace("t1", "t2"), "fraud", "--store", store.toString(), "--capacity", "1000",
+                "--replay");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().strip().split("\n");
         assertEquals(2, lines.length);
         assertTrue(lines[0].startsWith("{\"transactionId\":\"t1\",\"probability\":"), lines[0]);
         assertTrue(lines[1].contains("\"decision\":\"approve\"") && lines[1].contains("\"model\":"
                 + "\"payments/fraud-scorer@1\""), lines[1]);
-        try (ChronicleVelocityStore s = ChronicleVelocityStore.open(store, 1000)) {
-            assertEquals(2, s.updates(dev.pollen.features.CardKeys.of("card_cli_0001")));
-        }
+        Result get = run("", "features", "get", store.toString(), "card_cli_0001", "--at", "1793700000000");
+        assertEquals(0, get.code(), get.err());
+        assertTrue(get.out().contains("\"1d\":{\"count\":2.0,\"amount_usd\":85.0}"), get.out());
     }
 
     @Test
     void anInvalidTransactionIsRejectedClearlyAndNeverUpdatesTheStore() {
         Path store = dir.resolve("rejected-velocity.cm");
         String[][] cases = {
-            {TX.replace("42.5", "-3"), "line 1: transaction 't1': amount must be a finite number, not negative"
+            {TX.replace("42.5", "-3"), "line 1: transaction 't1': amount must be a number from 0 to 1000000 USD"
                     + " (found -3.0)"},
-            {TX.replace("42.5", "\"NaN\""), "(found NaN)"},
+            {TX.replace("42.5", "1e39"), "amount must be a number from 0 to 1000000 USD (found 1.0E39)"},
+            {TX.replace("1793700000000", Long.toString(System.currentTimeMillis() + 86_400_000L)),
+                "must be within PT5M ahead and PT168H behind the store's clock"},
             {TX.replace("\"USD\"", "\"XYZ\""), "line 1: currency must be one of [USD, EUR"},
             {TX.replace("card_cli_0001", "bad card!"), "cardId must match [A-Za-z0-9_-]{6,64} (found 'bad card!')"},
             {TX.replace("\"amount\"", "\"amout\""), "field 'amout' is not a transaction field"},
@@ -101,9 +103,11 @@ class PaymentsCliTest {
             assertTrue(r.err().contains("pollen_decision_rejections_total{adapter=\"payments.fraud\"} 1.0"), r.err());
             assertEquals("", r.out());
         }
-        try (ChronicleVelocityStore s = ChronicleVelocityStore.open(store, 1000)) {
-            assertEquals(0, s.size(), "a rejected transaction never updates the feature store");
-        }
+        Result stats = run("", "features", "stats", store.toString());
+        assertEquals(0, stats.code(), stats.err());
+        assertTrue(stats.out().contains("\"entries\":0,\"capacity\":1000"), "a rejected transaction never updates"
+                + " the feature store: " + stats.out());
+        assertTrue(stats.out().contains("\"refusedTimes\":1"), stats.out());
     }
 
     @Test
@@ -120,5 +124,32 @@ class PaymentsCliTest {
         assertTrue(bad.err().contains("line 1: eligible processor must be one of atlas-pay, euro-acquire,"
                 + " global-route (found 'acme-pay')"), bad.err());
         assertFalse(bad.err().contains("\tat "));
+    }
+
+    @Test
+    void aRetriedTransactionInALaterProcessGetsTheSameDecisionAndIsCountedOnce() {
+        Path store = dir.resolve("retry-velocity.cm");
+        String now = Long.toString(System.currentTimeMillis());
+        String tx = TX.replace("1793700000000", now).replace("t1", "retry-1");
+        Result first = run(tx, "fraud", "--store", store.toString());
+        Result again = run(tx, "fraud", "--store", store.toString());
+        assertEquals(0, first.code(), first.err());
+        assertEquals(0, again.code(), again.err());
+        assertFalse(first.out().contains("\"retry\""), first.out());
+        assertEquals(first.out().strip().replace(",\"model\"", ",\"retry\":true,\"model\""), again.out().strip());
+        Result get = run("", "features", "get", store.toString(), "card_cli_0001", "--at", now);
+        assertTrue(get.out().contains("\"1d\":{\"count\":1.0,"), "counted once: " + get.out());
+        Result other = run(tx.replace("42.5", "43.5"), "fraud", "--store", store.toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("transactionId was already used for a different transaction"), other.err());
+    }
+
+    @Test
+    void featuresCommandsNameAMissingStoreAndAnUnknownSchema() {
+        Result missing = run("", "features", "stats", dir.resolve("nope.cm").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+        Result schema = run("", "features", "get", dir.resolve("nope.cm").toString(), "k", "--schema", "ads");
+        assertEquals(2, schema.code());
     }
 }

@@ -37,6 +37,14 @@ public record EventTimePolicy(LongSupplier clock, long maxAheadMillis, long maxB
     }
 
     /**
+     * @return a policy that accepts every positive event time: only for replaying a recorded stream whose times
+     *     are trusted (training rows, benchmarks, demos), never for live clients
+     */
+    public static EventTimePolicy anyTime() {
+        return new EventTimePolicy(() -> 0L, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
      * @param clock the store's clock, epoch milliseconds
      * @param maxAhead how far ahead of it an event may be
      * @param maxBehind how far behind it an event may be

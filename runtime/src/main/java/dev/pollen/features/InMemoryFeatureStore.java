@@ -44,7 +44,7 @@ public final class InMemoryFeatureStore extends AbstractFeatureStore {
      * @return an unbounded-skew store of up to {@link Integer#MAX_VALUE} keys
      */
     public static InMemoryFeatureStore forReplay(FeatureSchema schema) {
-        return create(schema, new EventTimePolicy(() -> 0L, Long.MAX_VALUE, Long.MAX_VALUE), Integer.MAX_VALUE);
+        return create(schema, EventTimePolicy.anyTime(), Integer.MAX_VALUE);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.pollen.benchmarks;
 
-import dev.pollen.features.InMemoryVelocityStore;
-import dev.pollen.features.VelocitySnapshot;
-import dev.pollen.features.VelocityStore;
-import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.adapters.payments.CardVelocity;
+import dev.pollen.features.EventTimePolicy;
+import dev.pollen.features.FeatureSnapshot;
+import dev.pollen.features.FeatureStore;
+import dev.pollen.features.InMemoryFeatureStore;
+import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One transaction's feature-store work: read the card's velocity and count the transaction, with random (uniform)
- * card choice over 300 or 100,000 cards. {@code chronicle} is the shared, persisted, multi-process store;
+ * One transaction's feature-store work on the card-velocity schema: read the card's velocity and count the
+ * transaction, with random (uniform) card choice over 300 or 100,000 cards. {@code chronicle} is the shared, persisted, multi-process store;
  * {@code inMemory} a synchronized heap map with the same record arithmetic, the single-process floor.
  */
 @State(Scope.Thread)
@@ -34,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class VelocityStoreBenchmark {
+public class FeatureStoreBenchmark {
     /** Which store. */
     public enum Store { chronicle, inMemory }
 
@@ -46,8 +48,9 @@ public class VelocityStoreBenchmark {
     int cards;
 
     private Path dir;
-    private VelocityStore velocity;
-    private final VelocitySnapshot snapshot = new VelocitySnapshot();
+    private FeatureStore velocity;
+    private final FeatureSnapshot snapshot = new FeatureSnapshot(CardVelocity.SCHEMA);
+    private final double[] event = {1, 12.5};
     private long[] keys;
     private int next;
     private long now = 1_793_577_600_000L;
@@ -55,15 +58,17 @@ public class VelocityStoreBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("pollen-velocity-bench");
-        velocity = store == Store.chronicle ? ChronicleVelocityStore.open(dir.resolve("v.cm"), cards * 2L)
-                : new InMemoryVelocityStore();
+        // the benchmark's clock runs ahead of the wall clock: its times are trusted
+        velocity = store == Store.chronicle ? ChronicleFeatureStore.builder(dir.resolve("v.cm"), CardVelocity.SCHEMA)
+                .capacity(cards * 2L).eventTimes(EventTimePolicy.anyTime()).open()
+                : InMemoryFeatureStore.create(CardVelocity.SCHEMA, EventTimePolicy.anyTime(), cards * 2L);
         SplittableRandom random = new SplittableRandom(5);
         keys = new long[1 << 16];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = random.nextInt(cards);
         }
         for (int c = 0; c < cards; c++) {
-            velocity.record(c, now, 10);
+            velocity.record(c, now, event);
         }
     }
 
@@ -89,7 +94,7 @@ public class VelocityStoreBenchmark {
     @Benchmark
     public int readAndRecord() {
         now += 7;
-        velocity.readAndRecord(keys[next++ & 0xFFFF], now, 12.5, snapshot);
-        return snapshot.count(0);
+        velocity.readAndRecord(keys[next++ & 0xFFFF], now, event, snapshot);
+        return (int) snapshot.value(CardVelocity.MINUTE, CardVelocity.COUNT);
     }
 }
