@@ -101,6 +101,10 @@ class PaymentsCliTest {
             assertEquals(2, r.code(), c[0] + " -> " + r.err());
             assertTrue(r.err().contains(c[1]), "'" + c[1] + "' missing from: " + r.err());
             assertTrue(r.err().contains("pollen_decision_rejections_total{adapter=\"payments.fraud\"} 1.0"), r.err());
+            if (c[1].contains("must be within")) {
+                assertTrue(r.err().contains("pollen_features_refused_total{reason=\"time\",schema=\"card-velocity\"}"
+                        + " 1.0"), r.err());
+            }
             assertEquals("", r.out());
         }
         Result stats = run("", "features", "stats", store.toString());

@@ -28,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>{@code pollen.decision.rejections}</td><td>counter</td><td>adapter</td></tr>
  *   <tr><td>{@code pollen.models.loaded}</td><td>gauge</td><td></td></tr>
  *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code pollen.features.keys}</td><td>gauge</td><td>schema</td></tr>
+ *   <tr><td>{@code pollen.features.evictions}</td><td>function counter</td><td>schema</td></tr>
+ *   <tr><td>{@code pollen.features.late.drops}</td><td>function counter</td><td>schema</td></tr>
+ *   <tr><td>{@code pollen.features.refused}</td><td>function counter</td><td>schema, reason ({@code time},
+ *       {@code full})</td></tr>
  * </table>
  *
  * <p>Meters are created when a model version is first leased, never on the scoring path; a context holds its
@@ -60,6 +65,24 @@ public final class MicrometerMetrics implements PollenMetrics {
                 .description("artifact versions loaded by the runtime").register(registry);
         Gauge.builder("pollen.artifacts.loaded.bytes", gauges, RuntimeGauges::loadedBytes)
                 .description("payload bytes of loaded artifact versions").baseUnit("bytes").register(registry);
+    }
+
+    @Override
+    public void bindFeatureStore(dev.pollen.features.FeatureStore store) {
+        Tags t = Tags.of("schema", store.schema().name());
+        Gauge.builder("pollen.features.keys", store, s -> s.stats().keys()).tags(t)
+                .description("keys held by the feature store").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.evictions", store,
+                s -> s.stats().evictions()).tags(t).description("idle keys reclaimed to make room").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.late.drops", store,
+                s -> s.stats().lateDrops()).tags(t).description("events dropped from a window that no longer held"
+                        + " their bucket").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.refused", store,
+                s -> s.stats().refusedTimes()).tags(t.and("reason", "time"))
+                .description("events refused for a time outside the accepted skew").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.refused", store,
+                s -> s.stats().refusedFull()).tags(t.and("reason", "full"))
+                .description("new keys refused because the store was full").register(registry);
     }
 
     @Override

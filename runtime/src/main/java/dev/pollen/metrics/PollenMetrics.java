@@ -46,6 +46,15 @@ public interface PollenMetrics {
     default void bindTable(ArtifactId id, TableGauges gauges) {
     }
 
+    /**
+     * Registers meters that read a feature store's counters when scraped: keys, evictions, late drops, refused
+     * event times and refused new keys.
+     *
+     * @param store the store; held weakly by Micrometer, so the caller keeps it reachable while it is open
+     */
+    default void bindFeatureStore(dev.pollen.features.FeatureStore store) {
+    }
+
     /** @return a binding that records nothing */
     static PollenMetrics none() {
         return new PollenMetrics() {

@@ -108,6 +108,7 @@ public final class FraudScorer implements AutoCloseable {
             }
             this.maxBatch = b.maxBatch;
             this.metrics = b.runtimeMetrics.decisions("payments.fraud", OUTCOMES);
+            b.runtimeMetrics.bindFeatureStore(store);
             this.timed = metrics != DecisionMetrics.NONE;
             if (lease.signature().input("features") == null || lease.signature().output("probability") == null
                     || lease.signature().output("contributions") == null
