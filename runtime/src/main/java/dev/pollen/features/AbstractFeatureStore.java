@@ -20,6 +20,8 @@ public abstract class AbstractFeatureStore implements FeatureStore {
     /** Most keys it holds. */
     protected final long capacity;
     private final CountDownLatch drained = new CountDownLatch(1);
+    /** After a reclaiming pass found no idle key: no key can be idle before this time, so no pass runs before it. */
+    private volatile long noIdleKeyBefore = Long.MIN_VALUE;
     private final NativeGuard guard = new NativeGuard(drained::countDown);
 
     /**
@@ -125,6 +127,35 @@ public abstract class AbstractFeatureStore implements FeatureStore {
     protected final boolean idle(long lastEventMillis, long now, boolean lossless) {
         long idleFor = schema.longestWindowMillis() + (lossless ? eventTimes.maxBehindMillis() : 0);
         return now - lastEventMillis > idleFor;
+    }
+
+    /**
+     * @param now the time eviction would run at
+     * @return whether a reclaiming pass could find an idle key now (false right after one found none, until the
+     *     oldest key it saw can have become idle), so a flood of new keys into a full store does not scan it for
+     *     every key
+     */
+    protected final boolean evictionMayFind(long now) {
+        return now >= noIdleKeyBefore;
+    }
+
+    /**
+     * Records that a reclaiming pass found no idle key.
+     *
+     * @param oldestLastEventMillis the oldest latest-event time among the keys the pass saw
+     */
+    protected final void foundNoIdleKey(long oldestLastEventMillis) {
+        noIdleKeyBefore = oldestLastEventMillis + schema.longestWindowMillis() + 1;
+    }
+
+    /**
+     * @param clock the clock's time
+     * @param eventMillis the event being recorded
+     * @return the time idleness is measured at: the later of the two, so a replay store (whose clock accepts
+     *     any time) measures it on the stream's own time
+     */
+    protected static long evictionTime(long clock, long eventMillis) {
+        return Math.max(clock, eventMillis);
     }
 
     /**

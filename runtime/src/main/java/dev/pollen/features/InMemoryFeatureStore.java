@@ -72,7 +72,7 @@ public final class InMemoryFeatureStore extends AbstractFeatureStore {
             synchronized (this) {
                 UnsafeBuffer buf = records.get(key);
                 if (buf == null) {
-                    if (records.size() >= capacity && !evict(now)) {
+                    if (records.size() >= capacity && !evict(evictionTime(now, eventMillis))) {
                         throw full(records.size());
                     }
                     buf = new UnsafeBuffer(new byte[schema.recordLength()]);
@@ -92,14 +92,26 @@ public final class InMemoryFeatureStore extends AbstractFeatureStore {
 
     /** Reclaims idle keys, the lossless rule first (see {@link FeatureStore}); true if any was reclaimed. */
     private boolean evict(long now) {
+        if (!evictionMayFind(now)) {
+            return false;
+        }
+        long oldest = Long.MAX_VALUE;
         for (boolean lossless : new boolean[] {true, false}) {
             int before = records.size();
-            records.values().removeIf(b -> idle(record.wrap(b, 0).lastEventMillis(), now, lossless));
+            var it = records.values().iterator();
+            while (it.hasNext()) {
+                long last = record.wrap(it.next(), 0).lastEventMillis();
+                oldest = Math.min(oldest, last);
+                if (idle(last, now, lossless)) {
+                    it.remove();
+                }
+            }
             evictions += before - records.size();
             if (records.size() < before) {
                 return true;
             }
         }
+        foundNoIdleKey(oldest);
         return false;
     }
 

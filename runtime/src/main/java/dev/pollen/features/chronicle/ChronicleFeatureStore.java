@@ -164,7 +164,7 @@ public final class ChronicleFeatureStore extends dev.pollen.features.AbstractFea
             long now = checkEvent(eventMillis, values);
             int dropped = tryRecord(key, eventMillis, values, before);
             if (dropped == NEED_ROOM) {
-                evict(now);
+                evict(evictionTime(now, eventMillis));
                 dropped = tryRecord(key, eventMillis, values, before);
                 if (dropped == NEED_ROOM) {
                     throw full(meta.counter(StoreMeta.KEYS));
@@ -203,6 +203,10 @@ public final class ChronicleFeatureStore extends dev.pollen.features.AbstractFea
 
     /** Reclaims idle keys, the lossless rule first (see {@link FeatureStore}). No entry lock is held here. */
     private void evict(long now) {
+        if (!evictionMayFind(now)) {
+            return;
+        }
+        long[] oldest = {Long.MAX_VALUE};
         for (boolean lossless : new boolean[] {true, false}) {
             long removed = 0;
             WindowedRecord r = new WindowedRecord(schema);
@@ -211,7 +215,9 @@ public final class ChronicleFeatureStore extends dev.pollen.features.AbstractFea
                 long[] n = {0};
                 try (MapSegmentContext<LongValue, byte[], ?> c = map.segmentContext(s)) {
                     c.forEachSegmentEntry(e -> {
-                        if (idle(wrap(r, view, e).lastEventMillis(), now, lossless)) {
+                        long last = wrap(r, view, e).lastEventMillis();
+                        oldest[0] = Math.min(oldest[0], last);
+                        if (idle(last, now, lossless)) {
                             e.doRemove();
                             n[0]++;
                         }
@@ -225,6 +231,7 @@ public final class ChronicleFeatureStore extends dev.pollen.features.AbstractFea
                 return;
             }
         }
+        foundNoIdleKey(oldest[0]);
     }
 
     private ExternalMapQueryContext<LongValue, byte[], ?> query(Flyweights f, long key) {
@@ -290,8 +297,13 @@ public final class ChronicleFeatureStore extends dev.pollen.features.AbstractFea
             long keys = meta.counter(StoreMeta.KEYS);
             map.close();
             if (alone != null) {
-                meta.closedClean(Files.size(file), keys);
+                if (meta.counter(StoreMeta.PROCESSES) == 1) {
+                    meta.closedClean(Files.size(file), keys); // else a process died with it open: recover next time
+                }
+                meta.setCounter(StoreMeta.PROCESSES, 0);
                 alone.release();
+            } else {
+                meta.add(StoreMeta.PROCESSES, -1);
             }
         } catch (IOException | RuntimeException e) {
             failure = e;
@@ -385,6 +397,11 @@ public final class ChronicleFeatureStore extends dev.pollen.features.AbstractFea
                     meta = StoreMeta.open(sibling(file, ".meta"));
                     Opened o = alone != null ? openAlone(meta) : openShared(meta);
                     map = o.map;
+                    if (alone != null) {
+                        meta.setCounter(StoreMeta.PROCESSES, 1);
+                    } else {
+                        meta.add(StoreMeta.PROCESSES, 1);
+                    }
                     if (alone != null) {
                         alone.release();
                     }

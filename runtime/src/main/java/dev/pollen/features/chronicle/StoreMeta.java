@@ -22,12 +22,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   | (long) |  (int)  |    (int)     |   (long)    |  (long)  | (long) |   (long)    |  close  |
  *   +--------+---------+--------------+-------------+----------+--------+-------------+---------+
  *   56: CRC32C of bytes 0..56 (long)
- *   64: keys now | 72: evictions | 80: late drops | 88: refused times | 96: refused full   (atomic longs)
+ *   64: keys now | 72: evictions | 80: late drops | 88: refused times | 96: refused full | 104: processes
+ *   with the store open (atomic longs)
  * </pre>
  *
  * The header (0..64) is written only by a process that has the store to itself (creating it, opening it alone,
  * or closing it last), under the store's open lock. {@code clean} is 1 only between a last close and the next
- * open: a store found not clean was left by a process that died, and is recovered.
+ * open: a store found not clean was left by a process that died, and is recovered. The last process to close
+ * marks the store clean only if it was the only one still counted as open: a process that died while others had
+ * the store open stays counted, so the store is recovered next time.
  */
 final class StoreMeta implements AutoCloseable {
     static final long MAGIC = 0x3154414546_4e4c50L; // "PLNFEAT1" little-endian
@@ -43,6 +46,7 @@ final class StoreMeta implements AutoCloseable {
     static final int LATE_DROPS = 80;
     static final int REFUSED_TIMES = 88;
     static final int REFUSED_FULL = 96;
+    static final int PROCESSES = 104;
 
     private final Path file;
     private final FileChannel channel;

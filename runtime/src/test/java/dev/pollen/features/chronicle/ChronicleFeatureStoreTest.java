@@ -255,6 +255,34 @@ class ChronicleFeatureStoreTest extends FeatureStoreContractTest {
     }
 
     @Test
+    void aProcessKilledWhileAnotherHasTheStoreOpenIsRecoveredAfterTheLastClose() throws Exception {
+        Path file = dir.resolve("killed-shared.cm");
+        try (ChronicleFeatureStore mine = open(file)) {
+            mine.record(1000, StoreChild.T, ONE);
+            Process churn = child(List.of(), "churn", file.toString());
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(churn.getInputStream()))) {
+                for (int i = 0; i < 20; i++) {
+                    out.readLine();
+                }
+            }
+            churn.destroyForcibly();
+            assertTrue(churn.waitFor(30, TimeUnit.SECONDS));
+        } // this process closes last, but the dead one is still counted: the store is not marked clean
+        try (ChronicleFeatureStore again = open(file)) {
+            assertFalse(again.repairReport().lostAny());
+            FeatureSnapshot s = new FeatureSnapshot(StoreChild.SCHEMA);
+            long start = System.nanoTime();
+            for (long key = 0; key < 50; key++) {
+                again.record(key, StoreChild.T, ONE);
+                again.read(key, StoreChild.T, s);
+                assertEquals(s.value(0, 0), s.value(1, 1), "key " + key + ": half-applied update");
+            }
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5),
+                    "recovered: no segment stays locked by the dead process");
+        }
+    }
+
+    @Test
     void aNormalOpenPrintsNothing() throws Exception {
         Path file = dir.resolve("quiet.cm");
         for (int i = 0; i < 2; i++) {
