@@ -319,6 +319,10 @@ public final class FraudScorer implements AutoCloseable {
          * @return this
          */
         public Builder thresholds(float review, float decline) {
+            if (!(review >= 0 && review <= decline && decline <= 1)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "fraud thresholds must satisfy 0 <= review"
+                        + " <= decline <= 1 (found review " + review + ", decline " + decline + ")");
+            }
             this.review = review;
             this.decline = decline;
             return this;
