@@ -583,12 +583,12 @@ public final class FileSystemCatalog implements Catalog {
             Manifest m = readManifest(id.domain(), id.name(), id.version());
             String problem = verifyFiles(id, m);
             if (problem != null) {
-                return VerifyResult.ofVersion(id, problem, null);
+                return VerifyResult.failed(id, ErrorCategory.CHECKSUM_MISMATCH, problem);
             }
             List<ManifestSignature> signatures = signatures(id);
-            return VerifyResult.ofVersion(id, null, trust.check(m, signatures));
+            return VerifyResult.sound(id, trust.check(m, signatures));
         } catch (PollenException e) {
-            return VerifyResult.ofVersion(id, e.getMessage(), null);
+            return VerifyResult.failed(id, e.category(), e.getMessage());
         }
     }
 
@@ -620,7 +620,8 @@ public final class FileSystemCatalog implements Catalog {
         try {
             for (Map.Entry<String, Long> a : aliases(domain, name).entrySet()) {
                 if (!versions.contains(a.getValue())) {
-                    return VerifyResult.ofRecords(subject, "aliases " + artifactDir.resolve(ALIASES) + ": alias '"
+                    return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, "aliases "
+                            + artifactDir.resolve(ALIASES) + ": alias '"
                             + a.getKey() + "' must select an existing version (found " + a.getValue() + "; versions "
                             + versions + ")");
                 }
@@ -628,18 +629,19 @@ public final class FileSystemCatalog implements Catalog {
             Path record = artifactDir.resolve(HIGHEST);
             String text = readText(record);
             if (text == null) {
-                return VerifyResult.ofRecords(subject, versions.isEmpty() ? null
+                return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, versions.isEmpty() ? null
                         : "version record " + record + " is missing while versions " + versions + " exist");
             }
             long highest = CatalogRecords.readHighest(record.toString(), domain, name, text);
             if (!versions.isEmpty() && highest < versions.get(versions.size() - 1)) {
-                return VerifyResult.ofRecords(subject, "version record " + record + ": highest version must be at"
+                return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, "version record " + record
+                        + ": highest version must be at"
                         + " least the highest existing version " + versions.get(versions.size() - 1) + " (found "
                         + highest + ")");
             }
-            return VerifyResult.ofRecords(subject, null);
+            return VerifyResult.ofRecords(subject, null, null);
         } catch (PollenException e) {
-            return VerifyResult.ofRecords(subject, e.getMessage());
+            return VerifyResult.ofRecords(subject, e.category(), e.getMessage());
         }
     }
 
