@@ -13,8 +13,9 @@ import java.util.Map;
  * {@code MALFORMED_MANIFEST}, {@code CHECKSUM_MISMATCH}, {@code SIGNATURE_MISMATCH}, {@code INVALID_ARGUMENT}.
  *
  * <p><b>Integrity.</b> Everything a catalog serves is checked before it is used: a manifest against its own
- * {@link Manifest#checksum() checksum} on every read ({@code describe}, {@code resolve}'s listings, {@code payload},
- * {@code attachment}, {@code list}, {@code search}), aliases and the version high-water mark against theirs, and
+ * {@link Manifest#checksum() checksum} on every read ({@code describe}, {@code payload}, {@code attachment},
+ * {@code list}, {@code search}, {@code sign}), aliases (on every {@code resolve} through an alias) and the version
+ * high-water mark (on every publish) against theirs, and
  * {@link #verify(ArtifactRef, Trust)} recomputes the payload and attachment checksums too. A record that fails is
  * reported ({@code CHECKSUM_MISMATCH}, {@code MALFORMED_MANIFEST}), never used. Checksums find damage and edits;
  * only {@linkplain #signatures(ArtifactId) signatures} checked against {@link Trust} stop someone who can rewrite a

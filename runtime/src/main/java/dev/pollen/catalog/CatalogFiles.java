@@ -39,12 +39,7 @@ public final class CatalogFiles {
         } catch (IOException e) {
             throw new PollenException(ErrorCategory.IO, "cannot read " + file + " of " + owner + ": " + e, e);
         }
-        String actual;
-        try {
-            actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        String actual = HexFormat.of().formatHex(sha256().digest(bytes));
         if (!actual.equals(expectedSha256)) {
             throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, role + " " + file + " of " + owner
                     + " must have SHA-256 " + expectedSha256 + " as its manifest says (found " + actual
@@ -62,36 +57,54 @@ public final class CatalogFiles {
      * @param role what the file is to its version, for messages ({@code payload}, {@code attachment})
      * @param owner the version it belongs to, for messages
      * @throws PollenException {@link ErrorCategory#IO} when it cannot be read, {@link ErrorCategory#CHECKSUM_MISMATCH}
-     *     naming the expected and found value when the stored copy is damaged
+     *     naming the expected and found value when the stored copy is damaged or missing
      */
     public static void verify(Path file, long expectedSize, String expectedSha256, String role, Object owner) {
+        String problem;
+        try {
+            problem = mismatch(file, expectedSize, expectedSha256, role);
+        } catch (IOException e) {
+            throw new PollenException(ErrorCategory.IO, "cannot read " + file + " of " + owner + ": " + e, e);
+        }
+        if (problem != null) {
+            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, problem + "; the stored copy of " + owner
+                    + " is corrupt, run 'pollen catalog verify'");
+        }
+    }
+
+    /**
+     * @param file the stored file
+     * @param expectedSize the manifest's size for it
+     * @param expectedSha256 the manifest's SHA-256 for it, lowercase hex
+     * @param role what the file is to its version, for messages
+     * @return {@code null} when the file has that size and SHA-256, else what differs:
+     *     {@code <role> <file> must have SHA-256 <expected> as its manifest says (found <actual>)}, or that it is
+     *     missing or of another size
+     * @throws IOException when it exists but cannot be read
+     */
+    public static String mismatch(Path file, long expectedSize, String expectedSha256, String role)
+            throws IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            return role + " " + file + " is missing";
+        }
+        if (size != expectedSize) {
+            return role + " " + file + " must be " + expectedSize + " bytes as its manifest says (found " + size + ")";
+        }
         MessageDigest sha = sha256();
-        long size = 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocate(1 << 20);
             while (ch.read(buf) > 0) {
                 buf.flip();
-                size += buf.remaining();
                 sha.update(buf);
                 buf.clear();
             }
-        } catch (NoSuchFileException e) {
-            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, role + " " + file + " of " + owner
-                    + " is missing; the stored copy is damaged, run 'pollen catalog verify'", e);
-        } catch (IOException e) {
-            throw new PollenException(ErrorCategory.IO, "cannot read " + file + " of " + owner + ": " + e, e);
-        }
-        if (size != expectedSize) {
-            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, role + " " + file + " of " + owner
-                    + " must be " + expectedSize + " bytes as its manifest says (found " + size
-                    + "); the stored copy is corrupt, run 'pollen catalog verify'");
         }
         String actual = HexFormat.of().formatHex(sha.digest());
-        if (!actual.equals(expectedSha256)) {
-            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, role + " " + file + " of " + owner
-                    + " must have SHA-256 " + expectedSha256 + " as its manifest says (found " + actual
-                    + "); the stored copy is corrupt, run 'pollen catalog verify'");
-        }
+        return actual.equals(expectedSha256) ? null : role + " " + file + " must have SHA-256 " + expectedSha256
+                + " as its manifest says (found " + actual + ")";
     }
 
     private static MessageDigest sha256() {

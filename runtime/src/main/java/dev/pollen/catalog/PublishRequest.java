@@ -15,6 +15,9 @@ import java.util.Map;
  * ArtifactKind)}; {@link Builder#build()} checks every setting.
  */
 public final class PublishRequest {
+    /** File names a version directory reserves for the catalog: no payload or attachment may take them. */
+    public static final List<String> RESERVED_FILE_NAMES = List.of("manifest.json", "signatures.json");
+
     private final String domain;
     private final String name;
     private final ArtifactKind kind;
@@ -29,9 +32,6 @@ public final class PublishRequest {
     private final String fileName;
     private final Map<String, Path> attachments;
     private final SigningKey signingKey;
-
-    /** File names a version directory reserves for the catalog: no payload or attachment may take them. */
-    public static final List<String> RESERVED_FILE_NAMES = List.of("manifest.json", "signatures.json");
 
     private PublishRequest(Builder b) {
         this.domain = b.domain;

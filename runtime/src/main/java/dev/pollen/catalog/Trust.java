@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.security.interfaces.EdECPublicKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -144,8 +145,7 @@ public final class Trust {
         public Builder key(String domain, PublicKey key) {
             Names.checkName("domain", domain);
             Objects.requireNonNull(key, "key");
-            if (!ManifestSignature.ALGORITHM.equals(key.getAlgorithm())
-                    && !"EdDSA".equals(key.getAlgorithm())) {
+            if (!(key instanceof EdECPublicKey ed) || !ManifestSignature.ALGORITHM.equals(ed.getParams().getName())) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "trusted key for domain '" + domain
                         + "' must be an Ed25519 key (found " + Echo.quote(key.getAlgorithm()) + ")");
             }

@@ -168,4 +168,15 @@ class SigningKeyTest {
         assertThrows(PollenException.class, () -> new ManifestSignature("0123456789abcdef", "RSA", "x"));
         assertNotEquals(SigningKey.generate("a").keyId(), SigningKey.generate("a").keyId());
     }
+
+    @Test
+    void shouldTrustOnlyEd25519Keys() throws Exception {
+        for (String algorithm : List.of("Ed448", "RSA")) {
+            java.security.PublicKey key = java.security.KeyPairGenerator.getInstance(algorithm).generateKeyPair()
+                    .getPublic();
+            PollenException e = assertThrows(PollenException.class, () -> Trust.builder().key("payments", key));
+            assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+            assertTrue(e.getMessage().contains("must be an Ed25519 key"), e.getMessage());
+        }
+    }
 }

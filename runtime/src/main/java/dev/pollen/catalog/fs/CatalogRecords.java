@@ -259,7 +259,7 @@ final class CatalogRecords {
         }
 
         PollenException fail(String field, String rule, String found) {
-            return malformed("field '" + field + "' " + rule + " (found " + found + ")");
+            return malformed("field '" + field + "' " + rule + " (found " + Echo.cut(found) + ")");
         }
 
         void format(int expected) {

@@ -8,6 +8,7 @@ import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.ArtifactValidator;
 import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.ManifestSignature;
 import dev.pollen.catalog.Names;
@@ -621,9 +622,8 @@ public final class FileSystemCatalog implements Catalog {
             for (Map.Entry<String, Long> a : aliases(domain, name).entrySet()) {
                 if (!versions.contains(a.getValue())) {
                     return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, "aliases "
-                            + artifactDir.resolve(ALIASES) + ": alias '"
-                            + a.getKey() + "' must select an existing version (found " + a.getValue() + "; versions "
-                            + versions + ")");
+                            + artifactDir.resolve(ALIASES) + ": alias '" + a.getKey() + "' must select an existing"
+                            + " version (found " + a.getValue() + "; versions " + versions + ")");
                 }
             }
             Path record = artifactDir.resolve(HIGHEST);
@@ -635,9 +635,8 @@ public final class FileSystemCatalog implements Catalog {
             long highest = CatalogRecords.readHighest(record.toString(), domain, name, text);
             if (!versions.isEmpty() && highest < versions.get(versions.size() - 1)) {
                 return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, "version record " + record
-                        + ": highest version must be at"
-                        + " least the highest existing version " + versions.get(versions.size() - 1) + " (found "
-                        + highest + ")");
+                        + ": highest version must be at least the highest existing version "
+                        + versions.get(versions.size() - 1) + " (found " + highest + ")");
             }
             return VerifyResult.ofRecords(subject, null, null);
         } catch (PollenException e) {
@@ -766,19 +765,7 @@ public final class FileSystemCatalog implements Catalog {
     /** @return {@code null} when the file has the size and checksum its manifest says, else the problem */
     private static String verifyFile(String what, Path file, long expectedSize, String expectedSha) {
         try {
-            long size = Files.size(file);
-            if (size != expectedSize) {
-                return what + " " + file + " must be " + expectedSize + " bytes as its manifest says (found " + size
-                        + ")";
-            }
-            String actual = sha256Of(file);
-            if (!actual.equals(expectedSha)) {
-                return what + " " + file + " must have SHA-256 " + expectedSha + " as its manifest says (found "
-                        + actual + ")";
-            }
-            return null;
-        } catch (NoSuchFileException e) {
-            return what + " " + file + " is missing";
+            return CatalogFiles.mismatch(file, expectedSize, expectedSha, what);
         } catch (IOException e) {
             return "cannot read " + what + " " + file + ": " + e;
         }
@@ -1006,24 +993,6 @@ public final class FileSystemCatalog implements Catalog {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove staging directory " + dir + ": " + e);
         }
-    }
-
-    /**
-     * @param file a file
-     * @return its SHA-256 as lowercase hex
-     * @throws IOException when it cannot be read
-     */
-    static String sha256Of(Path file) throws IOException {
-        MessageDigest sha = sha256();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) > 0) {
-                buf.flip();
-                sha.update(buf);
-                buf.clear();
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static MessageDigest sha256() {

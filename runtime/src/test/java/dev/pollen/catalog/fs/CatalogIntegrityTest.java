@@ -123,7 +123,7 @@ class CatalogIntegrityTest {
         Manifest m = publishFraudModel();
         Path manifestFile = file("payments/fraud-scorer/1/manifest.json");
         Files.write(file("payments/fraud-scorer/1/model.onnx"), TestModels.logistic(8, 99));
-        String otherSha = FileSystemCatalog.sha256Of(file("payments/fraud-scorer/1/model.onnx"));
+        String otherSha = dev.pollen.internal.CanonicalJson.sha256(TestModels.logistic(8, 99));
         edit(manifestFile, m.sha256(), otherSha);
         try (PollenRuntime runtime = PollenRuntime.builder(catalog).build()) {
             assertEditedManifest(assertThrows(PollenException.class, () -> runtime.model("payments/fraud-scorer@1")),
