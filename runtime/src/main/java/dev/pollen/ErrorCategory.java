@@ -12,10 +12,19 @@ public enum ErrorCategory {
     ALREADY_EXISTS,
     /** A manifest on disk that does not parse or breaks a rule. */
     MALFORMED_MANIFEST,
-    /** Stored bytes whose SHA-256 does not match the manifest. */
+    /**
+     * Stored bytes whose SHA-256 does not match the checksum recorded for them: a payload or attachment that
+     * disagrees with its manifest, or a manifest, alias file or version record that disagrees with its own checksum
+     * (it was changed after it was written).
+     */
     CHECKSUM_MISMATCH,
     /** A declared signature that disagrees with the model, or input that disagrees with the signature. */
     SIGNATURE_MISMATCH,
+    /**
+     * A version refused by the trust in force ({@link dev.pollen.catalog.Trust}): unsigned or signed only by unknown
+     * keys where its domain requires a signature, or with a signature by a trusted key that does not verify.
+     */
+    UNTRUSTED,
     /** ONNX Runtime could not load a model. */
     MODEL_LOAD,
     /** ONNX Runtime failed while scoring. */

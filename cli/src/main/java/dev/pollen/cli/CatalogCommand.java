@@ -7,10 +7,15 @@ import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.ManifestSignature;
+import dev.pollen.catalog.Names;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.SearchQuery;
 import dev.pollen.catalog.Signature;
+import dev.pollen.catalog.SigningKey;
+import dev.pollen.catalog.Trust;
 import dev.pollen.catalog.VerifyResult;
+import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.catalog.fs.ManifestCodec;
 import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
@@ -27,11 +32,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code pollen catalog ...}: list, search, describe, lineage, verify, alias, publish. */
+/**
+ * {@code pollen catalog ...}: list, search, describe, lineage, verify, alias, publish, and for integrity keygen,
+ * sign and migrate.
+ */
 @Command(name = "catalog", description = "Browse and change the artifact catalog.", mixinStandardHelpOptions = true,
         subcommands = {CatalogCommand.ListCmd.class, CatalogCommand.SearchCmd.class, CatalogCommand.DescribeCmd.class,
                 CatalogCommand.LineageCmd.class, CatalogCommand.VerifyCmd.class, CatalogCommand.AliasCmd.class,
-                CatalogCommand.PublishCmd.class})
+                CatalogCommand.PublishCmd.class, CatalogCommand.KeygenCmd.class, CatalogCommand.SignCmd.class,
+                CatalogCommand.MigrateCmd.class})
 final class CatalogCommand {
     @ParentCommand
     PollenCli root;
@@ -126,8 +135,20 @@ final class CatalogCommand {
             out.print(ManifestCodec.write(m));
             Map<String, Long> aliases = catalog.aliases(m.domain(), m.name());
             out.println("aliases: " + (aliases.isEmpty() ? "none" : aliases));
+            out.println("signatures: " + signatures(catalog, m.id()));
             out.println("uri: " + m.id().ref().toUri());
             return 0;
+        }
+    }
+
+    /** @return the key ids of a version's signatures, unchecked, for people */
+    static String signatures(Catalog catalog, ArtifactId id) {
+        try {
+            List<ManifestSignature> all = catalog.signatures(id);
+            return all.isEmpty() ? "none" : "by key " + String.join(", ", all.stream().map(ManifestSignature::keyId)
+                    .toList()) + " (not checked here: 'pollen catalog verify --trust-keys DIR' checks them)";
+        } catch (PollenException e) {
+            return "unreadable: " + e.getMessage();
         }
     }
 
@@ -169,31 +190,66 @@ final class CatalogCommand {
     }
 
     /** {@code pollen catalog verify [REF]}. */
-    @Command(name = "verify", description = "Recompute SHA-256 checksums; exit 1 if any version is damaged.",
-            mixinStandardHelpOptions = true)
+    @Command(name = "verify", description = "Recompute every checksum (manifests, payloads, attachments, aliases,"
+            + " version records) and check signatures against trusted keys; exit 1 if anything is damaged or"
+            + " untrusted.", mixinStandardHelpOptions = true)
     static final class VerifyCmd implements Callable<Integer> {
         @ParentCommand
         CatalogCommand parent;
 
         @Parameters(paramLabel = "REF", arity = "0..1", description = "One artifact (default: everything).")
         String ref;
+        @Option(names = "--trust-keys", paramLabel = "DIR", description = "Check signatures against the public keys"
+                + " <domain>[.<label>].pub in DIR.")
+        Path trustKeys;
+        @Option(names = "--require-signed", paramLabel = "DOMAIN", description = "Fail versions of DOMAIN that carry"
+                + " no valid signature by one of its trusted keys (repeatable; needs --trust-keys).")
+        List<String> requireSigned = new ArrayList<>();
 
         @Override
         public Integer call() {
-            List<VerifyResult> results = parent.root.catalog().verify(ref == null ? null : ArtifactRef.parse(ref));
-            int bad = 0;
+            Trust.Builder tb = Trust.builder();
+            if (trustKeys != null) {
+                tb.keys(trustKeys);
+            }
+            requireSigned.forEach(tb::requireSigned);
+            Trust trust = tb.build();
+            List<VerifyResult> results = parent.root.catalog().verify(ref == null ? null : ArtifactRef.parse(ref),
+                    trust);
+            int versions = 0;
+            int damaged = 0;
+            int untrusted = 0;
+            int records = 0;
+            int badRecords = 0;
+            PrintWriter out = parent.root.out;
             for (VerifyResult r : results) {
-                if (r.ok()) {
-                    parent.root.out.println("ok      " + r.id());
+                if (r.isVersion()) {
+                    versions++;
                 } else {
-                    bad++;
-                    parent.root.out.println("DAMAGED " + r.id() + ": " + r.problem());
+                    records++;
+                }
+                if (r.ok()) {
+                    String note = !r.isVersion() || !trust.checks(r.id().domain()) ? ""
+                            : r.signedBy() == null ? "  (unsigned)" : "  (signed by trusted key " + r.signedBy() + ")";
+                    out.println("ok      " + r.subject() + note);
+                } else if (r.category() == ErrorCategory.UNTRUSTED) {
+                    untrusted++;
+                    out.println("UNTRUSTED " + r.subject() + ": " + r.problem());
+                } else {
+                    if (r.isVersion()) {
+                        damaged++;
+                    } else {
+                        badRecords++;
+                    }
+                    out.println("DAMAGED " + r.subject() + ": " + r.problem());
                 }
             }
-            parent.root.out.println(results.size() + " version(s) checked, " + bad + " damaged");
-            if (bad > 0) {
-                parent.root.out.flush();
-                parent.root.err.println("pollen: " + bad + " damaged version(s) in " + parent.root.catalogPath());
+            out.println(versions + " version(s) checked, " + damaged + " damaged, " + untrusted + " untrusted; records"
+                    + " of " + records + " artifact(s) checked, " + badRecords + " damaged");
+            if (damaged + untrusted + badRecords > 0) {
+                out.flush();
+                parent.root.err.println("pollen: " + damaged + " damaged and " + untrusted + " untrusted version(s), "
+                        + badRecords + " damaged artifact record(s) in " + parent.root.catalogPath());
                 return PollenCli.FAILURE;
             }
             return 0;
@@ -254,7 +310,10 @@ final class CatalogCommand {
         @Option(names = "--property", description = "key=value fact, such as heldout.auc=0.94 (repeatable).")
         Map<String, String> properties = new java.util.LinkedHashMap<>();
         @Option(names = "--version", description = "Pin the version number (fails if it exists or was used).")
-        long version;
+        String version;
+        @Option(names = "--sign-key", paramLabel = "FILE", description = "Sign the new version with this"
+                + " <domain>.<keyId>.key file (see 'pollen catalog keygen'); it appears signed.")
+        Path signKey;
 
         @Override
         public Integer call() throws IOException {
@@ -286,14 +345,96 @@ final class CatalogCommand {
             } else {
                 sig = OnnxModelValidator.inspect(file);
             }
+            long pinned = version == null ? 0 : Names.parseVersion("--version", version);
             PublishRequest.Builder b = PublishRequest.builder(ref.domain(), ref.name(), ArtifactKind.parse(kind))
                     .owner(owner).description(description).signature(sig).producedBy(producedBy).payload(file);
+            if (signKey != null) {
+                b.signedBy(SigningKey.read(signKey));
+            }
             tags.forEach(b::tag);
             derivedFrom.forEach(d -> b.derivedFrom(ArtifactRef.parse(d)));
             properties.forEach(b::property);
             Catalog catalog = parent.root.catalog();
-            Manifest m = version > 0 ? catalog.publish(b.build(), version) : catalog.publish(b.build());
-            parent.root.out.println("published " + m.id() + " (" + m.sizeBytes() + " bytes, sha256 " + m.sha256() + ")");
+            PublishRequest request = b.build();
+            Manifest m = pinned > 0 ? catalog.publish(request, pinned) : catalog.publish(request);
+            parent.root.out.println("published " + m.id() + " (" + m.sizeBytes() + " bytes, sha256 " + m.sha256()
+                    + (request.signingKey() == null ? "" : ", signed by key " + request.signingKey().keyId()) + ")");
+            return 0;
+        }
+    }
+
+    /** {@code pollen catalog keygen --domain D --out DIR}. */
+    @Command(name = "keygen", description = "Generate an Ed25519 signing key for a domain: <domain>.<keyId>.key"
+            + " (private, mode 0600) and <domain>.<keyId>.pub (public, for --trust-keys).",
+            mixinStandardHelpOptions = true)
+    static final class KeygenCmd implements Callable<Integer> {
+        @ParentCommand
+        CatalogCommand parent;
+
+        @Option(names = "--domain", required = true, description = "The domain whose versions the key signs.")
+        String domain;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the two files"
+                + " (created if needed; existing files are never overwritten).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            SigningKey key = SigningKey.generate(domain);
+            SigningKey.KeyPaths files = key.write(out);
+            PrintWriter w = parent.root.out;
+            w.println("key " + key.keyId() + " for domain " + key.domain());
+            w.println("private key: " + files.privateKey() + "  (mode 0600; keep it secret: sign --key,"
+                    + " publish --sign-key)");
+            w.println("public key:  " + files.publicKey() + "  (give it to verifiers: verify --trust-keys,"
+                    + " PollenRuntime.Builder.trustKeys)");
+            return 0;
+        }
+    }
+
+    /** {@code pollen catalog sign REF --key FILE}. */
+    @Command(name = "sign", description = "Sign an existing version with a domain key; its manifest does not change.",
+            mixinStandardHelpOptions = true)
+    static final class SignCmd implements Callable<Integer> {
+        @ParentCommand
+        CatalogCommand parent;
+
+        @Parameters(paramLabel = "REF", description = "The version to sign: domain/name[@version|@alias].")
+        String ref;
+        @Option(names = "--key", required = true, paramLabel = "FILE", description = "A <domain>.<keyId>.key file.")
+        Path keyFile;
+
+        @Override
+        public Integer call() {
+            SigningKey key = SigningKey.read(keyFile);
+            Catalog catalog = parent.root.catalog();
+            ArtifactId id = catalog.resolve(ArtifactRef.parse(ref));
+            ManifestSignature s = catalog.sign(id, key);
+            parent.root.out.println("signed " + id + " with key " + s.keyId() + " of domain " + key.domain());
+            return 0;
+        }
+    }
+
+    /** {@code pollen catalog migrate}. */
+    @Command(name = "migrate", description = "Seal a catalog written before format 2 once: add checksums to"
+            + " manifests (whose files still match), aliases.json and .highest-version. Safe to rerun.",
+            mixinStandardHelpOptions = true)
+    static final class MigrateCmd implements Callable<Integer> {
+        @ParentCommand
+        CatalogCommand parent;
+
+        @Override
+        public Integer call() {
+            FileSystemCatalog.Migration m = parent.root.catalog().migrate();
+            PrintWriter out = parent.root.out;
+            m.changed().forEach(c -> out.println("sealed  " + c));
+            m.refused().forEach(r -> out.println("REFUSED " + r));
+            out.println(m.changed().size() + " file(s) sealed, " + m.refused().size() + " refused");
+            if (!m.refused().isEmpty()) {
+                out.flush();
+                parent.root.err.println("pollen: " + m.refused().size() + " file(s) in " + parent.root.catalogPath()
+                        + " could not be sealed; they stay unusable until repaired or removed");
+                return PollenCli.FAILURE;
+            }
             return 0;
         }
     }

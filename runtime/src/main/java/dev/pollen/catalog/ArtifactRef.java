@@ -6,7 +6,8 @@ import dev.pollen.PollenException;
 /**
  * A reference to an artifact as callers write it: {@code domain/name@selector}, where the selector is a version
  * number or an alias ({@code prod}, {@code canary}); without a selector the ref means the latest version. The URI
- * form {@code pollen://domain/name@selector} is accepted too.
+ * form {@code pollen://domain/name@selector} is accepted too. A version is written in ASCII digits without a leading
+ * zero ({@link Names#VERSION_RULE}); an alias starts with a letter ({@link Names#ALIAS_RULE}).
  *
  * @param domain the owning domain
  * @param name the artifact name
@@ -82,7 +83,7 @@ public record ArtifactRef(String domain, String name, long version, String alias
         int slash = body.indexOf('/');
         if (slash < 0) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
-                    "ref must look like domain/name[@version|@alias] (found '" + text + "')");
+                    "ref must look like domain/name[@version|@alias] (found " + Names.quote(text) + ")");
         }
         String domain = body.substring(0, slash);
         String rest = body.substring(slash + 1);
@@ -92,15 +93,9 @@ public record ArtifactRef(String domain, String name, long version, String alias
             return latest(domain, name);
         }
         String selector = rest.substring(at + 1);
-        if (!selector.isEmpty() && selector.chars().allMatch(Character::isDigit)) {
-            long version;
-            try {
-                version = Long.parseLong(selector);
-            } catch (NumberFormatException e) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
-                        "ref version is too large (found '" + selector + "' in '" + text + "')");
-            }
-            return ofVersion(domain, name, version);
+        if (!selector.isEmpty() && Character.isDigit(selector.codePointAt(0))) {
+            // Only ASCII digits make a version: Character.isDigit and Long.parseLong would read '１' as 1.
+            return ofVersion(domain, name, Names.parseVersion("ref version", selector));
         }
         return ofAlias(domain, name, selector);
     }

@@ -11,6 +11,15 @@ import java.util.Map;
  * database) can implement this interface later. Implementations are thread-safe. Every failure is a
  * {@link dev.pollen.PollenException}: {@code NOT_FOUND} for unknown refs and aliases, {@code ALREADY_EXISTS},
  * {@code MALFORMED_MANIFEST}, {@code CHECKSUM_MISMATCH}, {@code SIGNATURE_MISMATCH}, {@code INVALID_ARGUMENT}.
+ *
+ * <p><b>Integrity.</b> Everything a catalog serves is checked before it is used: a manifest against its own
+ * {@link Manifest#checksum() checksum} on every read ({@code describe}, {@code payload}, {@code attachment},
+ * {@code list}, {@code search}, {@code sign}), aliases (on every {@code resolve} through an alias) and the version
+ * high-water mark (on every publish) against theirs, and
+ * {@link #verify(ArtifactRef, Trust)} recomputes the payload and attachment checksums too. A record that fails is
+ * reported ({@code CHECKSUM_MISMATCH}, {@code MALFORMED_MANIFEST}), never used. Checksums find damage and edits;
+ * only {@linkplain #signatures(ArtifactId) signatures} checked against {@link Trust} stop someone who can rewrite a
+ * file and its checksum together.
  */
 public interface Catalog {
 
@@ -84,12 +93,44 @@ public interface Catalog {
     Map<String, Long> aliases(String domain, String name);
 
     /**
-     * Recomputes the SHA-256 of the selected versions (every version when {@code ref} is {@code null}).
+     * Same as {@link #verify(ArtifactRef, Trust)} with {@link Trust#none()}: checksums only.
      *
      * @param ref what to verify, or {@code null} for everything
-     * @return one result per version
+     * @return one result per version, then one per artifact for its records
      */
-    List<VerifyResult> verify(ArtifactRef ref);
+    default List<VerifyResult> verify(ArtifactRef ref) {
+        return verify(ref, Trust.none());
+    }
+
+    /**
+     * Checks the selected versions (every version when {@code ref} is {@code null}): each manifest against its own
+     * checksum, the SHA-256 and size of its payload and attachments, its signatures file, and whether {@code trust}
+     * accepts it; then each selected artifact's aliases and version record against their checksums.
+     *
+     * @param ref what to verify, or {@code null} for everything
+     * @param trust the keys and required signatures to check versions against
+     * @return one result per version (ordered by domain, name, version), then one per artifact for its records
+     */
+    List<VerifyResult> verify(ArtifactRef ref, Trust trust);
+
+    /**
+     * @param id an exact version
+     * @return the signatures stored beside its manifest, possibly none; they are not checked here (see
+     *     {@link Trust#check(Manifest, List)})
+     * @throws dev.pollen.PollenException {@code MALFORMED_MANIFEST} when the stored signatures do not parse
+     */
+    List<ManifestSignature> signatures(ArtifactId id);
+
+    /**
+     * Signs an existing version with a key of its domain and stores the signature beside its manifest, replacing an
+     * earlier signature by the same key. The manifest does not change. The version is verified first (manifest,
+     * payload and attachment checksums): a damaged version is never signed.
+     *
+     * @param id an exact version
+     * @param key a signing key of the version's domain
+     * @return the stored signature
+     */
+    ManifestSignature sign(ArtifactId id, SigningKey key);
 
     /**
      * @param id an exact version

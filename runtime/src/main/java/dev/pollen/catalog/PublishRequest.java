@@ -15,6 +15,9 @@ import java.util.Map;
  * ArtifactKind)}; {@link Builder#build()} checks every setting.
  */
 public final class PublishRequest {
+    /** File names a version directory reserves for the catalog: no payload or attachment may take them. */
+    public static final List<String> RESERVED_FILE_NAMES = List.of("manifest.json", "signatures.json");
+
     private final String domain;
     private final String name;
     private final ArtifactKind kind;
@@ -28,6 +31,7 @@ public final class PublishRequest {
     private final InputStream payloadStream;
     private final String fileName;
     private final Map<String, Path> attachments;
+    private final SigningKey signingKey;
 
     private PublishRequest(Builder b) {
         this.domain = b.domain;
@@ -43,6 +47,7 @@ public final class PublishRequest {
         this.payloadStream = b.payloadStream;
         this.fileName = b.fileName != null ? b.fileName : (kind == ArtifactKind.MODEL ? "model.onnx" : "table.bin");
         this.attachments = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.attachments));
+        this.signingKey = b.signingKey;
     }
 
     /**
@@ -120,6 +125,11 @@ public final class PublishRequest {
         return attachments;
     }
 
+    /** @return the key that signs the new version as it is published, or {@code null} to publish it unsigned */
+    public SigningKey signingKey() {
+        return signingKey;
+    }
+
     /** Fluent, checked construction of a {@link PublishRequest}. Not thread-safe. */
     public static final class Builder {
         private final String domain;
@@ -136,6 +146,7 @@ public final class PublishRequest {
         private InputStream payloadStream;
         private String fileName;
         private final Map<String, Path> attachments = new LinkedHashMap<>();
+        private SigningKey signingKey;
 
         private Builder(String domain, String name, ArtifactKind kind) {
             this.domain = Names.checkName("domain", domain);
@@ -256,6 +267,18 @@ public final class PublishRequest {
         }
 
         /**
+         * Signs the version as it is published: its signature is in place when the version appears, so a runtime
+         * that requires signatures for the domain never sees it unsigned.
+         *
+         * @param key a signing key of this request's domain
+         * @return this
+         */
+        public Builder signedBy(SigningKey key) {
+            this.signingKey = key;
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} naming the first missing or bad setting
          */
@@ -296,15 +319,19 @@ public final class PublishRequest {
                             "derived-from refs must name an exact version (found '" + parent + "')");
                 }
             }
+            if (signingKey != null && !signingKey.domain().equals(domain)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publishing " + what + " can be signed by a"
+                        + " key of domain '" + domain + "' only (found " + signingKey + ")");
+            }
             return new PublishRequest(this);
         }
 
         private static void checkFileName(String what, String fileName) {
             if (!fileName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || fileName.contains("..")
-                    || "manifest.json".equals(fileName)) {
+                    || RESERVED_FILE_NAMES.contains(fileName)) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, what + " file name must match "
-                        + "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, contain no '..' and not be manifest.json (found '"
-                        + fileName + "')");
+                        + "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, contain no '..' and not be one of " + RESERVED_FILE_NAMES
+                        + " (found " + Names.quote(fileName) + ")");
             }
         }
     }

@@ -7,7 +7,9 @@ import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.CatalogFiles;
+import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.Trust;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableOpenOptions;
@@ -16,6 +18,8 @@ import dev.pollen.metrics.RuntimeGauges;
 import dev.pollen.onnx.OnnxConfig;
 import dev.pollen.onnx.OnnxEnvironment;
 import dev.pollen.onnx.OnnxModel;
+import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -34,6 +38,14 @@ import java.util.concurrent.CompletionException;
  * same artifact version gets a lease on the same loaded {@link OnnxModel}: one native session per version per
  * runtime. The first caller loads it (verifying the payload's SHA-256 and the signature); concurrent callers wait
  * for that one load. When the last lease closes the model is unloaded, once no call is running on it.
+ *
+ * <p><b>Integrity and trust.</b> Every load checks the manifest against its own checksum (so an edited threshold,
+ * owner or property is refused, never used), the payload against the manifest's SHA-256 on the very bytes handed to
+ * ONNX Runtime, and, for domains with {@linkplain Builder#trust(String, PublicKey) trusted keys}, the version's
+ * signatures by the rules of {@link Trust}: a signature that does not verify is refused, and so is an unsigned
+ * version of a domain that {@linkplain Builder#requireSigned(String) requires} one ({@code UNTRUSTED}). A table of
+ * such a domain also has its payload and attachments checked against their SHA-256 as it opens, whatever
+ * {@link Builder#verifyTables(boolean)} says, so the signature vouches for the bytes that get mapped.
  *
  * <p><b>Shutdown.</b> {@link #close()} reports leases that were never closed (logged at WARNING and returned by
  * {@link #unreleasedLeases()}), then closes every model; native memory is freed only after calls in flight
@@ -56,10 +68,12 @@ public final class PollenRuntime implements AutoCloseable {
     private final Map<ArtifactId, TableMeters> tableMeters = new HashMap<>();
     private final Set<TableLease> tableLeases = new LinkedHashSet<>();
     private final boolean verifyTables;
+    private final Trust trust;
     private long sessionsCreated;
     private boolean closed;
 
     private PollenRuntime(Builder b) {
+        this.trust = b.trust.build();
         this.catalog = b.catalog;
         this.env = OnnxEnvironment.get(b.onnx);
         this.metrics = b.metrics;
@@ -91,6 +105,11 @@ public final class PollenRuntime implements AutoCloseable {
         return catalog;
     }
 
+    /** @return the keys and required signatures every load is checked against */
+    public Trust trust() {
+        return trust;
+    }
+
     /** @return the ONNX Runtime setup in force */
     public OnnxConfig onnxConfig() {
         return env.config();
@@ -110,8 +129,9 @@ public final class PollenRuntime implements AutoCloseable {
      *
      * @param ref the model to lease
      * @return the lease; close it when done
-     * @throws PollenException {@code NOT_FOUND}, {@code CHECKSUM_MISMATCH}, {@code MODEL_LOAD},
-     *     {@code SIGNATURE_MISMATCH}, or {@code ILLEGAL_STATE} after {@link #close()}
+     * @throws PollenException {@code NOT_FOUND}, {@code CHECKSUM_MISMATCH}, {@code MALFORMED_MANIFEST},
+     *     {@code UNTRUSTED}, {@code MODEL_LOAD}, {@code SIGNATURE_MISMATCH}, or {@code ILLEGAL_STATE} after
+     *     {@link #close()}
      */
     public ModelLease model(ArtifactRef ref) {
         ArtifactId id = catalog.resolve(ref);
@@ -178,7 +198,8 @@ public final class PollenRuntime implements AutoCloseable {
      * @param ref the table to lease
      * @return the lease; close it when done
      * @throws PollenException {@code NOT_FOUND}, {@code INVALID_ARGUMENT} for a model, {@code CORRUPT_FILE},
-     *     {@code CHECKSUM_MISMATCH}, or {@code ILLEGAL_STATE} after {@link #close()}
+     *     {@code CHECKSUM_MISMATCH}, {@code MALFORMED_MANIFEST}, {@code UNTRUSTED}, or {@code ILLEGAL_STATE} after
+     *     {@link #close()}
      */
     public TableLease table(ArtifactRef ref) {
         ArtifactId id = catalog.resolve(ref);
@@ -206,6 +227,13 @@ public final class PollenRuntime implements AutoCloseable {
         String indexFile = manifest.properties().getOrDefault(TableArtifacts.INDEX_PROPERTY, TableArtifacts.INDEX_FILE);
         MappedEmbeddingTable table;
         try {
+            if (checkTrust(id, manifest) != null) {
+                // A signature vouches for the SHA-256 in the manifest: check the bytes against it before mapping.
+                CatalogFiles.verify(catalog.payload(id), manifest.sizeBytes(), manifest.sha256(), "payload", id);
+                for (Attachment a : manifest.attachments()) {
+                    CatalogFiles.verify(catalog.attachment(id, a.file()), a.sizeBytes(), a.sha256(), "attachment", id);
+                }
+            }
             table = MappedEmbeddingTable.open(catalog.payload(id), catalog.attachment(id, indexFile),
                     TableOpenOptions.defaults().verifyData(verifyTables), id.toString());
         } catch (PollenException e) {
@@ -216,6 +244,21 @@ public final class PollenRuntime implements AutoCloseable {
         meters(id).current = entry;
         LOG.log(System.Logger.Level.DEBUG, "opened table {0} ({1} rows)", id, table.rows());
         return entry;
+    }
+
+    /**
+     * @return the trusted key whose signature vouches for the version, or {@code null} when its domain has no
+     *     trusted key (then its signatures are not read) or it is accepted unsigned
+     * @throws PollenException {@code UNTRUSTED} when the trust in force refuses it
+     */
+    private String checkTrust(ArtifactId id, Manifest manifest) {
+        if (!trust.checks(id.domain())) {
+            return null;
+        }
+        String signer = trust.check(manifest, catalog.signatures(id));
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", id, signer == null ? "unsigned, accepted"
+                : "signature by trusted key " + signer + " verified");
+        return signer;
     }
 
     /** @return the meters of a table version, registered with the metrics binding on first use; under the lock */
@@ -255,6 +298,7 @@ public final class PollenRuntime implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
                     id + " is a " + manifest.kind() + ", not a model; it cannot be scored");
         }
+        checkTrust(id, manifest);
         byte[] bytes = CatalogFiles.readVerified(catalog.payload(id), manifest.sha256(), "payload", id);
         OnnxModel model = OnnxModel.load(manifest, bytes, env);
         synchronized (lock) {
@@ -431,6 +475,7 @@ public final class PollenRuntime implements AutoCloseable {
         private OnnxConfig onnx = OnnxConfig.defaults();
         private PollenMetrics metrics = PollenMetrics.none();
         private boolean verifyTables = true;
+        private final Trust.Builder trust = Trust.builder();
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -465,7 +510,9 @@ public final class PollenRuntime implements AutoCloseable {
 
         /**
          * @param verify whether opening a table reads it once to check its data checksums (default on); turn off
-         *     for very large tables whose catalog copy is verified by other means ({@code pollen catalog verify})
+         *     for very large tables whose catalog copy is verified by other means ({@code pollen catalog verify}).
+         *     Tables of a domain with a trusted key are always checked against the SHA-256 their signed manifest
+         *     records.
          * @return this
          */
         public Builder verifyTables(boolean verify) {
@@ -473,7 +520,47 @@ public final class PollenRuntime implements AutoCloseable {
             return this;
         }
 
-        /** @return the runtime */
+        /**
+         * Trusts a public key for a domain: from now on a version of that domain whose signature by this key does not
+         * verify is refused. Combine with {@link #requireSigned(String)} to refuse unsigned versions too.
+         *
+         * @param domain the domain, such as {@code payments}
+         * @param key its Ed25519 public key ({@link dev.pollen.catalog.SigningKey#readPublicKey(Path)})
+         * @return this
+         */
+        public Builder trust(String domain, PublicKey key) {
+            trust.key(domain, key);
+            return this;
+        }
+
+        /**
+         * Trusts every {@code <domain>[.<label>].pub} file in a directory for the domain its name starts with.
+         *
+         * @param dir the directory, as {@code pollen catalog keygen} fills it
+         * @return this
+         */
+        public Builder trustKeys(Path dir) {
+            trust.keys(dir);
+            return this;
+        }
+
+        /**
+         * Refuses versions of a domain that carry no valid signature by one of its trusted keys ({@code UNTRUSTED}
+         * from {@link PollenRuntime#model(ArtifactRef)} and {@link PollenRuntime#table(ArtifactRef)}).
+         *
+         * @param domain the domain; {@link #build()} fails unless some key is trusted for it
+         * @return this
+         */
+        public Builder requireSigned(String domain) {
+            trust.requireSigned(domain);
+            return this;
+        }
+
+        /**
+         * @return the runtime
+         * @throws PollenException {@code CONFIGURATION} when signatures are required for a domain without a
+         *     trusted key
+         */
         public PollenRuntime build() {
             return new PollenRuntime(this);
         }

@@ -189,12 +189,14 @@ public abstract class CatalogContractTest {
     void shouldVerifyIntactVersions() {
         catalog.publish(request("demo", "m").build());
         List<VerifyResult> results = catalog.verify(null);
-        assertEquals(1, results.size());
-        assertTrue(results.get(0).ok(), results.toString());
+        assertEquals(2, results.size(), "the version, then the artifact's records: " + results);
+        assertTrue(results.get(0).ok() && results.get(0).isVersion(), results.toString());
+        assertTrue(results.get(1).ok() && !results.get(1).isVersion(), results.toString());
         List<VerifyResult> one = catalog.verify(ArtifactRef.parse("demo/m@1"));
-        assertEquals(1, one.size());
+        assertEquals(2, one.size());
         assertTrue(one.get(0).ok() && one.get(0).problem() == null, one.toString());
         assertEquals(new ArtifactId("demo", "m", 1), one.get(0).id());
+        assertEquals("demo/m@1", one.get(0).subject());
     }
 
     @Test

@@ -1,9 +1,5 @@
 package dev.pollen.catalog.fs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
@@ -12,11 +8,15 @@ import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.ArtifactValidator;
 import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.ManifestSignature;
 import dev.pollen.catalog.Names;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.SearchQuery;
+import dev.pollen.catalog.SigningKey;
 import dev.pollen.catalog.TensorSpec;
+import dev.pollen.catalog.Trust;
 import dev.pollen.catalog.VerifyResult;
 import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
@@ -61,27 +61,40 @@ import java.util.stream.Stream;
  *   .lock                          held (file lock + in-process lock) while choosing versions and moving aliases
  *   .staging/&lt;pid&gt;-&lt;uuid&gt;/        publishes in progress, each holding a lock on its .owner file
  *   &lt;domain&gt;/&lt;name&gt;/
- *     aliases.json                 {"prod": 3, "canary": 4}, replaced atomically
- *     .highest-version             the highest version number ever assigned, so numbers are never reused
+ *     aliases.json                 {"format": 2, "domain", "name", "aliases": {"prod": 3}, "checksum"}, replaced
+ *                                  atomically
+ *     .highest-version             {"format": 2, "domain", "name", "highestVersion": 4, "checksum"}: the highest
+ *                                  version number ever assigned, so numbers are never reused
  *     &lt;version&gt;/                    appears in one atomic rename, complete and immutable
- *       manifest.json
+ *       manifest.json              every field, the payload's and attachments' SHA-256, and its own "checksum"
  *       model.onnx | table.bin     the payload
+ *       tokenizer.json, ids.idx    attachments, if any, checksummed in the manifest
+ *       signatures.json            Ed25519 signatures over the manifest, if signed; may be added later, the
+ *                                  manifest never changes
  * </pre>
+ *
+ * <p>Every file but {@code .lock} and staging is checked before it is used: manifests, aliases and the version
+ * record against their own {@code checksum} (SHA-256 of their {@linkplain Manifest#canonicalBytes() canonical
+ * encoding}, see {@link ManifestCodec} and {@link CatalogRecords}); payloads and attachments against the manifest
+ * by {@link #verify(ArtifactRef, Trust)} and by the runtime as it loads them; signatures against the
+ * {@link Trust} in force. Catalogs written before format 2 (records without a checksum) are refused until
+ * {@link #migrate()} seals them once.
  *
  * <p><b>Atomic publish.</b> The payload is copied into a private staging directory while its SHA-256 is computed,
  * fsynced, validated by the kind's {@link ArtifactValidator} (for models: loaded by ONNX Runtime and its real inputs
  * and outputs compared with the declared signature), then, under the catalog lock, the version number is chosen
- * and recorded, the manifest written and fsynced, and the directory renamed into place with one {@code rename(2)}.
- * A process killed at any point leaves either no version or a complete one; stale staging directories are ignored
- * by readers and swept by a later open once their owner lock is free.
+ * and recorded, the manifest (and its signature, when the request is signed) written and fsynced, and the
+ * directory renamed into place with one {@code rename(2)}. A process killed at any point leaves either no version
+ * or a complete one; stale staging directories are ignored by readers and swept by a later open once their owner
+ * lock is free.
  *
  * <p>Thread-safe, also with several catalog objects on one root, and safe for several processes sharing one root
  * on a local POSIX file system. Network file systems are only as safe as their {@code rename} and {@code flock}.
  */
 public final class FileSystemCatalog implements Catalog {
     private static final System.Logger LOG = System.getLogger(FileSystemCatalog.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MANIFEST = "manifest.json";
+    private static final String SIGNATURES = "signatures.json";
     private static final String ALIASES = "aliases.json";
     private static final String HIGHEST = ".highest-version";
     private static final String STAGING = ".staging";
@@ -184,7 +197,7 @@ public final class FileSystemCatalog implements Catalog {
                     request.owner(), request.description(), request.tags(), now, request.fileName(), size, payloadSha,
                     request.signature(), request.lineage(), request.properties(), attachments);
             validator.validate(draft, payload);
-            return withLock(() -> commit(draft, version, staged));
+            return withLock(() -> commit(draft, version, staged, request.signingKey()));
         } catch (IOException e) {
             throw io("cannot publish " + what, e);
         } finally {
@@ -209,7 +222,7 @@ public final class FileSystemCatalog implements Catalog {
         }
     }
 
-    private Manifest commit(Manifest draft, long requested, Path staged) throws IOException {
+    private Manifest commit(Manifest draft, long requested, Path staged, SigningKey signingKey) throws IOException {
         Path artifactDir = artifactDir(draft.domain(), draft.name());
         Files.createDirectories(artifactDir);
         long highest = highestVersion(artifactDir);
@@ -224,10 +237,14 @@ public final class FileSystemCatalog implements Catalog {
                 draft.description(), draft.tags(), draft.createdAt(), draft.file(), draft.sizeBytes(), draft.sha256(),
                 draft.signature(), draft.lineage(), draft.properties(), draft.attachments());
         writeDurably(staged.resolve(MANIFEST), ManifestCodec.write(manifest).getBytes(StandardCharsets.UTF_8));
+        if (signingKey != null) {
+            writeDurably(staged.resolve(SIGNATURES), CatalogRecords.writeSignatures(List.of(signingKey.sign(manifest))));
+        }
         Files.delete(staged.resolve(OWNER));
         fsyncDirectory(staged);
         if (version > highest) {
-            replaceAtomically(artifactDir.resolve(HIGHEST), (version + "\n").getBytes(StandardCharsets.US_ASCII));
+            replaceAtomically(artifactDir.resolve(HIGHEST), CatalogRecords.writeHighest(draft.domain(), draft.name(),
+                    version));
         }
         Path target = artifactDir.resolve(Long.toString(version));
         try {
@@ -467,49 +484,81 @@ public final class FileSystemCatalog implements Catalog {
         withLock(() -> {
             Map<String, Long> aliases = new TreeMap<>(aliases(id.domain(), id.name()));
             aliases.put(alias, id.version());
-            ObjectNode node = JSON.createObjectNode();
-            aliases.forEach(node::put);
             replaceAtomically(artifactDir(id.domain(), id.name()).resolve(ALIASES),
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+                    CatalogRecords.writeAliases(id.domain(), id.name(), aliases));
             return null;
         });
     }
 
+    /**
+     * @throws PollenException {@code CHECKSUM_MISMATCH} when {@code aliases.json} was changed outside Pollen (so a
+     *     tampered file never makes a ref select another version), {@code MALFORMED_MANIFEST} when it does not parse
+     *     or predates format 2
+     */
     @Override
     public Map<String, Long> aliases(String domain, String name) {
         Path file = artifactDir(domain, name).resolve(ALIASES);
-        if (!Files.exists(file)) {
-            return Map.of();
-        }
+        String text = readText(file);
+        return text == null ? Map.of() : CatalogRecords.readAliases(file.toString(), domain, name, text);
+    }
+
+    /** @return the file's text, or {@code null} when it does not exist */
+    private static String readText(Path file) {
         try {
-            JsonNode node = JSON.readTree(Files.readString(file));
-            Map<String, Long> aliases = new TreeMap<>();
-            for (Map.Entry<String, JsonNode> e : node.properties()) {
-                if (!e.getValue().isIntegralNumber() || e.getValue().asLong() < 1) {
-                    throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "aliases " + file + ": field '"
-                            + e.getKey() + "' must be a version number of at least 1 (found " + e.getValue() + ")");
-                }
-                aliases.put(e.getKey(), e.getValue().asLong());
-            }
-            return aliases;
-        } catch (JsonProcessingException e) {
-            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "aliases " + file + ": must be a JSON object"
-                    + " of alias to version (" + e.getOriginalMessage() + ")", e);
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, file + ": must be UTF-8 text", e);
         } catch (IOException e) {
             throw io("cannot read " + file, e);
         }
     }
 
+    // ---------------------------------------------------------------------------------------------- signatures
+
+    @Override
+    public List<ManifestSignature> signatures(ArtifactId id) {
+        resolve(id.ref());
+        Path file = versionDir(id).resolve(SIGNATURES);
+        String text = readText(file);
+        return text == null ? List.of() : CatalogRecords.readSignatures(file.toString(), text);
+    }
+
+    @Override
+    public ManifestSignature sign(ArtifactId id, SigningKey key) {
+        Objects.requireNonNull(key, "key");
+        Manifest m = describe(id.ref());
+        String problem = verifyFiles(id, m);
+        if (problem != null) {
+            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "cannot sign " + id + ": " + problem);
+        }
+        ManifestSignature signature = key.sign(m);
+        withLock(() -> {
+            List<ManifestSignature> all = new ArrayList<>(signatures(id));
+            all.removeIf(s -> s.keyId().equals(signature.keyId()));
+            all.add(signature);
+            replaceAtomically(versionDir(id).resolve(SIGNATURES), CatalogRecords.writeSignatures(all));
+            return null;
+        });
+        LOG.log(System.Logger.Level.DEBUG, "signed {0} with key {1}", id, signature.keyId());
+        return signature;
+    }
+
     // ---------------------------------------------------------------------------------------------- verify, lineage
 
     @Override
-    public List<VerifyResult> verify(ArtifactRef ref) {
+    public List<VerifyResult> verify(ArtifactRef ref, Trust trust) {
+        Objects.requireNonNull(trust, "trust");
         List<ArtifactId> ids = new ArrayList<>();
+        List<Path> artifacts = new ArrayList<>();
         if (ref != null) {
             ids.add(resolve(ref));
+            artifacts.add(artifactDir(ref.domain(), ref.name()));
         } else {
             for (Path domainDir : children(root)) {
                 for (Path artifactDir : children(domainDir)) {
+                    artifacts.add(artifactDir);
                     for (long v : versions(artifactDir)) {
                         ids.add(new ArtifactId(domainDir.getFileName().toString(),
                                 artifactDir.getFileName().toString(), v));
@@ -519,42 +568,204 @@ public final class FileSystemCatalog implements Catalog {
         }
         List<VerifyResult> results = new ArrayList<>();
         for (ArtifactId id : ids) {
-            results.add(verifyOne(id));
+            results.add(verifyOne(id, trust));
+        }
+        for (Path artifactDir : artifacts) {
+            VerifyResult r = verifyRecords(artifactDir);
+            if (r != null) {
+                results.add(r);
+            }
         }
         return results;
     }
 
-    private VerifyResult verifyOne(ArtifactId id) {
-        Manifest m;
+    private VerifyResult verifyOne(ArtifactId id, Trust trust) {
         try {
-            m = readManifest(id.domain(), id.name(), id.version());
+            Manifest m = readManifest(id.domain(), id.name(), id.version());
+            String problem = verifyFiles(id, m);
+            if (problem != null) {
+                return VerifyResult.failed(id, ErrorCategory.CHECKSUM_MISMATCH, problem);
+            }
+            List<ManifestSignature> signatures = signatures(id);
+            return VerifyResult.sound(id, trust.check(m, signatures));
         } catch (PollenException e) {
-            return new VerifyResult(id, false, e.getMessage());
+            return VerifyResult.failed(id, e.category(), e.getMessage());
         }
+    }
+
+    /** @return the first payload or attachment that disagrees with the manifest, or {@code null} */
+    private String verifyFiles(ArtifactId id, Manifest m) {
         String problem = verifyFile("payload", versionDir(id).resolve(m.file()), m.sizeBytes(), m.sha256());
         for (int i = 0; problem == null && i < m.attachments().size(); i++) {
             Attachment a = m.attachments().get(i);
             problem = verifyFile("attachment", versionDir(id).resolve(a.file()), a.sizeBytes(), a.sha256());
         }
-        return new VerifyResult(id, problem == null, problem);
+        return problem;
+    }
+
+    /**
+     * Checks an artifact's aliases (checksum, and that each selects an existing version) and its version record
+     * (checksum, present once a version exists, not below an existing version).
+     *
+     * @return the result, or {@code null} for a directory with neither versions nor records
+     */
+    private VerifyResult verifyRecords(Path artifactDir) {
+        String domain = artifactDir.getParent().getFileName().toString();
+        String name = artifactDir.getFileName().toString();
+        List<Long> versions = versions(artifactDir);
+        boolean hasAliases = Files.exists(artifactDir.resolve(ALIASES));
+        if (versions.isEmpty() && !hasAliases && !Files.exists(artifactDir.resolve(HIGHEST))) {
+            return null;
+        }
+        String subject = domain + "/" + name + " (" + ALIASES + ", " + HIGHEST + ")";
+        try {
+            for (Map.Entry<String, Long> a : aliases(domain, name).entrySet()) {
+                if (!versions.contains(a.getValue())) {
+                    return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, "aliases "
+                            + artifactDir.resolve(ALIASES) + ": alias '" + a.getKey() + "' must select an existing"
+                            + " version (found " + a.getValue() + "; versions " + versions + ")");
+                }
+            }
+            Path record = artifactDir.resolve(HIGHEST);
+            String text = readText(record);
+            if (text == null) {
+                return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, versions.isEmpty() ? null
+                        : "version record " + record + " is missing while versions " + versions + " exist");
+            }
+            long highest = CatalogRecords.readHighest(record.toString(), domain, name, text);
+            if (!versions.isEmpty() && highest < versions.get(versions.size() - 1)) {
+                return VerifyResult.ofRecords(subject, ErrorCategory.MALFORMED_MANIFEST, "version record " + record
+                        + ": highest version must be at least the highest existing version "
+                        + versions.get(versions.size() - 1) + " (found " + highest + ")");
+            }
+            return VerifyResult.ofRecords(subject, null, null);
+        } catch (PollenException e) {
+            return VerifyResult.ofRecords(subject, e.category(), e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- migrate
+
+    /**
+     * What {@link #migrate()} did.
+     *
+     * @param changed one line per file rewritten or created
+     * @param refused one line per file left as it was because it could not be sealed (damaged, malformed)
+     */
+    public record Migration(List<String> changed, List<String> refused) {
+        /** Copies the lists. */
+        public Migration {
+            changed = List.copyOf(changed);
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /**
+     * Seals a catalog written before format 2, once: every format 1 manifest whose payload and attachments still
+     * match it is rewritten in format 2 with its own checksum (same fields, same creation time; it carried no
+     * signature), every format 1 {@code aliases.json} and {@code .highest-version} with theirs, and a missing version
+     * record is rebuilt from the versions present. Each file is replaced atomically, under the catalog lock.
+     * Idempotent: format 2 files are only checked, and a second run changes nothing.
+     *
+     * <p>A version whose files do not match its manifest, or whose manifest does not parse, is left unsealed (and so
+     * stays unusable) and reported. Migration vouches only that nothing changed from now on: it cannot tell whether
+     * a format 1 manifest was edited before.
+     *
+     * @return what was changed and what was refused
+     */
+    public Migration migrate() {
+        List<String> changed = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        withLock(() -> {
+            for (Path domainDir : children(root)) {
+                for (Path artifactDir : children(domainDir)) {
+                    migrateArtifact(artifactDir, changed, refused);
+                }
+            }
+            return null;
+        });
+        return new Migration(changed, refused);
+    }
+
+    private void migrateArtifact(Path artifactDir, List<String> changed, List<String> refused) throws IOException {
+        String domain = artifactDir.getParent().getFileName().toString();
+        String name = artifactDir.getFileName().toString();
+        List<Long> versions = versions(artifactDir);
+        for (long v : versions) {
+            ArtifactId id = new ArtifactId(domain, name, v);
+            Path file = versionDir(id).resolve(MANIFEST);
+            String text = readText(file);
+            if (text == null || ManifestCodec.formatOf(text) != ManifestCodec.UNSEALED_FORMAT) {
+                try {
+                    readManifest(domain, name, v);
+                } catch (PollenException e) {
+                    refused.add(id + ": " + e.getMessage());
+                }
+                continue;
+            }
+            try {
+                Manifest m = ManifestCodec.readUnsealed(file.toString(), text);
+                if (!m.id().equals(id)) {
+                    throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "manifest " + file + ": fields"
+                            + " 'domain', 'name' and 'version' must match its directory " + id + " (found " + m.id()
+                            + ")");
+                }
+                String problem = verifyFiles(id, m);
+                if (problem != null) {
+                    refused.add(id + ": not sealed, " + problem);
+                    continue;
+                }
+                replaceAtomically(file, ManifestCodec.write(m).getBytes(StandardCharsets.UTF_8));
+                changed.add(id + ": " + MANIFEST + " sealed (format " + ManifestCodec.UNSEALED_FORMAT + " -> "
+                        + Manifest.FORMAT + ", checksum " + m.checksum() + ")");
+            } catch (PollenException e) {
+                refused.add(id + ": " + e.getMessage());
+            }
+        }
+        String what = domain + "/" + name;
+        Path aliasesFile = artifactDir.resolve(ALIASES);
+        String aliasesText = readText(aliasesFile);
+        if (aliasesText != null) {
+            try {
+                aliases(domain, name);
+            } catch (PollenException sealedOrNot) {
+                try {
+                    Map<String, Long> legacy = CatalogRecords.legacyAliases(aliasesFile.toString(), aliasesText);
+                    replaceAtomically(aliasesFile, CatalogRecords.writeAliases(domain, name, legacy));
+                    changed.add(what + ": " + ALIASES + " sealed " + legacy);
+                } catch (PollenException notLegacy) {
+                    refused.add(what + ": " + sealedOrNot.getMessage());
+                }
+            }
+        }
+        Path record = artifactDir.resolve(HIGHEST);
+        String recordText = readText(record);
+        long present = versions.isEmpty() ? 0 : versions.get(versions.size() - 1);
+        if (recordText == null) {
+            if (present > 0) {
+                replaceAtomically(record, CatalogRecords.writeHighest(domain, name, present));
+                changed.add(what + ": " + HIGHEST + " was missing, rebuilt from the versions present (" + present
+                        + ")");
+            }
+        } else {
+            try {
+                CatalogRecords.readHighest(record.toString(), domain, name, recordText);
+            } catch (PollenException sealedOrNot) {
+                try {
+                    long highest = Math.max(present, CatalogRecords.legacyHighest(record.toString(), recordText));
+                    replaceAtomically(record, CatalogRecords.writeHighest(domain, name, highest));
+                    changed.add(what + ": " + HIGHEST + " sealed (" + highest + ")");
+                } catch (PollenException notLegacy) {
+                    refused.add(what + ": " + sealedOrNot.getMessage());
+                }
+            }
+        }
     }
 
     /** @return {@code null} when the file has the size and checksum its manifest says, else the problem */
     private static String verifyFile(String what, Path file, long expectedSize, String expectedSha) {
         try {
-            long size = Files.size(file);
-            if (size != expectedSize) {
-                return what + " " + file + " must be " + expectedSize + " bytes as its manifest says (found " + size
-                        + ")";
-            }
-            String actual = sha256Of(file);
-            if (!actual.equals(expectedSha)) {
-                return what + " " + file + " must have SHA-256 " + expectedSha + " as its manifest says (found "
-                        + actual + ")";
-            }
-            return null;
-        } catch (NoSuchFileException e) {
-            return what + " " + file + " is missing";
+            return CatalogFiles.mismatch(file, expectedSize, expectedSha, what);
         } catch (IOException e) {
             return "cannot read " + what + " " + file + ": " + e;
         }
@@ -657,21 +868,25 @@ public final class FileSystemCatalog implements Catalog {
         return out;
     }
 
+    /**
+     * @return the highest version ever assigned: the version record, which must exist once a version does (so a
+     *     deleted record can never let a number be reused), and not below any existing version
+     */
     private static long highestVersion(Path artifactDir) {
-        long highest = 0;
-        for (long v : versions(artifactDir)) {
-            highest = Math.max(highest, v);
-        }
+        List<Long> versions = versions(artifactDir);
+        long highest = versions.isEmpty() ? 0 : versions.get(versions.size() - 1);
         Path file = artifactDir.resolve(HIGHEST);
-        if (Files.exists(file)) {
-            try {
-                highest = Math.max(highest, Long.parseLong(Files.readString(file).trim()));
-            } catch (IOException | NumberFormatException e) {
-                throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "version record " + file
-                        + ": must hold the highest version number used (" + e.getMessage() + ")", e);
+        String text = readText(file);
+        if (text == null) {
+            if (!versions.isEmpty()) {
+                throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "version record " + file + ": is missing"
+                        + " while versions " + versions + " exist, so the numbers used before cannot be known; run"
+                        + " 'pollen catalog migrate' to rebuild it from the versions present");
             }
+            return highest;
         }
-        return highest;
+        return Math.max(highest, CatalogRecords.readHighest(file.toString(),
+                artifactDir.getParent().getFileName().toString(), artifactDir.getFileName().toString(), text));
     }
 
     private interface LockedAction<T> {
@@ -778,24 +993,6 @@ public final class FileSystemCatalog implements Catalog {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove staging directory " + dir + ": " + e);
         }
-    }
-
-    /**
-     * @param file a file
-     * @return its SHA-256 as lowercase hex
-     * @throws IOException when it cannot be read
-     */
-    static String sha256Of(Path file) throws IOException {
-        MessageDigest sha = sha256();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) > 0) {
-                buf.flip();
-                sha.update(buf);
-                buf.clear();
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static MessageDigest sha256() {

@@ -16,8 +16,10 @@ import dev.pollen.catalog.Dim;
 import dev.pollen.catalog.Lineage;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.Names;
+import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.Signature;
 import dev.pollen.catalog.TensorSpec;
+import dev.pollen.internal.Echo;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -29,12 +31,15 @@ import java.util.regex.Pattern;
 /**
  * Reads and writes {@code manifest.json}. Reading checks every field and reports the first broken rule as
  * {@code manifest <source>: field '<path>' <rule> (found <value>)} with category
- * {@link ErrorCategory#MALFORMED_MANIFEST}. Signatures are also exchanged alone in this format (the CLI's
+ * {@link ErrorCategory#MALFORMED_MANIFEST}, then checks the manifest against its own {@code checksum}, the SHA-256 of
+ * its {@linkplain Manifest#canonicalBytes() canonical encoding} (every field but {@code checksum}), failing with
+ * {@link ErrorCategory#CHECKSUM_MISMATCH}. Fields the format does not define are refused, and so are duplicated
+ * ones, so nothing in the file escapes the checksum. Signatures are also exchanged alone in this format (the CLI's
  * {@code --signature} file), see {@link #readSignature(String, String)}.
  *
  * <pre>
  * {
- *   "format": 1,
+ *   "format": 2,
  *   "domain": "payments", "name": "fraud-scorer", "version": 3, "kind": "model",
  *   "owner": "payments-ml", "description": "...", "tags": ["fraud"],
  *   "createdAt": "2026-11-27T10:00:00Z",
@@ -43,15 +48,24 @@ import java.util.regex.Pattern;
  *                 "outputs": [{"name": "probability", "dtype": "float32", "shape": ["batch", 1]}]},
  *   "lineage": {"producedBy": "pollen-models FraudTrainer seed=7", "derivedFrom": ["payments/transactions@1"]},
  *   "properties": {"heldout.auc": "0.94"},
- *   "attachments": [{"file": "tokenizer.json", "sizeBytes": 466021, "sha256": "be50c3..."}]
+ *   "attachments": [{"file": "tokenizer.json", "sizeBytes": 466021, "sha256": "be50c3..."}],
+ *   "checksum": "5d41c8..."
  * }
  * </pre>
  *
- * <p>{@code attachments} is optional (absent means none), so manifests written before it existed still read.
+ * <p>{@code attachments} is optional (absent means none). Format 1 manifests (written before {@code checksum}
+ * existed) are refused with a pointer to {@code pollen catalog migrate}, which reads them with
+ * {@link #readUnsealed(String, String)} and rewrites them in format 2.
  */
 public final class ManifestCodec {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** The format before manifests carried their own checksum. */
+    static final int UNSEALED_FORMAT = 1;
+    private static final List<String> FIELDS = List.of("format", "domain", "name", "version", "kind", "owner",
+            "description", "tags", "createdAt", "file", "sizeBytes", "sha256", "signature", "lineage", "properties",
+            "attachments", "checksum");
 
     private ManifestCodec() {
     }
@@ -90,6 +104,7 @@ public final class ManifestCodec {
                 attachments.addObject().put("file", a.file()).put("sizeBytes", a.sizeBytes()).put("sha256", a.sha256());
             }
         }
+        root.put("checksum", manifest.checksum());
         return toText(root);
     }
 
@@ -135,18 +150,75 @@ public final class ManifestCodec {
     }
 
     /**
+     * Reads a format 2 manifest and checks it against its own checksum.
+     *
      * @param source where the text came from, for messages (a file path)
      * @param text the JSON
      * @return the manifest
-     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} naming source, field and rule
+     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} naming source, field and rule (a format 1
+     *     manifest names {@code pollen catalog migrate}); {@link ErrorCategory#CHECKSUM_MISMATCH} naming both
+     *     checksums when the content was changed after it was written
      */
     public static Manifest read(String source, String text) {
-        Reader r = new Reader(source, "manifest");
+        Reader r = new Reader(source, "manifest", true);
         JsonNode root = r.parse(text);
-        long format = r.longField(root, "format", 1, 1);
+        long format = r.longField(root, "format", 1, Long.MAX_VALUE);
+        if (format == UNSEALED_FORMAT) {
+            throw r.fail("format", "must be " + Manifest.FORMAT, "1; the manifest was written before manifests carried"
+                    + " a checksum: run 'pollen catalog migrate' once to seal the catalog");
+        }
         if (format != Manifest.FORMAT) {
             throw r.fail("format", "must be " + Manifest.FORMAT, String.valueOf(format));
         }
+        r.onlyFields(root, "", FIELDS);
+        Manifest m = fields(r, root);
+        String stored = r.text(root, "checksum", true);
+        if (!SHA256.matcher(stored).matches()) {
+            throw r.fail("checksum", "must be 64 lowercase hex digits", Echo.quote(stored));
+        }
+        String actual = m.checksum();
+        if (!actual.equals(stored)) {
+            throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "manifest " + source + ": checksum " + stored
+                    + " does not match its content (found " + actual + "); the file was changed after publishing");
+        }
+        return m;
+    }
+
+    /**
+     * Reads a format 1 manifest, which has no checksum of its own, for {@code pollen catalog migrate}; nothing
+     * else may use a manifest that was not checked.
+     *
+     * @param source where the text came from, for messages
+     * @param text the JSON
+     * @return the manifest
+     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} naming source, field and rule, also when it
+     *     is not format 1
+     */
+    static Manifest readUnsealed(String source, String text) {
+        Reader r = new Reader(source, "manifest", false);
+        JsonNode root = r.parse(text);
+        long format = r.longField(root, "format", 1, Long.MAX_VALUE);
+        if (format != UNSEALED_FORMAT) {
+            throw r.fail("format", "must be " + UNSEALED_FORMAT + " to be migrated", String.valueOf(format));
+        }
+        return fields(r, root);
+    }
+
+    /**
+     * @param text a manifest's JSON
+     * @return its {@code format} field, or {@code -1} when the text is not a JSON object with an integer format
+     */
+    static long formatOf(String text) {
+        try {
+            JsonNode root = JSON.readTree(text);
+            JsonNode f = root == null ? null : root.get("format");
+            return f != null && f.isIntegralNumber() && f.canConvertToLong() ? f.asLong() : -1;
+        } catch (JsonProcessingException e) {
+            return -1;
+        }
+    }
+
+    private static Manifest fields(Reader r, JsonNode root) {
         String domain = r.name(root, "domain", "domain");
         String name = r.name(root, "name", "artifact name");
         long version = r.longField(root, "version", 1, Long.MAX_VALUE);
@@ -168,18 +240,20 @@ public final class ManifestCodec {
         try {
             createdAt = Instant.parse(created);
         } catch (DateTimeParseException e) {
-            throw r.fail("createdAt", "must be an ISO-8601 instant such as 2026-11-27T10:00:00Z", "'" + created + "'");
+            throw r.fail("createdAt", "must be an ISO-8601 instant such as 2026-11-27T10:00:00Z", Echo.quote(created));
         }
         String file = r.text(root, "file", true);
-        if (file.contains("/") || file.contains("..") || file.equals("manifest.json")) {
-            throw r.fail("file", "must be a plain file name without '/' or '..'", "'" + file + "'");
+        if (file.contains("/") || file.contains("..") || PublishRequest.RESERVED_FILE_NAMES.contains(file)) {
+            throw r.fail("file", "must be a plain file name without '/' or '..'", Echo.quote(file));
         }
         long size = r.longField(root, "sizeBytes", 0, Long.MAX_VALUE);
         String sha = r.text(root, "sha256", true);
         if (!SHA256.matcher(sha).matches()) {
-            throw r.fail("sha256", "must be 64 lowercase hex digits", "'" + sha + "'");
+            throw r.fail("sha256", "must be 64 lowercase hex digits", Echo.quote(sha));
         }
-        Signature signature = r.signature(r.object(root, "signature"), "signature.");
+        JsonNode signatureNode = r.object(root, "signature");
+        r.onlyFields(signatureNode, "signature.", List.of("inputs", "outputs"));
+        Signature signature = r.signature(signatureNode, "signature.");
         Lineage lineage = r.lineage(root);
         Map<String, String> properties = new LinkedHashMap<>();
         JsonNode props = root.get("properties");
@@ -203,16 +277,18 @@ public final class ManifestCodec {
                 throw r.fail("attachments[" + i + "]", "must be an object with file, sizeBytes and sha256",
                         a.toString());
             }
+            r.onlyFields(a, path, List.of("file", "sizeBytes", "sha256"));
             String aFile = r.text(a, "file", true, path);
             if (!aFile.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || aFile.contains("..")
-                    || aFile.equals("manifest.json") || aFile.equals(file)) {
-                throw r.fail(path + "file", "must be a plain file name other than manifest.json and the payload's",
-                        "'" + aFile + "'");
+                    || PublishRequest.RESERVED_FILE_NAMES.contains(aFile) || aFile.equals(file)) {
+                throw r.fail(path + "file", "must be a plain file name other than " + PublishRequest.RESERVED_FILE_NAMES
+                        + " and the payload's",
+                        Echo.quote(aFile));
             }
             long aSize = r.longField(a, "sizeBytes", 0, Long.MAX_VALUE, path);
             String aSha = r.text(a, "sha256", true, path);
             if (!SHA256.matcher(aSha).matches()) {
-                throw r.fail(path + "sha256", "must be 64 lowercase hex digits", "'" + aSha + "'");
+                throw r.fail(path + "sha256", "must be 64 lowercase hex digits", Echo.quote(aSha));
             }
             attachments.add(new Attachment(aFile, aSize, aSha));
         }
@@ -229,7 +305,7 @@ public final class ManifestCodec {
      * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} naming source, field and rule
      */
     public static Signature readSignature(String source, String text) {
-        Reader r = new Reader(source, "signature");
+        Reader r = new Reader(source, "signature", false);
         return r.signature(r.parse(text), "");
     }
 
@@ -237,10 +313,25 @@ public final class ManifestCodec {
     private static final class Reader {
         private final String source;
         private final String what;
+        /** Refuse fields the format does not define (format 2 manifests, whose every byte the checksum covers). */
+        private final boolean strict;
 
-        Reader(String source, String what) {
+        Reader(String source, String what, boolean strict) {
             this.source = source;
             this.what = what;
+            this.strict = strict;
+        }
+
+        void onlyFields(JsonNode node, String prefix, List<String> allowed) {
+            if (!strict) {
+                return;
+            }
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                if (!allowed.contains(e.getKey())) {
+                    throw fail(prefix + e.getKey(), "is not part of manifest format " + Manifest.FORMAT
+                            + " (fields: " + allowed + ")", Echo.cut(e.getValue().toString()));
+                }
+            }
         }
 
         JsonNode parse(String text) {
@@ -365,6 +456,7 @@ public final class ManifestCodec {
                 if (!s.isObject()) {
                     throw fail(path, "must be an object with name, dtype and shape", s.toString());
                 }
+                onlyFields(s, path + ".", List.of("name", "dtype", "shape"));
                 JsonNode nameNode = s.get("name");
                 if (nameNode == null || !nameNode.isTextual() || nameNode.asText().isEmpty()) {
                     throw fail(path + ".name", "must be a non-empty string", String.valueOf(nameNode));
@@ -404,6 +496,7 @@ public final class ManifestCodec {
             if (!node.isObject()) {
                 throw fail("lineage", "must be an object", node.toString());
             }
+            onlyFields(node, "lineage.", List.of("producedBy", "derivedFrom"));
             String producedBy = null;
             JsonNode p = node.get("producedBy");
             if (p != null && !p.isNull()) {
@@ -422,7 +515,7 @@ public final class ManifestCodec {
                 }
                 ArtifactRef parsed = checked(path, () -> ArtifactRef.parse(ref.asText()));
                 if (!parsed.isExact()) {
-                    throw fail(path, "must name an exact version", "'" + ref.asText() + "'");
+                    throw fail(path, "must name an exact version", Echo.quote(ref.asText()));
                 }
                 parents.add(parsed);
             }

@@ -60,9 +60,12 @@ class FileSystemCatalogTest extends CatalogContractTest {
 
     @Test
     void shouldRejectAManifestThatDisagreesWithItsDirectory() throws IOException {
-        catalog.publish(request("demo", "m").build());
+        Manifest m = catalog.publish(request("demo", "m").build());
         Path file = root().resolve("demo/m/1/manifest.json");
-        Files.writeString(file, Files.readString(file).replace("\"version\" : 1", "\"version\" : 2"));
+        Manifest moved = new Manifest(m.domain(), m.name(), 2, m.kind(), m.owner(), m.description(), m.tags(),
+                m.createdAt(), m.file(), m.sizeBytes(), m.sha256(), m.signature(), m.lineage(), m.properties(),
+                m.attachments());
+        Files.writeString(file, ManifestCodec.write(moved), java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
         PollenException e = assertThrows(PollenException.class, () -> catalog.describe(ArtifactRef.parse("demo/m@1")));
         assertTrue(e.getMessage().contains("must match its directory demo/m@1 (found demo/m@2)"), e.getMessage());
     }

@@ -1,6 +1,8 @@
 package dev.pollen.catalog.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,14 +97,135 @@ class ManifestCodecTest {
     }
 
     @Test
-    void shouldReadAManifestWithoutAttachments() throws Exception {
-        Manifest m = ManifestCodec.read("x", broken(n -> n.remove("attachments")));
-        assertEquals(List.of(), m.attachments());
+    void shouldReadAManifestWithoutAttachments() {
+        Manifest s = sample();
+        Manifest none = new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), s.tags(),
+                s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(), s.properties(),
+                List.of());
+        String text = ManifestCodec.write(none);
+        assertFalse(text.contains("attachments"), text);
+        assertEquals(List.of(), ManifestCodec.read("x", text).attachments());
     }
 
     @Test
     void shouldRejectTextThatIsNotJson() {
         assertMalformed("{\"format\": 1,", "must be valid JSON");
         assertMalformed("[1, 2]", "must be a JSON object");
+    }
+
+    @Test
+    void shouldFailWhenAPropertyIsEditedWithoutItsChecksum() throws Exception {
+        String edited = broken(n -> ((ObjectNode) n.path("properties")).put("dimension", "385"));
+        PollenException e = assertThrows(PollenException.class, () -> ManifestCodec.read("/c/manifest.json", edited));
+        assertEquals(ErrorCategory.CHECKSUM_MISMATCH, e.category());
+        Manifest m = sample();
+        String found = ManifestCodec.read("x", ManifestCodec.write(withProperty(m, "dimension", "385"))).checksum();
+        assertEquals("manifest /c/manifest.json: checksum " + m.checksum() + " does not match its content (found "
+                + found + "); the file was changed after publishing", e.getMessage());
+    }
+
+    private static Manifest withProperty(Manifest s, String key, String value) {
+        Map<String, String> props = new java.util.TreeMap<>(s.properties());
+        props.put(key, value);
+        return new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), s.tags(),
+                s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(), props,
+                s.attachments());
+    }
+
+    @Test
+    void shouldRequireTheManifestsOwnChecksum() throws Exception {
+        assertMalformed(broken(n -> n.remove("checksum")), "field 'checksum'", "is required");
+        assertMalformed(broken(n -> n.put("checksum", "abc")), "field 'checksum'", "64 lowercase hex", "abc");
+    }
+
+    @Test
+    void shouldRefuseAFormatOneManifestNamingTheMigration() throws Exception {
+        assertMalformed(broken(n -> {
+            n.put("format", 1);
+            n.remove("checksum");
+        }), "field 'format' must be 2", "found 1", "pollen catalog migrate");
+    }
+
+    @Test
+    void shouldRefuseFieldsTheFormatDoesNotDefineSoNothingEscapesTheChecksum() throws Exception {
+        assertMalformed(broken(n -> n.put("approvedBy", "mallory")), "field 'approvedBy'", "is not part of manifest"
+                + " format 2");
+        assertMalformed(broken(n -> ((ObjectNode) n.path("lineage")).put("reviewed", true)),
+                "field 'lineage.reviewed'", "is not part of");
+        assertMalformed(broken(n -> ((ObjectNode) n.path("attachments").get(0)).put("mode", "x")),
+                "field 'attachments[0].mode'", "is not part of");
+        assertMalformed(broken(n -> ((ObjectNode) n.path("signature").path("inputs").get(0)).put("note", "x")),
+                "field 'signature.inputs[0].note'", "is not part of");
+    }
+
+    @Test
+    void shouldRefuseADuplicatedField() {
+        String text = ManifestCodec.write(sample()).replaceFirst("\"owner\" : \"studio-ml\",",
+                "\"owner\" : \"studio-ml\", \"owner\" : \"mallory\",");
+        assertMalformed(text, "must be valid JSON", "Duplicate field 'owner'");
+    }
+
+    @Test
+    void shouldReadTheChecksumFromValuesNotFromLayout() throws Exception {
+        Manifest m = sample();
+        String compact = JSON.writeValueAsString(JSON.readTree(ManifestCodec.write(m)));
+        assertEquals(m, ManifestCodec.read("x", compact), "indentation is not content");
+    }
+
+    @Test
+    void shouldChangeTheChecksumWhenAnyFieldChanges() {
+        Manifest s = sample();
+        List<Manifest> variants = List.of(
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), "mallory", s.description(), s.tags(),
+                        s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(),
+                        s.properties(), s.attachments()),
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description() + ".", s.tags(),
+                        s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(),
+                        s.properties(), s.attachments()),
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), List.of("text"),
+                        s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(),
+                        s.properties(), s.attachments()),
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), s.tags(),
+                        s.createdAt().plusMillis(1), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(),
+                        s.properties(), s.attachments()),
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), s.tags(),
+                        s.createdAt(), s.file(), s.sizeBytes(), "c".repeat(64), s.signature(), s.lineage(),
+                        s.properties(), s.attachments()),
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), s.tags(),
+                        s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), Lineage.none(),
+                        s.properties(), s.attachments()),
+                new Manifest(s.domain(), s.name(), s.version(), s.kind(), s.owner(), s.description(), s.tags(),
+                        s.createdAt(), s.file(), s.sizeBytes(), s.sha256(), s.signature(), s.lineage(),
+                        s.properties(), List.of(new Attachment("tokenizer.json", 466, "d".repeat(64)))),
+                withProperty(s, "threshold.review", "0.5"));
+        for (Manifest v : variants) {
+            assertNotEquals(s.checksum(), v.checksum(), v.toString());
+        }
+    }
+
+    @Test
+    void shouldKeepTheCanonicalEncodingThatEveryChecksumAndSignatureCovers() {
+        // Changing this encoding invalidates every manifest checksum and signature ever written.
+        assertEquals("{\"format\":2,\"domain\":\"studio\",\"name\":\"content-encoder\",\"version\":2,\"kind\":\"model\","
+                + "\"owner\":\"studio-ml\",\"description\":\"MiniLM encoder\",\"tags\":[\"text\",\"embedding\"],"
+                + "\"createdAt\":\"2026-11-27T10:00:00Z\",\"file\":\"model.onnx\",\"sizeBytes\":1234,\"sha256\":\""
+                + "a".repeat(64) + "\",\"signature\":{\"inputs\":[{\"name\":\"input_ids\",\"dtype\":\"int64\","
+                + "\"shape\":[\"batch\",\"sequence\"]}],\"outputs\":[{\"name\":\"embedding\",\"dtype\":\"float32\","
+                + "\"shape\":[\"batch\",384]}]},\"lineage\":{\"producedBy\":\"pollen-models import\","
+                + "\"derivedFrom\":[\"studio/tokenizer@1\"]},\"properties\":{\"dimension\":\"384\"},"
+                + "\"attachments\":[{\"file\":\"tokenizer.json\",\"sizeBytes\":466,\"sha256\":\"" + "b".repeat(64)
+                + "\"}]}", new String(sample().canonicalBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldEncodeDifferentStringsDifferently() {
+        Manifest s = sample();
+        Manifest quote = withProperty(s, "note", "a\"b");
+        Manifest control = withProperty(s, "note", "a\u0001b");
+        Manifest lone = withProperty(s, "note", "a\ud800b");
+        Manifest replaced = withProperty(s, "note", "a?b");
+        assertNotEquals(quote.checksum(), control.checksum());
+        assertNotEquals(lone.checksum(), replaced.checksum(), "an unpaired surrogate must not encode as '?'");
+        assertEquals(control, ManifestCodec.read("x", ManifestCodec.write(control)));
     }
 }
