@@ -12,6 +12,7 @@ import dev.pollen.catalog.SearchQuery;
 import dev.pollen.catalog.Signature;
 import dev.pollen.catalog.VerifyResult;
 import dev.pollen.catalog.fs.ManifestCodec;
+import dev.pollen.internal.Echo;
 import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -261,7 +262,7 @@ final class CatalogCommand {
             ArtifactRef ref = ArtifactRef.parse(target);
             if (ref.isExact() || ref.alias() != null) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish target must be domain/name without"
-                        + " a selector; use --version to pin a number (found '" + target + "')");
+                        + " a selector; use --version to pin a number (found " + Echo.quote(target) + ")");
             }
             if ((signature == null) == !inferSignature) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish needs exactly one of --signature"

@@ -1,6 +1,7 @@
 package dev.pollen.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.payments.FraudDecision;
 import dev.pollen.adapters.payments.FraudScorer;
@@ -8,6 +9,7 @@ import dev.pollen.adapters.payments.PaymentRouter;
 import dev.pollen.adapters.payments.ProcessorRanking;
 import dev.pollen.adapters.payments.Transaction;
 import dev.pollen.features.chronicle.ChronicleVelocityStore;
+import dev.pollen.internal.Echo;
 import dev.pollen.metrics.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,10 +18,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code pollen fraud} and {@code pollen route}: the payments adapter on JSON lines. */
+/**
+ * {@code pollen fraud} and {@code pollen route}: the payments adapter on JSON lines ({@link TransactionJson}), read
+ * and answered line by line ({@link JsonLines}).
+ */
 final class PaymentsCommands {
     private PaymentsCommands() {
     }
@@ -48,8 +54,12 @@ final class PaymentsCommands {
         @Option(names = "--metrics", description = "Print metrics in Prometheus text format to stderr at the end.")
         boolean metrics;
 
+        @Mixin
+        JsonLines.Options lines;
+
         @Override
         public Integer call() throws IOException {
+            lines.check();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MicrometerMetrics m = MicrometerMetrics.of(registry);
             try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
@@ -57,7 +67,7 @@ final class PaymentsCommands {
                  FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m).build()) {
                 FraudDecision d = new FraudDecision();
                 try {
-                    JsonLines.forEach(root.in, (lineNo, line) -> {
+                    JsonLines.forEach(root.in, root.out, lines, (lineNo, line) -> {
                         Transaction tx;
                         try {
                             tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
@@ -69,7 +79,6 @@ final class PaymentsCommands {
                         root.out.println(TransactionJson.decision(d));
                     });
                 } finally {
-                    root.out.flush();
                     if (metrics) {
                         root.err.print(registry.scrape()); // while the model is loaded, so its gauges count it
                         root.err.flush();
@@ -90,29 +99,37 @@ final class PaymentsCommands {
         @Option(names = "--model", defaultValue = "payments/route-optimizer@prod", description = "Routing model ref.")
         String model;
         @Option(names = "--eligible", split = ",", description = "Processors eligible by default (default: all the"
-                + " model knows); a line's 'eligible' array overrides it.")
+                + " model knows), trimmed, each once; a line's 'eligible' array overrides it.")
         String[] eligible;
+
+        @Mixin
+        JsonLines.Options lines;
 
         @Override
         public Integer call() throws IOException {
+            lines.check();
+            String[] given = eligible == null ? null : TransactionJson.processors(eligible, i -> new PollenException(
+                    ErrorCategory.INVALID_ARGUMENT, "--eligible must list processor names separated by commas, none"
+                    + " blank (found " + Echo.quote(String.join(",", eligible)) + ", name " + (i + 1) + " blank)"));
             try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).build();
                  PaymentRouter router = PaymentRouter.open(runtime, model,
                          dev.pollen.metrics.PollenMetrics.none())) {
-                String[] defaults = eligible != null ? eligible : router.processors();
+                String[] defaults = given != null ? given : router.processors();
                 ProcessorRanking ranking = new ProcessorRanking();
-                JsonLines.forEach(root.in, (lineNo, line) -> {
+                JsonLines.forEach(root.in, root.out, lines, (lineNo, line) -> {
                     JsonNode node = TransactionJson.parse(lineNo, line);
                     Transaction tx = TransactionJson.transaction(lineNo, node);
                     String[] allowed = TransactionJson.eligible(lineNo, node, defaults);
                     try {
                         router.rank(tx, allowed, ranking);
                     } catch (PollenException e) {
+                        if (e.category() != ErrorCategory.INVALID_ARGUMENT) {
+                            throw e;
+                        }
                         throw TransactionJson.fail(lineNo, e.getMessage());
                     }
                     root.out.println(TransactionJson.ranking(tx.transactionId(), ranking, router.model().toString()));
                 });
-            } finally {
-                root.out.flush();
             }
             return 0;
         }
