@@ -42,6 +42,16 @@ final class JsonLines {
         /** Writes every answer held back; called before a read that may wait, before an error line, at the end. */
         default void flushPending() {
         }
+
+        /**
+         * Told of a line refused before it reached {@link #onLine} (not UTF-8, too long), so a command can count it
+         * as it counts the lines it refuses itself.
+         *
+         * @param lineNo its 1-based line number
+         * @param error why
+         */
+        default void onUnreadable(long lineNo, PollenException error) {
+        }
     }
 
     /** The options of the streaming commands. */
@@ -89,9 +99,10 @@ final class JsonLines {
                     handler.flushPending();
                     out.flush();
                 }
-                boolean counted = false;
+                boolean read = false;
                 try {
                     String line = reader.next();
+                    read = true;
                     if (line == null) {
                         break;
                     }
@@ -99,20 +110,22 @@ final class JsonLines {
                         continue;
                     }
                     lines++;
-                    counted = true;
                     handler.onLine(reader.line(), line);
                 } catch (PollenException e) {
+                    if (!read) {
+                        lines++; // a line the reader refused: not UTF-8, or too long
+                        handler.onUnreadable(reader.line(), e);
+                    }
                     if (!options.keepGoing || e.category() != ErrorCategory.INVALID_ARGUMENT) {
                         throw e;
                     }
-                    lines += counted ? 0 : 1; // a line the reader refused (not UTF-8, too long)
                     bad++;
                     firstBad = firstBad == 0 ? reader.line() : firstBad;
                     handler.flushPending();
                     out.println(errorLine(reader.line(), e.getMessage()));
                 }
             }
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException e) {
             try {
                 handler.flushPending();
             } catch (RuntimeException second) {

@@ -67,16 +67,24 @@ final class PaymentsCommands {
                  FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m).build()) {
                 FraudDecision d = new FraudDecision();
                 try {
-                    JsonLines.forEach(root.in, root.out, lines, (lineNo, line) -> {
-                        Transaction tx;
-                        try {
-                            tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
-                        } catch (PollenException e) {
-                            scorer.rejected();
-                            throw e;
+                    JsonLines.forEach(root.in, root.out, lines, new JsonLines.LineHandler() {
+                        @Override
+                        public void onLine(long lineNo, String line) {
+                            Transaction tx;
+                            try {
+                                tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
+                            } catch (PollenException e) {
+                                scorer.rejected();
+                                throw e;
+                            }
+                            scorer.score(tx, d);
+                            root.out.println(TransactionJson.decision(d));
                         }
-                        scorer.score(tx, d);
-                        root.out.println(TransactionJson.decision(d));
+
+                        @Override
+                        public void onUnreadable(long lineNo, PollenException error) {
+                            scorer.rejected();
+                        }
                     });
                 } finally {
                     if (metrics) {

@@ -255,11 +255,14 @@ class PaymentsCliTest {
         in.writeBytes((TX + "\n").getBytes(StandardCharsets.UTF_8));
         in.writeBytes(TX.replace("t1", "t\u00e9").getBytes(StandardCharsets.ISO_8859_1));
         in.writeBytes("\n".getBytes(StandardCharsets.UTF_8));
-        Result r = run(in.toByteArray(), "route");
+        Result r = run(in.toByteArray(), "fraud", "--store", dir.resolve("utf8-velocity.cm").toString(), "--capacity",
+                "1000", "--metrics");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("pollen: line 2: must be valid UTF-8 (found byte 0xE9 at byte 19 of the line)"),
                 r.err());
         assertEquals(1, lines(r).length, "line 1 answered: " + r.out());
+        assertTrue(r.err().contains("pollen_decision_rejections_total{adapter=\"payments.fraud\"} 1.0"),
+                "an unreadable line counts as a rejection: " + r.err());
         Result tooLong = run(TX + "\n", "route", "--max-line-bytes", "64");
         assertEquals(2, tooLong.code());
         assertTrue(tooLong.err().contains("line 1: must be at most 64 bytes long (found " + TX.length() + " bytes)"),
