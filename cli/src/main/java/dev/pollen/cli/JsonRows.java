@@ -57,7 +57,8 @@ final class JsonRows {
         while (fields.hasNext()) {
             String f = fields.next();
             if (!names.contains(f)) {
-                throw fail(lineNo, "field " + Echo.quote(f) + " is not an input of " + what + " (inputs: " + names + ")");
+                throw fail(lineNo, "field " + Echo.quote(f) + " is not an input of " + what + " (inputs: " + names
+                        + ")");
             }
         }
         for (int i = 0; i < ctx.inputCount(); i++) {
@@ -71,7 +72,12 @@ final class JsonRows {
             ByteBuffer buf = ctx.inputBuffer(i);
             int base = row * n;
             for (int k = 0; k < n; k++) {
-                put(lineNo, spec, buf, base + k, k, flat.get(k));
+                String rule = put(spec, buf, base + k, flat.get(k));
+                if (rule != null) {
+                    throw fail(lineNo, "values of input '" + spec.name() + "' (dtype " + spec.dtype() + ") must be "
+                            + rule + " (found " + asWritten(lineNo, line, i, k, flat.get(k)) + " at element " + k
+                            + ")");
+                }
             }
         }
     }
@@ -136,39 +142,41 @@ final class JsonRows {
     }
 
     /**
-     * Writes one value, refusing any that the dtype cannot hold: a float32 or float64 value must be a JSON number
-     * that stays finite in that dtype (decimals arrive exact, so {@code 1e39} is refused for float32 and
-     * {@code 1e309} for both, instead of becoming an infinity); values below the smallest subnormal round to zero,
-     * as any decimal rounds to its nearest float. Integers must be integral and in the dtype's range.
+     * Writes one value unless the dtype cannot hold it: a float32 or float64 value must be a JSON number that stays
+     * finite in that dtype ({@code 1e39} is refused for float32 and {@code 1e309}, which Jackson reads as an
+     * infinite double, for both, instead of being scored as an infinity); values below the smallest subnormal round
+     * to zero, as any decimal rounds to its nearest float. Integers must be integral and in the dtype's range.
+     *
+     * @return {@code null} when written, else the rule the value breaks
      */
-    private void put(long lineNo, TensorSpec spec, ByteBuffer buf, int index, int element, JsonNode v) {
+    private static String put(TensorSpec spec, ByteBuffer buf, int index, JsonNode v) {
         DType t = spec.dtype();
         switch (t) {
             case BOOL -> {
                 if (!v.isBoolean()) {
-                    throw badValue(lineNo, spec, element, v, "true or false");
+                    return "true or false";
                 }
                 buf.put(index, (byte) (v.asBoolean() ? 1 : 0));
             }
             case FLOAT32 -> {
                 float f = v.isNumber() ? v.floatValue() : Float.NaN;
                 if (!Float.isFinite(f)) {
-                    throw badValue(lineNo, spec, element, v, v.isNumber() ? "finite numbers within float32's range,"
-                            + " at most " + Float.MAX_VALUE + " in magnitude" : "numbers");
+                    return v.isNumber() ? "finite numbers within float32's range, at most " + Float.MAX_VALUE
+                            + " in magnitude" : "numbers";
                 }
                 buf.putFloat(index * 4, f);
             }
             case FLOAT64 -> {
                 double d = v.isNumber() ? v.doubleValue() : Double.NaN;
                 if (!Double.isFinite(d)) {
-                    throw badValue(lineNo, spec, element, v, v.isNumber() ? "finite numbers within float64's range,"
-                            + " at most " + Double.MAX_VALUE + " in magnitude" : "numbers");
+                    return v.isNumber() ? "finite numbers within float64's range, at most " + Double.MAX_VALUE
+                            + " in magnitude" : "numbers";
                 }
                 buf.putDouble(index * 8, d);
             }
             default -> {
                 if (!v.isIntegralNumber()) {
-                    throw badValue(lineNo, spec, element, v, "integers");
+                    return "integers";
                 }
                 long l = v.asLong();
                 long min = switch (t) {
@@ -186,7 +194,7 @@ final class JsonRows {
                     default -> Long.MAX_VALUE;
                 };
                 if (!v.canConvertToLong() || l < min || l > max) {
-                    throw badValue(lineNo, spec, element, v, "integers from " + min + " to " + max);
+                    return "integers from " + min + " to " + max;
                 }
                 switch (t) {
                     case INT8, UINT8 -> buf.put(index, (byte) l);
@@ -196,11 +204,20 @@ final class JsonRows {
                 }
             }
         }
+        return null;
     }
 
-    private PollenException badValue(long lineNo, TensorSpec spec, int element, JsonNode v, String rule) {
-        return fail(lineNo, "values of input '" + spec.name() + "' (dtype " + spec.dtype() + ") must be " + rule
-                + " (found " + StrictJson.show(v) + " at element " + element + ")");
+    /** A refused value as written on the line (re-read with exact decimals), for its message. */
+    private String asWritten(long lineNo, String line, int input, int element, JsonNode parsed) {
+        try {
+            JsonNode exact = StrictJson.asWritten(line);
+            TensorSpec spec = ctx.inputSpec(input);
+            List<JsonNode> flat = values(lineNo, spec, ctx.inputRowShape(input), ctx.inputRowElements(input),
+                    exact.get(spec.name()));
+            return StrictJson.show(flat.get(element));
+        } catch (RuntimeException e) {
+            return StrictJson.show(parsed);
+        }
     }
 
     /**

@@ -72,7 +72,7 @@ final class PaymentsCommands {
                         public void onLine(long lineNo, String line) {
                             Transaction tx;
                             try {
-                                tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
+                                tx = TransactionJson.transaction(lineNo, line, TransactionJson.parse(lineNo, line));
                             } catch (PollenException e) {
                                 scorer.rejected();
                                 throw e;
@@ -126,7 +126,7 @@ final class PaymentsCommands {
                 ProcessorRanking ranking = new ProcessorRanking();
                 JsonLines.forEach(root.in, root.out, lines, (lineNo, line) -> {
                     JsonNode node = TransactionJson.parse(lineNo, line);
-                    Transaction tx = TransactionJson.transaction(lineNo, node);
+                    Transaction tx = TransactionJson.transaction(lineNo, line, node);
                     String[] allowed = TransactionJson.eligible(lineNo, node, defaults);
                     try {
                         router.rank(tx, allowed, ranking);

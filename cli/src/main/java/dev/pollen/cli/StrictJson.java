@@ -18,16 +18,23 @@ import java.math.BigDecimal;
 
 /**
  * Parses one JSON-line object strictly, the one parser of the CLI's JSON-line inputs: exactly one object per line
- * (trailing content is an error), every field at most once at every level
- * ({@link StreamReadFeature#STRICT_DUPLICATE_DETECTION}), and decimal numbers kept exact, as written
- * ({@link BigDecimal}, trailing zeros kept), so a value beyond a dtype's range is refused naming what was written,
- * never rounded to an infinity first. {@code NaN} and {@code Infinity} are not JSON and stay refused by the parser.
+ * (trailing content is an error) and every field at most once at every level
+ * ({@link StreamReadFeature#STRICT_DUPLICATE_DETECTION}). {@code NaN} and {@code Infinity} are not JSON and stay
+ * refused by the parser; a decimal beyond the double range ({@code 1e309}) arrives as an infinite double, which the
+ * commands refuse, and {@link #asWritten} re-reads a refused line with exact decimals to name the value as it was
+ * written. (Reading every line with exact decimals would name it directly, but parsing a line of 32 floats took
+ * 1.5 to 3 times as long in a rough loop on the 2-core dev machine: a {@link BigDecimal} per value, then a string
+ * round trip in {@code BigDecimal.floatValue()}.)
  */
 final class StrictJson {
     /** The strict reader; also writes the CLI's JSON lines. */
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    /** The same rules with decimals kept as written ({@link BigDecimal}, trailing zeros kept), for messages. */
+    private static final ObjectMapper EXACT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -84,6 +91,21 @@ final class StrictJson {
             throw new IllegalStateException("cannot happen: reading a string", e);
         }
         return node;
+    }
+
+    /**
+     * Re-reads a line {@link #object} accepted with decimals exact, so an error can show a value as written
+     * ({@code 1E+309}, not {@code Infinity}). For error paths only.
+     *
+     * @param line the line
+     * @return its object with exact decimals, or {@code null} if it cannot be read again
+     */
+    static JsonNode asWritten(String line) {
+        try (JsonParser p = EXACT.createParser(line)) {
+            return EXACT.readTree(p);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -51,12 +51,13 @@ final class TransactionJson {
 
     /**
      * @param lineNo the line's number, for messages
+     * @param line the line's text, to quote a refused number as written
      * @param n the transaction's object from {@link #parse}
      * @return the transaction, every number checked finite and in range for its field before it is built
      */
-    static Transaction transaction(long lineNo, JsonNode n) {
+    static Transaction transaction(long lineNo, String line, JsonNode n) {
         try {
-            Transaction.Builder b = Transaction.builder(text(lineNo, n, "cardId", true), float64(lineNo, n, "amount"),
+            Transaction.Builder b = Transaction.builder(text(lineNo, n, "cardId", true), float64(lineNo, line, n, "amount"),
                     Money.parse(text(lineNo, n, "currency", true)),
                     MerchantCategory.parse(text(lineNo, n, "merchantCategory", true)),
                     text(lineNo, n, "merchantCountry", true), text(lineNo, n, "cardCountry", true));
@@ -64,7 +65,7 @@ final class TransactionJson {
                 b.transactionId(text(lineNo, n, "transactionId", false));
             }
             if (n.has("timestampMillis")) {
-                b.timestampMillis(integer(lineNo, n, "timestampMillis"));
+                b.timestampMillis(integer(lineNo, line, n, "timestampMillis"));
             }
             if (n.has("ipCountry")) {
                 b.ipCountry(text(lineNo, n, "ipCountry", true));
@@ -73,13 +74,13 @@ final class TransactionJson {
                 b.network(CardNetwork.parse(text(lineNo, n, "network", true)));
             }
             if (n.has("cardAgeDays")) {
-                b.cardAgeDays(int32(lineNo, n, "cardAgeDays"));
+                b.cardAgeDays(int32(lineNo, line, n, "cardAgeDays"));
             }
             if (n.has("deviceRisk")) {
-                b.deviceRisk(float32(lineNo, n, "deviceRisk"));
+                b.deviceRisk(float32(lineNo, line, n, "deviceRisk"));
             }
             if (n.has("emailRisk")) {
-                b.emailRisk(float32(lineNo, n, "emailRisk"));
+                b.emailRisk(float32(lineNo, line, n, "emailRisk"));
             }
             if (n.has("newDevice")) {
                 b.newDevice(bool(lineNo, n, "newDevice"));
@@ -160,41 +161,47 @@ final class TransactionJson {
     }
 
     /** A number that is finite as a double: {@code 1e309} and strings such as {@code "NaN"} are refused. */
-    private static double float64(long lineNo, JsonNode n, String field) {
+    private static double float64(long lineNo, String line, JsonNode n, String field) {
         JsonNode v = required(lineNo, n, field);
         double d = v.isNumber() ? v.doubleValue() : Double.NaN;
         if (!Double.isFinite(d)) {
             throw fail(lineNo, "field '" + field + "' must be a finite number" + (v.isNumber() ? ", at most "
-                    + Double.MAX_VALUE + " in magnitude" : "") + " (found " + StrictJson.show(v) + ")");
+                    + Double.MAX_VALUE + " in magnitude" : "") + " (found " + asWritten(line, field, v) + ")");
         }
         return d;
     }
 
     /** A number that is finite as a float: {@code 1e39} is refused rather than turned into an infinity. */
-    private static float float32(long lineNo, JsonNode n, String field) {
+    private static float float32(long lineNo, String line, JsonNode n, String field) {
         JsonNode v = required(lineNo, n, field);
         float f = v.isNumber() ? v.floatValue() : Float.NaN;
         if (!Float.isFinite(f)) {
             throw fail(lineNo, "field '" + field + "' must be a finite number" + (v.isNumber() ? ", at most "
-                    + Float.MAX_VALUE + " in magnitude" : "") + " (found " + StrictJson.show(v) + ")");
+                    + Float.MAX_VALUE + " in magnitude" : "") + " (found " + asWritten(line, field, v) + ")");
         }
         return f;
     }
 
-    private static long integer(long lineNo, JsonNode n, String field) {
+    /** A refused value as written on the line ({@code 1E+309}, where Jackson's double says Infinity). */
+    private static String asWritten(String line, String field, JsonNode parsed) {
+        JsonNode exact = StrictJson.asWritten(line);
+        return StrictJson.show(exact != null && exact.has(field) ? exact.get(field) : parsed);
+    }
+
+    private static long integer(long lineNo, String line, JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
             throw fail(lineNo, "field '" + field + "' must be an integer from " + Long.MIN_VALUE + " to "
-                    + Long.MAX_VALUE + " (found " + StrictJson.show(v) + ")");
+                    + Long.MAX_VALUE + " (found " + asWritten(line, field, v) + ")");
         }
         return v.longValue();
     }
 
-    private static int int32(long lineNo, JsonNode n, String field) {
+    private static int int32(long lineNo, String line, JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
             throw fail(lineNo, "field '" + field + "' must be an integer from " + Integer.MIN_VALUE + " to "
-                    + Integer.MAX_VALUE + " (found " + StrictJson.show(v) + ")");
+                    + Integer.MAX_VALUE + " (found " + asWritten(line, field, v) + ")");
         }
         return v.intValue();
     }
