@@ -516,7 +516,8 @@ final class TableCommand {
                 MappedEmbeddingTable table = lease.table();
                 long row = table.idKind() == IdKind.STRING ? table.row(id) : table.row(parseLong(id));
                 if (row < 0) {
-                    throw new PollenException(ErrorCategory.NOT_FOUND, "id " + Echo.quote(id) + " is not in " + lease.id());
+                    throw new PollenException(ErrorCategory.NOT_FOUND, "id " + Echo.quote(id) + " is not in "
+                            + lease.id());
                 }
                 float[] query = new float[table.dimension()];
                 new RowView().wrap(table, row).copyTo(query, 0);

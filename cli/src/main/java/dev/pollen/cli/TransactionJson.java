@@ -57,7 +57,8 @@ final class TransactionJson {
      */
     static Transaction transaction(long lineNo, String line, JsonNode n) {
         try {
-            Transaction.Builder b = Transaction.builder(text(lineNo, n, "cardId", true), float64(lineNo, line, n, "amount"),
+            Transaction.Builder b = Transaction.builder(text(lineNo, n, "cardId", true),
+                    float64(lineNo, line, n, "amount"),
                     Money.parse(text(lineNo, n, "currency", true)),
                     MerchantCategory.parse(text(lineNo, n, "merchantCategory", true)),
                     text(lineNo, n, "merchantCountry", true), text(lineNo, n, "cardCountry", true));

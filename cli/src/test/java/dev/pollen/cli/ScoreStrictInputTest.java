@@ -172,7 +172,8 @@ class ScoreStrictInputTest {
         assertTrue(lines[1].startsWith("{\"line\":2,\"error\":\"must be a JSON object with one field per input"
                 + " (Unrecognized token 'not'"), lines[1]);
         assertTrue(lines[2].startsWith("{\"score\":["), "answers stay in input order: " + lines[2]);
-        assertEquals("{\"line\":5,\"error\":\"must be valid UTF-8 (found byte 0xFF at byte 1 of the line)\"}", lines[3]);
+        assertEquals("{\"line\":5,\"error\":\"must be valid UTF-8 (found byte 0xFF at byte 1 of the line)\"}",
+                lines[3]);
         assertEquals("{\"line\":6,\"error\":\"must be at most 100 bytes long (found 122 bytes)\"}", lines[4]);
         assertTrue(lines[5].startsWith("{\"line\":7,\"error\":\"values of input 'features' (dtype float32) must be"
                 + " finite numbers"), lines[5]);
@@ -234,7 +235,7 @@ class ScoreStrictInputTest {
         assertEquals(0, p.code(), p.err());
     }
 
-    /** Input {@code name} of {@code type} [batch, 2], cast to float32 and weighted into {@code y} float32 [batch, 1]. */
+    /** Input {@code name} of {@code type} [batch, 2], cast to float32, weighted into {@code y} float32 [batch, 1]. */
     private static byte[] castModel(String name, OnnxMl.TensorProto.DataType type) {
         ONNXContext ctx = new ONNXContext();
         ONNXPlaceholder x = ctx.floatInput(name, 2);
