@@ -17,6 +17,7 @@ import dev.pollen.catalog.Trust;
 import dev.pollen.catalog.VerifyResult;
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.catalog.fs.ManifestCodec;
+import dev.pollen.internal.Echo;
 import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -320,7 +321,7 @@ final class CatalogCommand {
             ArtifactRef ref = ArtifactRef.parse(target);
             if (ref.isExact() || ref.alias() != null) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish target must be domain/name without"
-                        + " a selector; use --version to pin a number (found '" + target + "')");
+                        + " a selector; use --version to pin a number (found " + Echo.quote(target) + ")");
             }
             if ((signature == null) == !inferSignature) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish needs exactly one of --signature"

@@ -72,7 +72,7 @@ final class FeaturesCommand {
                 FeatureSnapshot snap = new FeatureSnapshot(s.schema());
                 long hashed = FeatureKeys.of(key);
                 s.read(hashed, when, snap);
-                ObjectNode o = TransactionJson.JSON.createObjectNode();
+                ObjectNode o = StrictJson.JSON.createObjectNode();
                 o.put("key", key);
                 o.put("hash", Long.toHexString(hashed));
                 o.put("at", when);
@@ -106,7 +106,7 @@ final class FeaturesCommand {
         public Integer call() throws Exception {
             try (ChronicleFeatureStore s = open(store, schema, false)) {
                 FeatureStoreStats st = s.stats();
-                ObjectNode o = TransactionJson.JSON.createObjectNode();
+                ObjectNode o = StrictJson.JSON.createObjectNode();
                 o.put("store", s.file().toString());
                 o.put("schema", s.schema().name());
                 o.put("entries", st.keys());
@@ -138,7 +138,7 @@ final class FeaturesCommand {
         @Override
         public Integer call() {
             try (ChronicleFeatureStore s = open(store, schema, true)) {
-                ObjectNode o = TransactionJson.JSON.createObjectNode();
+                ObjectNode o = StrictJson.JSON.createObjectNode();
                 o.put("store", s.file().toString());
                 var lost = o.putArray("removedKeys");
                 s.repairReport().damagedKeys().forEach(k -> lost.add(Long.toHexString(k)));

@@ -2,13 +2,13 @@ package dev.pollen.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.DType;
 import dev.pollen.catalog.TensorSpec;
+import dev.pollen.internal.Echo;
 import dev.pollen.onnx.ScoringContext;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -22,8 +22,6 @@ import java.util.List;
  * flat. Every error names the line, the input, the rule and the value.
  */
 final class JsonRows {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ScoringContext ctx;
     private final String what;
 
@@ -53,22 +51,14 @@ final class JsonRows {
      * @param row the batch row to fill
      */
     void write(long lineNo, String line, int row) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw fail(lineNo, "must be a JSON object (" + e.getOriginalMessage() + ")");
-        }
-        if (node == null || !node.isObject()) {
-            throw fail(lineNo, "must be a JSON object with one field per input (found "
-                    + (node == null ? "nothing" : node.getNodeType()) + ")");
-        }
+        JsonNode node = StrictJson.object("line " + lineNo, line, "with one field per input");
         List<String> names = inputNames();
         Iterator<String> fields = node.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();
             if (!names.contains(f)) {
-                throw fail(lineNo, "field '" + f + "' is not an input of " + what + " (inputs: " + names + ")");
+                throw fail(lineNo, "field " + Echo.quote(f) + " is not an input of " + what + " (inputs: " + names
+                        + ")");
             }
         }
         for (int i = 0; i < ctx.inputCount(); i++) {
@@ -82,7 +72,12 @@ final class JsonRows {
             ByteBuffer buf = ctx.inputBuffer(i);
             int base = row * n;
             for (int k = 0; k < n; k++) {
-                put(lineNo, spec, buf, base + k, flat.get(k));
+                String rule = put(spec, buf, base + k, flat.get(k));
+                if (rule != null) {
+                    throw fail(lineNo, "values of input '" + spec.name() + "' (dtype " + spec.dtype() + ") must be "
+                            + rule + " (found " + asWritten(lineNo, line, i, k, flat.get(k)) + " at element " + k
+                            + ")");
+                }
             }
         }
     }
@@ -96,7 +91,7 @@ final class JsonRows {
         if (!value.isArray()) {
             if (n != 1) {
                 throw fail(lineNo, "input '" + spec.name() + "' must be an array of " + n + " values (found "
-                        + value + ")");
+                        + StrictJson.show(value) + ")");
             }
             out.add(value);
             return out;
@@ -131,7 +126,7 @@ final class JsonRows {
             throw fail(lineNo, "input '" + spec.name() + "' must be a flat array of " + ctxElements(rowShape)
                     + " values or nested arrays of shape " + java.util.Arrays.toString(rowShape) + " (at "
                     + (at.isEmpty() ? "the top" : at) + ": expected " + rowShape[level] + " values, found "
-                    + (v.isArray() ? v.size() + "" : v.toString()) + ")");
+                    + (v.isArray() ? v.size() + "" : StrictJson.show(v)) + ")");
         }
         for (int k = 0; k < v.size(); k++) {
             nested(lineNo, spec, rowShape, level + 1, v.get(k), at + "[" + k + "]", out);
@@ -146,29 +141,42 @@ final class JsonRows {
         return n;
     }
 
-    private void put(long lineNo, TensorSpec spec, ByteBuffer buf, int index, JsonNode v) {
+    /**
+     * Writes one value unless the dtype cannot hold it: a float32 or float64 value must be a JSON number that stays
+     * finite in that dtype ({@code 1e39} is refused for float32 and {@code 1e309}, which Jackson reads as an
+     * infinite double, for both, instead of being scored as an infinity); values below the smallest subnormal round
+     * to zero, as any decimal rounds to its nearest float. Integers must be integral and in the dtype's range.
+     *
+     * @return {@code null} when written, else the rule the value breaks
+     */
+    private static String put(TensorSpec spec, ByteBuffer buf, int index, JsonNode v) {
         DType t = spec.dtype();
         switch (t) {
             case BOOL -> {
                 if (!v.isBoolean()) {
-                    throw badValue(lineNo, spec, v, "true or false");
+                    return "true or false";
                 }
                 buf.put(index, (byte) (v.asBoolean() ? 1 : 0));
             }
-            case FLOAT32, FLOAT64 -> {
-                if (!v.isNumber()) {
-                    throw badValue(lineNo, spec, v, "a number");
+            case FLOAT32 -> {
+                float f = v.isNumber() ? v.floatValue() : Float.NaN;
+                if (!Float.isFinite(f)) {
+                    return v.isNumber() ? "finite numbers within float32's range, at most " + Float.MAX_VALUE
+                            + " in magnitude" : "numbers";
                 }
-                double d = v.asDouble();
-                if (t == DType.FLOAT32) {
-                    buf.putFloat(index * 4, (float) d);
-                } else {
-                    buf.putDouble(index * 8, d);
+                buf.putFloat(index * 4, f);
+            }
+            case FLOAT64 -> {
+                double d = v.isNumber() ? v.doubleValue() : Double.NaN;
+                if (!Double.isFinite(d)) {
+                    return v.isNumber() ? "finite numbers within float64's range, at most " + Double.MAX_VALUE
+                            + " in magnitude" : "numbers";
                 }
+                buf.putDouble(index * 8, d);
             }
             default -> {
-                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                    throw badValue(lineNo, spec, v, "an integer");
+                if (!v.isIntegralNumber()) {
+                    return "integers";
                 }
                 long l = v.asLong();
                 long min = switch (t) {
@@ -185,8 +193,8 @@ final class JsonRows {
                     case INT32 -> Integer.MAX_VALUE;
                     default -> Long.MAX_VALUE;
                 };
-                if (l < min || l > max) {
-                    throw badValue(lineNo, spec, v, "an integer from " + min + " to " + max);
+                if (!v.canConvertToLong() || l < min || l > max) {
+                    return "integers from " + min + " to " + max;
                 }
                 switch (t) {
                     case INT8, UINT8 -> buf.put(index, (byte) l);
@@ -196,11 +204,20 @@ final class JsonRows {
                 }
             }
         }
+        return null;
     }
 
-    private PollenException badValue(long lineNo, TensorSpec spec, JsonNode v, String rule) {
-        return fail(lineNo, "values of input '" + spec.name() + "' (dtype " + spec.dtype() + ") must be " + rule
-                + " (found " + v + ")");
+    /** A refused value as written on the line (re-read with exact decimals), for its message. */
+    private String asWritten(long lineNo, String line, int input, int element, JsonNode parsed) {
+        try {
+            JsonNode exact = StrictJson.asWritten(line);
+            TensorSpec spec = ctx.inputSpec(input);
+            List<JsonNode> flat = values(lineNo, spec, ctx.inputRowShape(input), ctx.inputRowElements(input),
+                    exact.get(spec.name()));
+            return StrictJson.show(flat.get(element));
+        } catch (RuntimeException e) {
+            return StrictJson.show(parsed);
+        }
     }
 
     /**
@@ -208,7 +225,7 @@ final class JsonRows {
      * @return its outputs as one JSON line
      */
     String read(int row) {
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = StrictJson.JSON.createObjectNode();
         for (int i = 0; i < ctx.outputCount(); i++) {
             TensorSpec spec = ctx.outputSpec(i);
             ArrayNode values = node.putArray(spec.name());
@@ -228,7 +245,7 @@ final class JsonRows {
             }
         }
         try {
-            return JSON.writeValueAsString(node);
+            return StrictJson.JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot happen: writing a tree", e);
         }

@@ -1,6 +1,7 @@
 package dev.pollen.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.payments.FraudDecision;
 import dev.pollen.adapters.payments.FraudScorer;
@@ -11,6 +12,7 @@ import dev.pollen.adapters.payments.CardVelocity;
 import dev.pollen.features.EventTimePolicy;
 import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.features.chronicle.ChronicleIdempotencyLog;
+import dev.pollen.internal.Echo;
 import java.time.Duration;
 import dev.pollen.metrics.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
@@ -20,10 +22,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code pollen fraud} and {@code pollen route}: the payments adapter on JSON lines. */
+/**
+ * {@code pollen fraud} and {@code pollen route}: the payments adapter on JSON lines ({@link TransactionJson}), read
+ * and answered line by line ({@link JsonLines}).
+ */
 final class PaymentsCommands {
     private PaymentsCommands() {
     }
@@ -60,8 +66,12 @@ final class PaymentsCommands {
         @Option(names = "--metrics", description = "Print metrics in Prometheus text format to stderr at the end.")
         boolean metrics;
 
+        @Mixin
+        JsonLines.Options lines;
+
         @Override
         public Integer call() throws IOException {
+            lines.check();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MicrometerMetrics m = MicrometerMetrics.of(registry);
             Path storeFile = storePath(root, store);
@@ -79,24 +89,30 @@ final class PaymentsCommands {
                          .idempotency(retries).build()) {
                 FraudDecision d = new FraudDecision();
                 try {
-                    JsonLines.forEach(root.in, (lineNo, line) -> {
-                        Transaction tx;
-                        try {
-                            tx = TransactionJson.transaction(lineNo, TransactionJson.parse(lineNo, line));
-                        } catch (PollenException e) {
+                    JsonLines.forEach(root.in, root.out, lines, new JsonLines.LineHandler() {
+                        @Override
+                        public void onLine(long lineNo, String line) {
+                            Transaction tx;
+                            try {
+                                tx = TransactionJson.transaction(lineNo, line, TransactionJson.parse(lineNo, line));
+                            } catch (PollenException e) {
+                                scorer.rejected();
+                                throw e;
+                            }
+                            try {
+                                scorer.score(tx, d);
+                            } catch (PollenException e) {
+                                throw TransactionJson.fail(lineNo, e.getMessage());
+                            }
+                            root.out.println(TransactionJson.decision(d));
+                        }
+
+                        @Override
+                        public void onUnreadable(long lineNo, PollenException error) {
                             scorer.rejected();
-                            throw e;
                         }
-                        try {
-                            scorer.score(tx, d);
-                        } catch (PollenException e) {
-                            throw TransactionJson.fail(lineNo, e.getMessage());
-                        }
-                        root.out.println(TransactionJson.decision(d));
-                        root.out.flush();
                     });
                 } finally {
-                    root.out.flush();
                     if (metrics) {
                         root.err.print(registry.scrape()); // while the model is loaded, so its gauges count it
                         root.err.flush();
@@ -117,29 +133,37 @@ final class PaymentsCommands {
         @Option(names = "--model", defaultValue = "payments/route-optimizer@prod", description = "Routing model ref.")
         String model;
         @Option(names = "--eligible", split = ",", description = "Processors eligible by default (default: all the"
-                + " model knows); a line's 'eligible' array overrides it.")
+                + " model knows), trimmed, each once; a line's 'eligible' array overrides it.")
         String[] eligible;
+
+        @Mixin
+        JsonLines.Options lines;
 
         @Override
         public Integer call() throws IOException {
+            lines.check();
+            String[] given = eligible == null ? null : TransactionJson.processors(eligible, i -> new PollenException(
+                    ErrorCategory.INVALID_ARGUMENT, "--eligible must list processor names separated by commas, none"
+                    + " blank (found " + Echo.quote(String.join(",", eligible)) + ", name " + (i + 1) + " blank)"));
             try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).build();
                  PaymentRouter router = PaymentRouter.open(runtime, model,
                          dev.pollen.metrics.PollenMetrics.none())) {
-                String[] defaults = eligible != null ? eligible : router.processors();
+                String[] defaults = given != null ? given : router.processors();
                 ProcessorRanking ranking = new ProcessorRanking();
-                JsonLines.forEach(root.in, (lineNo, line) -> {
+                JsonLines.forEach(root.in, root.out, lines, (lineNo, line) -> {
                     JsonNode node = TransactionJson.parse(lineNo, line);
-                    Transaction tx = TransactionJson.transaction(lineNo, node);
+                    Transaction tx = TransactionJson.transaction(lineNo, line, node);
                     String[] allowed = TransactionJson.eligible(lineNo, node, defaults);
                     try {
                         router.rank(tx, allowed, ranking);
                     } catch (PollenException e) {
+                        if (e.category() != ErrorCategory.INVALID_ARGUMENT) {
+                            throw e;
+                        }
                         throw TransactionJson.fail(lineNo, e.getMessage());
                     }
                     root.out.println(TransactionJson.ranking(tx.transactionId(), ranking, router.model().toString()));
                 });
-            } finally {
-                root.out.flush();
             }
             return 0;
         }

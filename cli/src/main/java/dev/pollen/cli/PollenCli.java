@@ -2,6 +2,7 @@ package dev.pollen.cli;
 
 import dev.pollen.PollenException;
 import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.internal.Echo;
 import dev.pollen.runtime.JvmFlags;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -11,8 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code pollen} command. Errors are one line on standard error and a non-zero exit code (2 for bad usage or
- * input, 1 for other failures); {@code --verbose} adds the stack trace.
+ * The {@code pollen} command. Errors are one line on standard error (control characters escaped, cut to
+ * {@value JsonLines#MESSAGE_CHARS} characters) and a non-zero exit code (2 for bad usage or input, 1 for other
+ * failures); {@code --verbose} adds the stack trace.
  */
 @Command(name = "pollen", mixinStandardHelpOptions = true, version = "pollen 0.1.0",
         description = "Publish, discover and score shared models and embedding tables.",
@@ -80,14 +82,14 @@ public final class PollenCli {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = root.verbose;
             if (e instanceof PollenException pe) {
-                err.println("pollen: " + pe.getMessage());
+                err.println("pollen: " + oneLine(pe.getMessage()));
                 if (verbose) {
                     pe.printStackTrace(err);
                 }
                 err.flush();
                 return isUsage(pe) ? USAGE : FAILURE;
             }
-            err.println("pollen: " + e);
+            err.println("pollen: " + oneLine(e.toString()));
             if (verbose) {
                 e.printStackTrace(err);
             }
@@ -95,7 +97,7 @@ public final class PollenCli {
             return FAILURE;
         });
         cl.setParameterExceptionHandler((e, strings) -> {
-            err.println("pollen: " + e.getMessage());
+            err.println("pollen: " + oneLine(e.getMessage()));
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             err.flush();
             return USAGE;
@@ -104,6 +106,14 @@ public final class PollenCli {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * @param message an error message, which may echo values from outside
+     * @return it on one line (control characters escaped) and at most {@link JsonLines#MESSAGE_CHARS} characters
+     */
+    static String oneLine(String message) {
+        return Echo.cut(String.valueOf(message), JsonLines.MESSAGE_CHARS);
     }
 
     private static boolean isUsage(PollenException e) {
@@ -118,6 +128,8 @@ public final class PollenCli {
      */
     public static void main(String[] args) {
         DJL_LOGGER.setLevel(java.util.logging.Level.SEVERE);
+        // Not auto-flushed: the streaming commands flush whenever they would wait for input (JsonLines), so a
+        // co-process gets every answer at once while a file is still written in large blocks.
         PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         try {

@@ -14,14 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code pollen score REF}: JSON lines in (one row per line, one field per input), JSON lines out (one field per
- * output), in input order. Rows are scored in batches; a bad line stops the run with its line number after the
- * rows before it have been scored and written.
+ * output), in input order. Rows are scored in batches of up to {@code --batch}, a partial batch as soon as input
+ * pauses; a bad line stops the run with its line number after the rows before it have been scored and written, or,
+ * with {@code --keep-going}, is answered in its place ({@link JsonLines}).
  */
 @Command(name = "score", description = "Score JSON lines from stdin with any model in the catalog.",
         mixinStandardHelpOptions = true)
@@ -41,35 +43,26 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "Print metrics in Prometheus text format to stderr at the end.")
     boolean metrics;
 
+    @Mixin
+    JsonLines.Options lines;
+
     @Override
     public Integer call() throws IOException {
         if (batch < 1 || batch > 65536) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
                     "--batch must be from 1 to 65536 (found " + batch + ")");
         }
+        lines.check();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PrintWriter out = root.out;
         try (PollenRuntime runtime = PollenRuntime.builder(root.catalog())
                 .metrics(MicrometerMetrics.of(registry)).build();
              ModelLease lease = runtime.model(ref)) {
             ScoringContext ctx = newContext(lease);
-            int rowsPerRun = ctx.maxBatch();
-            JsonRows rows = new JsonRows(ctx);
-            int[] pending = {0};
+            Batches batches = new Batches(ctx, new JsonRows(ctx), out);
             try {
-                JsonLines.forEach(root.in, (lineNo, line) -> {
-                    rows.write(lineNo, line, pending[0]);
-                    pending[0]++;
-                    if (pending[0] == rowsPerRun) {
-                        flush(ctx, rows, pending[0], out);
-                        pending[0] = 0;
-                    }
-                });
+                JsonLines.forEach(root.in, out, lines, batches);
             } finally {
-                if (pending[0] > 0) {
-                    flush(ctx, rows, pending[0], out);
-                }
-                out.flush();
                 if (metrics) {
                     root.err.print(registry.scrape()); // while the model is still loaded, so its gauges count it
                     root.err.flush();
@@ -90,20 +83,55 @@ final class ScoreCommand implements Callable<Integer> {
         return lease.newContext(fixed > 0 ? (int) fixed : batch, dims);
     }
 
-    private static void flush(ScoringContext ctx, JsonRows rows, int n, PrintWriter out) {
-        int fixed = ctx.fixedBatch();
-        if (fixed > 0 && n < fixed) {
-            for (int i = 0; i < ctx.inputCount(); i++) {
-                java.nio.ByteBuffer buf = ctx.inputBuffer(i);
-                int from = n * ctx.inputRowElements(i) * ctx.inputSpec(i).dtype().byteSize();
-                for (int k = from; k < buf.capacity(); k++) {
-                    buf.put(k, (byte) 0);
-                }
+    /**
+     * Rows waiting for a run: a batch is run when it is full, and a partial batch whenever {@link JsonLines} is about
+     * to wait for input or to write an error line, so answers stay in input order and never wait on the next line.
+     */
+    private static final class Batches implements JsonLines.LineHandler {
+        private final ScoringContext ctx;
+        private final JsonRows rows;
+        private final PrintWriter out;
+        private final int rowsPerRun;
+        private int pending;
+
+        Batches(ScoringContext ctx, JsonRows rows, PrintWriter out) {
+            this.ctx = ctx;
+            this.rows = rows;
+            this.out = out;
+            this.rowsPerRun = ctx.maxBatch();
+        }
+
+        @Override
+        public void onLine(long lineNo, String line) {
+            rows.write(lineNo, line, pending);
+            pending++;
+            if (pending == rowsPerRun) {
+                flushPending();
             }
         }
-        ctx.run(fixed > 0 ? fixed : n);
-        for (int r = 0; r < n; r++) {
-            out.println(rows.read(r));
+
+        /** Scores the pending rows and writes their answers; the rows are spent even if the run fails. */
+        @Override
+        public void flushPending() {
+            int n = pending;
+            if (n == 0) {
+                return;
+            }
+            pending = 0;
+            int fixed = ctx.fixedBatch();
+            if (fixed > 0 && n < fixed) {
+                for (int i = 0; i < ctx.inputCount(); i++) {
+                    java.nio.ByteBuffer buf = ctx.inputBuffer(i);
+                    int from = n * ctx.inputRowElements(i) * ctx.inputSpec(i).dtype().byteSize();
+                    for (int k = from; k < buf.capacity(); k++) {
+                        buf.put(k, (byte) 0);
+                    }
+                }
+            }
+            ctx.run(fixed > 0 ? fixed : n);
+            for (int r = 0; r < n; r++) {
+                out.println(rows.read(r));
+            }
         }
     }
 }

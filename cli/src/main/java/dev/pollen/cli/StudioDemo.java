@@ -7,11 +7,11 @@ import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.RowView;
 import dev.pollen.embedding.Similarity;
 import dev.pollen.embedding.TopK;
+import dev.pollen.internal.Utf8LineReader;
 import dev.pollen.models.studio.StudioModels;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
 import dev.pollen.text.TextEncoder;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -81,10 +81,11 @@ final class StudioDemo {
     private static List<Shown> readTitles(PollenRuntime runtime, TableLease lease, MappedEmbeddingTable table)
             throws IOException {
         List<Shown> titles = new ArrayList<>((int) table.rows());
-        try (BufferedReader in = Files.newBufferedReader(runtime.catalog().attachment(lease.id(),
-                StudioModels.TITLES_FILE))) {
-            for (String line; (line = in.readLine()) != null;) {
-                JsonNode n = TransactionJson.JSON.readTree(line);
+        java.nio.file.Path file = runtime.catalog().attachment(lease.id(), StudioModels.TITLES_FILE);
+        try (Utf8LineReader in = new Utf8LineReader(Files.newInputStream(file), file.toString(),
+                Utf8LineReader.DEFAULT_MAX_LINE_BYTES)) {
+            for (String line; (line = in.next()) != null;) {
+                JsonNode n = StrictJson.object(file + " line " + in.line(), line, "describing one title");
                 List<String> genres = new ArrayList<>();
                 n.path("genres").forEach(g -> genres.add(g.asText()));
                 titles.add(new Shown(n.path("title").asText(), String.join(", ", genres), n.path("tone").asText()));

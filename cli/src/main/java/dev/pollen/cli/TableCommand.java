@@ -5,6 +5,7 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.Names;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.embedding.EmbeddingTableWriter;
 import dev.pollen.embedding.IdKind;
@@ -17,6 +18,9 @@ import dev.pollen.embedding.TopK;
 import dev.pollen.embedding.source.VectorFormat;
 import dev.pollen.embedding.source.VectorSource;
 import dev.pollen.embedding.source.VectorSources;
+import dev.pollen.internal.Echo;
+import dev.pollen.internal.OwnerLock;
+import dev.pollen.internal.Utf8LineReader;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
 import dev.pollen.text.TextEncoder;
@@ -69,6 +73,10 @@ final class TableCommand {
                 + " string).")
         String idKind;
 
+        /**
+         * Checks every setting before anything is read, built or published: a bad name or alias fails here, not
+         * after a table was built and published without its alias.
+         */
         void check() {
             if (publish == null && out == null) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "say where the table goes: --publish "
@@ -77,15 +85,27 @@ final class TableCommand {
             if (publish != null && (owner == null || owner.isBlank())) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--publish needs --owner");
             }
-            if (publish != null && publish.split("/").length != 2) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--publish must be DOMAIN/NAME (found '"
-                        + publish + "')");
+            if (publish != null) {
+                String[] dn = publish.split("/", -1);
+                if (dn.length != 2) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--publish must be DOMAIN/NAME (found "
+                            + Echo.quote(publish) + ")");
+                }
+                Names.checkName("domain", dn[0]);
+                Names.checkName("artifact name", dn[1]);
+            }
+            if (alias != null) {
+                if (publish == null) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--alias needs --publish (found --alias "
+                            + Echo.quote(alias) + " with only --out)");
+                }
+                Names.checkAlias(alias);
             }
         }
 
-        /** @return the table file to write: --out, or a file in a fresh temporary directory */
+        /** @return the table file to write: --out, or a file in a fresh {@link Scratch} directory */
         Path tableFile() throws IOException {
-            return out != null ? out : Files.createTempDirectory("pollen-table").resolve(TableArtifacts.PAYLOAD_FILE);
+            return out != null ? out : Scratch.create().resolve(TableArtifacts.PAYLOAD_FILE);
         }
 
         static Path indexOf(Path table) {
@@ -112,7 +132,7 @@ final class TableCommand {
                 built = true;
             } finally {
                 if (!built && out == null) {
-                    deleteTree(table.getParent());
+                    Scratch.remove(table.getParent());
                 }
             }
             finish(root, table);
@@ -141,9 +161,92 @@ final class TableCommand {
                 }
             } finally {
                 if (out == null) {
-                    deleteTree(table.getParent());
+                    Scratch.remove(table.getParent());
                 }
             }
+        }
+    }
+
+    /**
+     * Temporary directories for tables bound only for the catalog, {@code pollen-table-PID-N} in
+     * {@code java.io.tmpdir}, each with an {@code .owner} file locked by its command ({@link OwnerLock}) until it
+     * removes the directory. A killed command cannot remove it, so every new one first sweeps the directories whose
+     * owner lock is free (or that have no owner file and are over a minute old: the owner file is created right after
+     * the directory); a live command's directory, in this process or another, is never touched.
+     */
+    static final class Scratch {
+        static final String PREFIX = "pollen-table-";
+        static final String OWNER = ".owner";
+        private static final long NO_OWNER_GRACE_MILLIS = 60_000;
+        /** The owner locks of this process's live scratch directories, released when each is removed. */
+        private static final java.util.Map<Path, OwnerLock> HELD = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private Scratch() {
+        }
+
+        /** @return a new, owned scratch directory, after sweeping abandoned ones */
+        static Path create() throws IOException {
+            Path root = Path.of(System.getProperty("java.io.tmpdir"));
+            sweep(root);
+            Path dir = Files.createTempDirectory(root, PREFIX + ProcessHandle.current().pid() + "-");
+            try {
+                HELD.put(dir, OwnerLock.acquire(dir.resolve(OWNER)));
+            } catch (IOException | RuntimeException e) {
+                deleteTree(dir);
+                throw e;
+            }
+            return dir;
+        }
+
+        /**
+         * Removes abandoned scratch directories under {@code root}.
+         *
+         * @return how many were removed
+         */
+        static int sweep(Path root) {
+            int removed = 0;
+            List<Path> dirs = new ArrayList<>();
+            try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(root, PREFIX + "*")) {
+                s.forEach(p -> {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        dirs.add(p);
+                    }
+                });
+            } catch (IOException e) {
+                return 0;
+            }
+            long cutoff = System.currentTimeMillis() - NO_OWNER_GRACE_MILLIS;
+            for (Path dir : dirs) {
+                try {
+                    Path owner = dir.resolve(OWNER);
+                    boolean abandoned = Files.exists(owner) ? !OwnerLock.isHeld(owner)
+                            : Files.getLastModifiedTime(dir).toMillis() < cutoff;
+                    if (abandoned && !HELD.containsKey(dir)) {
+                        deleteTree(dir);
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    // left for the next sweep
+                }
+            }
+            return removed;
+        }
+
+        /** Removes one of this process's scratch directories: its files, then its owner lock. */
+        static void remove(Path dir) throws IOException {
+            OwnerLock lock = HELD.remove(dir);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(dir) && (lock == null || !p.equals(lock.file()))) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
+            }
+            Files.deleteIfExists(dir);
         }
     }
 
@@ -209,8 +312,8 @@ final class TableCommand {
             try {
                 return VectorFormat.valueOf(format.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--format must be csv, npy or fvecs (found '"
-                        + format + "')");
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--format must be csv, npy or fvecs (found "
+                        + Echo.quote(format) + ")");
             }
         }
 
@@ -219,7 +322,7 @@ final class TableCommand {
                 return Long.parseLong(source.id());
             } catch (NumberFormatException e) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "row " + source.row() + ": --id-kind long"
-                        + " needs integer ids (found '" + source.id() + "')");
+                        + " needs integer ids (found " + Echo.quote(source.id()) + ")");
             }
         }
     }
@@ -243,6 +346,10 @@ final class TableCommand {
         String textField;
         @Option(names = "--batch", defaultValue = "32", description = "Texts per model run (default: 32).")
         int batch;
+
+        @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "1048576", description = "Longest"
+                + " input line accepted, in bytes (default: 1048576, 1 MiB; at most 67108864).")
+        int maxLineBytes;
         @Mixin
         Destination to;
 
@@ -251,61 +358,93 @@ final class TableCommand {
             to.check();
             if (!"string".equals(to.idKind)) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "table encode writes string ids (found"
-                        + " --id-kind " + to.idKind + ")");
+                        + " --id-kind " + Echo.quote(to.idKind) + ")");
             }
-            long lines;
-            try (Stream<String> all = Files.lines(input)) {
-                lines = all.filter(l -> !l.isBlank()).count();
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new PollenException(ErrorCategory.NOT_FOUND, "input file does not exist: " + input, e);
+            if (maxLineBytes < 1 || maxLineBytes > Utf8LineReader.MAX_LINE_BYTES_LIMIT) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--max-line-bytes must be from 1 to "
+                        + Utf8LineReader.MAX_LINE_BYTES_LIMIT + " (found " + maxLineBytes + ")");
             }
+            TableDType dtype = TableDType.parse(to.dtype);
+            long lines = JsonTexts.count(input, maxLineBytes, idField, textField);
             return to.build(parent.root, table -> {
                 try (PollenRuntime runtime = PollenRuntime.builder(parent.root.catalog()).build();
                      TextEncoder encoder = TextEncoder.builder(runtime, encoderRef).maxBatch(batch).open();
-                     java.io.BufferedReader reader = Files.newBufferedReader(input)) {
+                     JsonTexts texts = JsonTexts.open(input, maxLineBytes, idField, textField)) {
                     Progress progress = new Progress(parent.root.err, "encoding " + input.getFileName(), lines);
-                    TextTables.encode(encoder, new JsonTexts(input, reader, idField, textField), table,
-                            Destination.indexOf(table), TableDType.parse(to.dtype), progress::update);
+                    TextTables.encode(encoder, texts, table, Destination.indexOf(table), dtype, progress::update);
                     progress.finish();
                 }
             });
         }
     }
 
-    /** Reads (id, text) pairs from JSON lines, one line ahead, naming the file and line in errors. */
-    private static final class JsonTexts implements java.util.Iterator<TextTables.IdText> {
+    /**
+     * Reads (id, text) pairs from a JSON-lines file, one line ahead: strict UTF-8 lines of at most
+     * {@code --max-line-bytes} ({@link Utf8LineReader}), each one JSON object ({@link StrictJson}), naming the file
+     * and line in errors.
+     */
+    private static final class JsonTexts implements java.util.Iterator<TextTables.IdText>, java.io.Closeable {
         private final Path file;
-        private final java.io.BufferedReader reader;
+        private final Utf8LineReader reader;
         private final String idField;
         private final String textField;
         private TextTables.IdText next;
-        private long lineNo;
 
-        JsonTexts(Path file, java.io.BufferedReader reader, String idField, String textField) {
+        private JsonTexts(Path file, Utf8LineReader reader, String idField, String textField) {
             this.file = file;
             this.reader = reader;
             this.idField = idField;
             this.textField = textField;
-            advance();
+        }
+
+        static JsonTexts open(Path file, int maxLineBytes, String idField, String textField) {
+            JsonTexts texts = new JsonTexts(file, new Utf8LineReader(input(file), file.toString(), maxLineBytes),
+                    idField, textField);
+            try {
+                texts.advance();
+                return texts;
+            } catch (RuntimeException e) {
+                texts.close();
+                throw e;
+            }
+        }
+
+        /**
+         * Reads the whole file once before the encoder is loaded, checking every line as the encoding will: a bad
+         * line fails before any text is encoded, and the count drives the progress bar.
+         *
+         * @return the number of texts
+         */
+        static long count(Path file, int maxLineBytes, String idField, String textField) {
+            try (JsonTexts texts = open(file, maxLineBytes, idField, textField)) {
+                long n = 0;
+                while (texts.hasNext()) {
+                    texts.next();
+                    n++;
+                }
+                return n;
+            }
+        }
+
+        private static java.io.InputStream input(Path file) {
+            try {
+                return Files.newInputStream(file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new PollenException(ErrorCategory.NOT_FOUND, "input file does not exist: " + file, e);
+            } catch (IOException e) {
+                throw new PollenException(ErrorCategory.IO, "cannot read " + file + ": " + e.getMessage(), e);
+            }
         }
 
         private void advance() {
             next = null;
             try {
-                for (String line; (line = reader.readLine()) != null;) {
-                    lineNo++;
+                for (String line; (line = reader.next()) != null;) {
                     if (line.isBlank()) {
                         continue;
                     }
-                    com.fasterxml.jackson.databind.JsonNode node;
-                    try {
-                        node = JSON.readTree(line);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw bad("must be a JSON object (" + e.getOriginalMessage() + ")");
-                    }
-                    if (node == null || !node.isObject()) {
-                        throw bad("must be a JSON object");
-                    }
+                    com.fasterxml.jackson.databind.JsonNode node = StrictJson.object(file + " line " + reader.line(),
+                            line, "with the fields " + Echo.quote(idField) + " and " + Echo.quote(textField));
                     next = new TextTables.IdText(field(node, idField), field(node, textField));
                     return;
                 }
@@ -317,13 +456,10 @@ final class TableCommand {
         private String field(com.fasterxml.jackson.databind.JsonNode node, String name) {
             com.fasterxml.jackson.databind.JsonNode v = node.get(name);
             if (v == null || !(v.isTextual() || v.isIntegralNumber())) {
-                throw bad("field '" + name + "' must be a string (found " + (v == null ? "nothing" : v) + ")");
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, file + " line " + reader.line()
+                        + ": field " + Echo.quote(name) + " must be a string (found " + StrictJson.show(v) + ")");
             }
             return v.asText();
-        }
-
-        private PollenException bad(String rule) {
-            return new PollenException(ErrorCategory.INVALID_ARGUMENT, file + " line " + lineNo + ": " + rule);
         }
 
         @Override
@@ -339,6 +475,15 @@ final class TableCommand {
             TextTables.IdText current = next;
             advance();
             return current;
+        }
+
+        @Override
+        public void close() {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new PollenException(ErrorCategory.IO, "cannot close " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -364,14 +509,15 @@ final class TableCommand {
                 case "cosine" -> Similarity.COSINE;
                 case "dot" -> Similarity.DOT;
                 default -> throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
-                        "--similarity must be cosine or dot (found '" + similarity + "')");
+                        "--similarity must be cosine or dot (found " + Echo.quote(similarity) + ")");
             };
             try (PollenRuntime runtime = PollenRuntime.builder(parent.root.catalog()).build();
                  TableLease lease = runtime.table(ArtifactRef.parse(ref))) {
                 MappedEmbeddingTable table = lease.table();
                 long row = table.idKind() == IdKind.STRING ? table.row(id) : table.row(parseLong(id));
                 if (row < 0) {
-                    throw new PollenException(ErrorCategory.NOT_FOUND, "id '" + id + "' is not in " + lease.id());
+                    throw new PollenException(ErrorCategory.NOT_FOUND, "id " + Echo.quote(id) + " is not in "
+                            + lease.id());
                 }
                 float[] query = new float[table.dimension()];
                 new RowView().wrap(table, row).copyTo(query, 0);
@@ -392,8 +538,8 @@ final class TableCommand {
             try {
                 return Long.parseLong(id);
             } catch (NumberFormatException e) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "this table has long ids (found '" + id
-                        + "')");
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "this table has long ids (found "
+                        + Echo.quote(id) + ")");
             }
         }
     }

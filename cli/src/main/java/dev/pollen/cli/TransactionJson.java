@@ -1,8 +1,6 @@
 package dev.pollen.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
@@ -13,16 +11,19 @@ import dev.pollen.adapters.payments.MerchantCategory;
 import dev.pollen.adapters.payments.Money;
 import dev.pollen.adapters.payments.ProcessorRanking;
 import dev.pollen.adapters.payments.Transaction;
+import dev.pollen.internal.Echo;
 import java.util.Iterator;
 import java.util.Set;
 
 /**
  * Transactions as JSON lines, for {@code pollen fraud} and {@code pollen route}. Field names are those of
  * {@link Transaction}; optional fields take its documented defaults; unknown fields are refused so a typo never
- * silently becomes a default. Every error names the line, the field, the rule and the value.
+ * silently becomes a default. Every number must be a JSON number that stays finite in its field's type (so
+ * {@code 1e309} and the string {@code "NaN"} are refused here, before a {@link Transaction} is built) and integers
+ * must fit theirs. Every error names the line, the field, the rule and the value.
  */
 final class TransactionJson {
-    static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = StrictJson.JSON;
     private static final Set<String> FIELDS = Set.of("transactionId", "cardId", "timestampMillis", "amount",
             "currency", "merchantCategory", "merchantCountry", "cardCountry", "ipCountry", "network", "cardAgeDays",
             "deviceRisk", "emailRisk", "newDevice", "recurring", "cardPresent", "eligible");
@@ -30,30 +31,34 @@ final class TransactionJson {
     private TransactionJson() {
     }
 
+    /**
+     * @param lineNo the line's number, for messages
+     * @param line its text
+     * @return the transaction's object: one JSON object, each field once, only transaction fields
+     */
     static JsonNode parse(long lineNo, String line) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw fail(lineNo, "must be a JSON object (" + e.getOriginalMessage() + ")");
-        }
-        if (node == null || !node.isObject()) {
-            throw fail(lineNo, "must be a JSON object describing one transaction");
-        }
+        JsonNode node = StrictJson.object("line " + lineNo, line, "describing one transaction");
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String f = names.next();
             if (!FIELDS.contains(f)) {
-                throw fail(lineNo, "field '" + f + "' is not a transaction field (fields: " + new java.util.TreeSet<>(
-                        FIELDS) + ")");
+                throw fail(lineNo, "field " + Echo.quote(f) + " is not a transaction field (fields: "
+                        + new java.util.TreeSet<>(FIELDS) + ")");
             }
         }
         return node;
     }
 
-    static Transaction transaction(long lineNo, JsonNode n) {
+    /**
+     * @param lineNo the line's number, for messages
+     * @param line the line's text, to quote a refused number as written
+     * @param n the transaction's object from {@link #parse}
+     * @return the transaction, every number checked finite and in range for its field before it is built
+     */
+    static Transaction transaction(long lineNo, String line, JsonNode n) {
         try {
-            Transaction.Builder b = Transaction.builder(text(lineNo, n, "cardId", true), number(lineNo, n, "amount"),
+            Transaction.Builder b = Transaction.builder(text(lineNo, n, "cardId", true),
+                    float64(lineNo, line, n, "amount"),
                     Money.parse(text(lineNo, n, "currency", true)),
                     MerchantCategory.parse(text(lineNo, n, "merchantCategory", true)),
                     text(lineNo, n, "merchantCountry", true), text(lineNo, n, "cardCountry", true));
@@ -61,7 +66,7 @@ final class TransactionJson {
                 b.transactionId(text(lineNo, n, "transactionId", false));
             }
             if (n.has("timestampMillis")) {
-                b.timestampMillis(integer(lineNo, n, "timestampMillis"));
+                b.timestampMillis(integer(lineNo, line, n, "timestampMillis"));
             }
             if (n.has("ipCountry")) {
                 b.ipCountry(text(lineNo, n, "ipCountry", true));
@@ -70,14 +75,13 @@ final class TransactionJson {
                 b.network(CardNetwork.parse(text(lineNo, n, "network", true)));
             }
             if (n.has("cardAgeDays")) {
-                long age = integer(lineNo, n, "cardAgeDays");
-                b.cardAgeDays((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, age)));
+                b.cardAgeDays(int32(lineNo, line, n, "cardAgeDays"));
             }
             if (n.has("deviceRisk")) {
-                b.deviceRisk((float) number(lineNo, n, "deviceRisk"));
+                b.deviceRisk(float32(lineNo, line, n, "deviceRisk"));
             }
             if (n.has("emailRisk")) {
-                b.emailRisk((float) number(lineNo, n, "emailRisk"));
+                b.emailRisk(float32(lineNo, line, n, "emailRisk"));
             }
             if (n.has("newDevice")) {
                 b.newDevice(bool(lineNo, n, "newDevice"));
@@ -97,22 +101,50 @@ final class TransactionJson {
         }
     }
 
+    /**
+     * A line's {@code eligible} array, else the default list.
+     *
+     * @param lineNo the line's number, for messages
+     * @param n the transaction's object
+     * @param fallback the processors eligible when the line names none (already {@link #processors checked})
+     * @return the names, trimmed, each once in first-seen order
+     */
     static String[] eligible(long lineNo, JsonNode n, String[] fallback) {
         JsonNode e = n.get("eligible");
         if (e == null) {
             return fallback;
         }
         if (!e.isArray()) {
-            throw fail(lineNo, "field 'eligible' must be an array of processor names (found " + e + ")");
+            throw fail(lineNo, "field 'eligible' must be an array of processor names (found " + StrictJson.show(e)
+                    + ")");
         }
-        String[] out = new String[e.size()];
-        for (int i = 0; i < out.length; i++) {
+        String[] names = new String[e.size()];
+        for (int i = 0; i < names.length; i++) {
             if (!e.get(i).isTextual()) {
-                throw fail(lineNo, "field 'eligible[" + i + "]' must be a processor name (found " + e.get(i) + ")");
+                throw fail(lineNo, "field 'eligible[" + i + "]' must be a processor name (found "
+                        + StrictJson.show(e.get(i)) + ")");
             }
-            out[i] = e.get(i).asText();
+            names[i] = e.get(i).textValue();
         }
-        return out;
+        return processors(names, i -> fail(lineNo, "field 'eligible[" + i + "]' must be a processor name, not blank"
+                + " (found " + Echo.quote(names[i]) + ")"));
+    }
+
+    /**
+     * @param names processor names as given
+     * @param blank the error for the name at an index that is empty once trimmed
+     * @return the names trimmed, each once, in the order first seen
+     */
+    static String[] processors(String[] names, java.util.function.IntFunction<PollenException> blank) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i].strip();
+            if (name.isEmpty()) {
+                throw blank.apply(i);
+            }
+            out.add(name);
+        }
+        return out.toArray(new String[0]);
     }
 
     private static String text(long lineNo, JsonNode n, String field, boolean required) {
@@ -124,37 +156,69 @@ final class TransactionJson {
             return "";
         }
         if (!v.isTextual()) {
-            throw fail(lineNo, "field '" + field + "' must be a string (found " + v + ")");
+            throw fail(lineNo, "field '" + field + "' must be a string (found " + StrictJson.show(v) + ")");
         }
         return v.asText();
     }
 
-    private static double number(long lineNo, JsonNode n, String field) {
+    /** A number that is finite as a double: {@code 1e309} and strings such as {@code "NaN"} are refused. */
+    private static double float64(long lineNo, String line, JsonNode n, String field) {
+        JsonNode v = required(lineNo, n, field);
+        double d = v.isNumber() ? v.doubleValue() : Double.NaN;
+        if (!Double.isFinite(d)) {
+            throw fail(lineNo, "field '" + field + "' must be a finite number" + (v.isNumber() ? ", at most "
+                    + Double.MAX_VALUE + " in magnitude" : "") + " (found " + asWritten(line, field, v) + ")");
+        }
+        return d;
+    }
+
+    /** A number that is finite as a float: {@code 1e39} is refused rather than turned into an infinity. */
+    private static float float32(long lineNo, String line, JsonNode n, String field) {
+        JsonNode v = required(lineNo, n, field);
+        float f = v.isNumber() ? v.floatValue() : Float.NaN;
+        if (!Float.isFinite(f)) {
+            throw fail(lineNo, "field '" + field + "' must be a finite number" + (v.isNumber() ? ", at most "
+                    + Float.MAX_VALUE + " in magnitude" : "") + " (found " + asWritten(line, field, v) + ")");
+        }
+        return f;
+    }
+
+    /** A refused value as written on the line ({@code 1E+309}, where Jackson's double says Infinity). */
+    private static String asWritten(String line, String field, JsonNode parsed) {
+        JsonNode exact = StrictJson.asWritten(line);
+        return StrictJson.show(exact != null && exact.has(field) ? exact.get(field) : parsed);
+    }
+
+    private static long integer(long lineNo, String line, JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw fail(lineNo, "field '" + field + "' must be an integer from " + Long.MIN_VALUE + " to "
+                    + Long.MAX_VALUE + " (found " + asWritten(line, field, v) + ")");
+        }
+        return v.longValue();
+    }
+
+    private static int int32(long lineNo, String line, JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw fail(lineNo, "field '" + field + "' must be an integer from " + Integer.MIN_VALUE + " to "
+                    + Integer.MAX_VALUE + " (found " + asWritten(line, field, v) + ")");
+        }
+        return v.intValue();
+    }
+
+    private static JsonNode required(long lineNo, JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
             throw fail(lineNo, "field '" + field + "' is required");
         }
-        if (v.isTextual() && v.asText().equalsIgnoreCase("NaN")) {
-            return Double.NaN;
-        }
-        if (!v.isNumber()) {
-            throw fail(lineNo, "field '" + field + "' must be a number (found " + v + ")");
-        }
-        return v.asDouble();
-    }
-
-    private static long integer(long lineNo, JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw fail(lineNo, "field '" + field + "' must be an integer (found " + v + ")");
-        }
-        return v.asLong();
+        return v;
     }
 
     private static boolean bool(long lineNo, JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isBoolean()) {
-            throw fail(lineNo, "field '" + field + "' must be true or false (found " + v + ")");
+            throw fail(lineNo, "field '" + field + "' must be true or false (found " + StrictJson.show(v) + ")");
         }
         return v.asBoolean();
     }

@@ -127,7 +127,7 @@ class PollenCliTest {
         assertOneLineError(runWithInput("{\"features\":[1,2,3]}\n", "score", "demo/m"), 2,
                 "line 1: input 'features' must have 4 values per row for shape [batch, 4] (found 3)");
         assertOneLineError(runWithInput("{\"features\":[1,2,\"x\",4]}\n", "score", "demo/m"), 2,
-                "line 1: values of input 'features' (dtype float32) must be a number (found \"x\")");
+                "line 1: values of input 'features' (dtype float32) must be numbers (found 'x' at element 2)");
         assertOneLineError(runWithInput("{\"feature\":[1,2,3,4]}\n", "score", "demo/m"), 2,
                 "field 'feature' is not an input of demo/m@1 (inputs: [features])");
         assertOneLineError(runWithInput("{}\n", "score", "demo/m"), 2, "input 'features' is missing");

@@ -147,4 +147,111 @@ class TableCliTest {
         assertTrue(dtype.err().contains("table dtype must be one of [float32, float16, int8] (found 'float8')"),
                 dtype.err());
     }
+
+    @Test
+    void shouldCheckTheAliasBeforeBuildingOrPublishingAnything() throws Exception {
+        Result bad = run("table", "build", csv().toString(), "--publish", "studio/aliased", "--owner", "studio-ml",
+                "--alias", "BAD");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("alias must match [a-z][a-z0-9_-]{0,62}") && bad.err().contains("(found 'BAD')"),
+                bad.err());
+        assertFalse(bad.err().contains("building"), "nothing was read or built: " + bad.err());
+        Result described = run("catalog", "describe", "studio/aliased");
+        assertEquals(2, described.code(), "nothing was published: " + described.out());
+        assertTrue(described.err().contains("no artifact studio/aliased"), described.err());
+
+        Path texts = Files.writeString(dir.resolve("texts.jsonl"), "{\"id\":\"a\",\"text\":\"fine\"}\n");
+        Result encode = run("table", "encode", "studio/content-encoder@prod", "--input", texts.toString(),
+                "--publish", "ads/aliased", "--owner", "ads-ml", "--alias", "prod/../x");
+        assertEquals(2, encode.code(), encode.err());
+        assertTrue(encode.err().contains("alias must match") && encode.err().contains("(found 'prod/../x')"),
+                "checked before the encoder is even looked up: " + encode.err());
+
+        Result domain = run("table", "build", csv().toString(), "--publish", "Studio/x", "--owner", "studio-ml");
+        assertEquals(2, domain.code());
+        assertTrue(domain.err().contains("domain must match") && !domain.err().contains("building"), domain.err());
+        Result aliasWithoutPublish = run("table", "build", csv().toString(), "--out",
+                dir.resolve("local.table").toString(), "--alias", "prod");
+        assertEquals(2, aliasWithoutPublish.code());
+        assertTrue(aliasWithoutPublish.err().contains("--alias needs --publish"), aliasWithoutPublish.err());
+        assertFalse(Files.exists(dir.resolve("local.table")));
+    }
+
+    @Test
+    void shouldSweepTheTemporaryFilesOfAKilledBuildOnTheNextRun() throws Exception {
+        // What a killed 'table build --out out.table' leaves: its lock file (the kernel dropped the lock) and its
+        // temporary files. EmbeddingTableWriterSweepTest kills a real writer process.
+        String dead = "4194303-0f8fad5b-d9cb-469f-a165-70867728950e";
+        List<String> leftovers = List.of("out.table." + dead + ".lock", "out.table." + dead + ".tmp",
+                "out.table." + dead + ".norms.tmp", "out.table." + dead + ".ids.tmp",
+                "out.table." + dead + ".idbytes.tmp", "out.table.idx." + dead + ".tmp");
+        for (String name : leftovers) {
+            Files.writeString(dir.resolve(name), "left by a killed build");
+        }
+        Path input = csv();
+        Result r = run("table", "build", input.toString(), "--out", dir.resolve("out.table").toString());
+        assertEquals(0, r.code(), r.err());
+        for (String name : leftovers) {
+            assertFalse(Files.exists(dir.resolve(name)), name + " swept");
+        }
+        assertTrue(Files.exists(dir.resolve("out.table")) && Files.exists(dir.resolve("out.table.idx")));
+    }
+
+    @Test
+    void shouldSweepTheScratchDirectoryOfAKilledPublishButNeverALiveOne() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        String tag = Long.toString(System.nanoTime());
+        Path killed = Files.createDirectories(tmp.resolve("pollen-table-4194303-" + tag + "a"));
+        Files.writeString(killed.resolve(TableCommand.Scratch.OWNER), "");
+        Files.writeString(killed.resolve("payload.table"), "half a table");
+        Path oldWithoutOwner = Files.createDirectories(tmp.resolve("pollen-table-4194303-" + tag + "b"));
+        Files.setLastModifiedTime(oldWithoutOwner, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 120_000));
+        Path youngWithoutOwner = Files.createDirectories(tmp.resolve("pollen-table-4194303-" + tag + "c"));
+        Path live = Files.createDirectories(tmp.resolve("pollen-table-4194303-" + tag + "d"));
+        try (dev.pollen.internal.OwnerLock lock = dev.pollen.internal.OwnerLock.acquire(
+                live.resolve(TableCommand.Scratch.OWNER))) {
+            Result r = run("table", "build", csv().toString(), "--publish", "studio/swept", "--owner", "studio-ml");
+            assertEquals(0, r.code(), r.err());
+            assertFalse(Files.exists(killed), "its owner lock was free");
+            assertFalse(Files.exists(oldWithoutOwner), "no owner file and over a minute old");
+            assertTrue(Files.exists(youngWithoutOwner), "no owner file yet: its owner may be creating it");
+            assertTrue(Files.exists(live), "its owner lock is held");
+            assertTrue(lock.file().toFile().exists());
+        } finally {
+            TableCommand.deleteTree(youngWithoutOwner);
+            TableCommand.deleteTree(live);
+        }
+        try (java.util.stream.Stream<Path> mine = Files.list(tmp)) {
+            assertEquals(List.of(), mine.filter(p -> p.getFileName().toString().startsWith("pollen-table-"
+                    + ProcessHandle.current().pid() + "-")).toList(), "a finished publish leaves no scratch directory");
+        }
+    }
+
+    @Test
+    void shouldRefuseEncodeInputThatIsNotStrictJsonLinesBeforeLoadingTheEncoder() throws Exception {
+        String[][] cases = {
+            {"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"} z\n",
+                "in.jsonl line 2: must hold one JSON object and nothing after it (found 'z' after column 21)"},
+            {"{\"id\":\"a\",\"text\":\"x\",\"text\":\"y\"}\n", "in.jsonl line 1: must name each field once"
+                    + " (found 'text' again"},
+            {"{\"id\":\"a\",\"text\":\"" + "x".repeat(200) + "\"}\n", "in.jsonl line 1: must be at most 100 bytes long"
+                    + " (found 220 bytes)"},
+            {"\n\n{\"id\":\"a\",\"text\":\"\u00ff\"}\n", "in.jsonl line 3: must be valid UTF-8 (found byte 0xFF"
+                    + " at byte 18 of the line)"},
+        };
+        for (String[] c : cases) {
+            byte[] bytes = c[0].getBytes(StandardCharsets.UTF_8);
+            if (c[1].contains("UTF-8")) {
+                bytes = c[0].getBytes(StandardCharsets.ISO_8859_1); // a Latin-1 file, not UTF-8
+            }
+            Path input = Files.write(dir.resolve("in.jsonl"), bytes);
+            Result r = run("table", "encode", "studio/content-encoder@prod", "--input", input.toString(),
+                    "--max-line-bytes", "100", "--out", dir.resolve("t.table").toString());
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(c[1]), "'" + c[1] + "' missing from: " + r.err());
+            assertFalse(r.err().contains("content-encoder"), "refused before the encoder is looked up: " + r.err());
+            assertFalse(Files.exists(dir.resolve("t.table")));
+        }
+    }
 }

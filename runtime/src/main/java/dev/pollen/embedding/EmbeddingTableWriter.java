@@ -2,6 +2,7 @@ package dev.pollen.embedding;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.internal.OwnerLock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.agrona.BufferUtil;
 
@@ -22,6 +27,13 @@ import org.agrona.BufferUtil;
  * temporary files beside it, and the index is built through a mapping of its own file. Nothing appears under the
  * final names until {@link #finish()} has written and checked everything; {@link #close()} without
  * {@code finish()} deletes what was written. Not thread-safe.
+ *
+ * <p>A killed writer cannot delete its temporary files, so they carry an owner: each writer creates and locks
+ * {@code TABLE.PID-UUID.lock} ({@link OwnerLock}) before writing {@code TABLE.PID-UUID.tmp},
+ * {@code TABLE.PID-UUID.norms.tmp}, ... and {@code INDEX.PID-UUID.tmp}, and deletes the lock file last. Every
+ * {@link #create} first sweeps the table's and the index's directories: the temporary files of an owner whose lock
+ * is free (its process is gone; the kernel drops a dead process's locks) are deleted with the lock file; those of a
+ * live writer, in this process or another, are never touched.
  *
  * <pre>{@code
  * try (EmbeddingTableWriter w = EmbeddingTableWriter.create(table, index, 384, TableDType.FLOAT32, IdKind.STRING,
@@ -33,6 +45,10 @@ import org.agrona.BufferUtil;
  */
 public final class EmbeddingTableWriter implements AutoCloseable {
     private static final int CHUNK = 1 << 20;
+    private static final String LOCK_SUFFIX = ".lock";
+    /** A writer's lock file: {@code NAME.PID-UUID.lock}, group 1 the owner token {@code PID-UUID}. */
+    private static final Pattern OWNED_LOCK = Pattern.compile(
+            ".+\\.([0-9]+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.lock");
 
     private final Path table;
     private final Path index;
@@ -46,6 +62,8 @@ public final class EmbeddingTableWriter implements AutoCloseable {
     private final Path tmpScales;
     private final Path tmpIds;
     private final Path tmpIdBytes;
+    private final String token;
+    private final OwnerLock owner;
     private final Out rows;
     private final Out norms;
     private final Out scales;
@@ -66,7 +84,9 @@ public final class EmbeddingTableWriter implements AutoCloseable {
         this.idKind = idKind;
         this.producer = producer;
         this.stride = TableFormat.rowStride(dimension, dtype);
-        String unique = "." + java.util.UUID.randomUUID();
+        this.token = ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID();
+        String unique = "." + token;
+        this.owner = OwnerLock.acquire(sibling(table, unique + LOCK_SUFFIX));
         this.tmpTable = sibling(table, unique + ".tmp");
         this.tmpNorms = sibling(table, unique + ".norms.tmp");
         this.tmpScales = sibling(table, unique + ".scales.tmp");
@@ -94,6 +114,7 @@ public final class EmbeddingTableWriter implements AutoCloseable {
                     o.discard();
                 }
             }
+            owner.close();
             throw e;
         }
         this.rows = r;
@@ -134,6 +155,11 @@ public final class EmbeddingTableWriter implements AutoCloseable {
             Path parent = table.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
+                sweepAbandoned(parent);
+            }
+            Path indexParent = index.toAbsolutePath().getParent();
+            if (indexParent != null && !indexParent.equals(parent) && Files.isDirectory(indexParent)) {
+                sweepAbandoned(indexParent);
             }
             return new EmbeddingTableWriter(table, index, dimension, dtype, idKind, p);
         } catch (IOException e) {
@@ -356,7 +382,7 @@ public final class EmbeddingTableWriter implements AutoCloseable {
     }
 
     private void buildIndex(TableFormat.Header header) throws IOException {
-        Path tmpIndex = sibling(index, "." + java.util.UUID.randomUUID() + ".tmp");
+        Path tmpIndex = sibling(index, "." + token + ".tmp");
         MappedByteBuffer idsMap = rows.channel.map(FileChannel.MapMode.READ_ONLY, header.idsOffset(),
                 header.idsLength());
         try {
@@ -423,6 +449,50 @@ public final class EmbeddingTableWriter implements AutoCloseable {
         }
         if (!finished) {
             rows.discard();
+        }
+        owner.close();
+    }
+
+    /**
+     * Deletes the temporary files of writers that died in {@code dir}: for each {@code NAME.PID-UUID.lock} whose
+     * lock is free, every {@code *.PID-UUID.tmp} and {@code *.PID-UUID.*.tmp} there, then the lock file. Best
+     * effort: a file that cannot be listed or deleted is left for the next sweep.
+     *
+     * @param dir a directory tables are written to
+     * @return the number of files deleted
+     */
+    static int sweepAbandoned(Path dir) {
+        int deleted = 0;
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(dir)) {
+            entries = s.toList();
+        } catch (IOException e) {
+            return 0;
+        }
+        for (Path lock : entries) {
+            Matcher m = OWNED_LOCK.matcher(lock.getFileName().toString());
+            if (!m.matches() || OwnerLock.isHeld(lock)) {
+                continue;
+            }
+            String owned = "." + m.group(1) + ".";
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.contains(owned) && name.endsWith(".tmp") && deleteQuietly(p)) {
+                    deleted++;
+                }
+            }
+            if (deleteQuietly(lock)) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private static boolean deleteQuietly(Path p) {
+        try {
+            return Files.deleteIfExists(p);
+        } catch (IOException e) {
+            return false;
         }
     }
 

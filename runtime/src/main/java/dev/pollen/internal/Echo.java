@@ -29,8 +29,20 @@ public final class Echo {
      *     characters written as {@code \\uXXXX}
      */
     public static String cut(CharSequence value) {
+        return cut(value, MAX_CHARS);
+    }
+
+    /**
+     * Cuts a longer text, such as a whole message built around values from outside, to its own limit.
+     *
+     * @param value a text from outside, not {@code null}
+     * @param maxChars the most characters kept, at least 1
+     * @return the text without quotes, at most {@code maxChars} characters (then "… (N chars)"), control characters
+     *     written as {@code \\uXXXX}
+     */
+    public static String cut(CharSequence value, int maxChars) {
         int n = value.length();
-        int keep = Math.min(n, MAX_CHARS);
+        int keep = Math.min(n, Math.max(1, maxChars));
         StringBuilder sb = new StringBuilder(keep + 24);
         for (int i = 0; i < keep; i++) {
             char c = value.charAt(i);

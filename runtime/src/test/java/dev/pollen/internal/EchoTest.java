@@ -23,4 +23,12 @@ class EchoTest {
     void shouldEscapeControlCharactersSoALineCannotBeForged() {
         assertEquals("'a\\u000apollen: fake'", Echo.quote("a\npollen: fake"));
     }
+
+    @Test
+    void shouldCutAWholeMessageToTheLimitItIsGiven() {
+        String cut = Echo.cut("line 1: " + "x".repeat(5000) + "\npollen: forged", 300);
+        assertTrue(cut.startsWith("line 1: xxx") && cut.endsWith("… (5023 chars)"), cut);
+        assertEquals(300 + "… (5023 chars)".length(), cut.length());
+        assertEquals("a\\u000ab", Echo.cut("a\nb", 300));
+    }
 }

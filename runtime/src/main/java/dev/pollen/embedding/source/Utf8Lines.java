@@ -1,66 +1,53 @@
 package dev.pollen.embedding.source;
 
-import java.io.BufferedReader;
+import dev.pollen.internal.Utf8LineReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The lines of a text file read as strict UTF-8 ({@code \n}, {@code \r\n} or {@code \r}), a leading byte order
- * mark dropped, counting lines and bytes; the one line reader of the CSV source and the id files. Bad bytes and read
- * failures become errors naming the file and the line.
+ * The lines of a text file read by {@link Utf8LineReader} (strict UTF-8, {@code \n}, {@code \r\n} or {@code \r}, a
+ * leading byte order mark dropped, at most {@link #MAX_LINE_BYTES} bytes a line), counting lines and bytes; the one
+ * line reader of the CSV source and the id files. Bad bytes, over-long lines and read failures become errors naming
+ * the file and the line.
  */
 final class Utf8Lines implements Closeable {
+    /**
+     * The longest line of a CSV or id file: 16 MiB, room for a CSV row of {@link VectorSource#MAX_DIMENSION} values
+     * written at full float64 precision (24 characters each) with its id.
+     */
+    static final int MAX_LINE_BYTES = 1 << 24;
+
     private final Path path;
-    private final CountingInputStream counter;
-    private final BufferedReader reader;
-    private long line;
+    private final Utf8LineReader reader;
 
     Utf8Lines(Path path) {
         this.path = path;
         try {
-            this.counter = new CountingInputStream(Files.newInputStream(path));
+            this.reader = new Utf8LineReader(Files.newInputStream(path), path.toString(), MAX_LINE_BYTES);
         } catch (IOException e) {
             throw Sources.ioFailure(path, "open failed", e);
         }
-        this.reader = new BufferedReader(new InputStreamReader(counter, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
     }
 
     /** @return the next line without its terminator, or {@code null} at the end of the file */
     String next() {
-        String text;
         try {
-            text = reader.readLine();
-        } catch (CharacterCodingException e) {
-            throw Sources.malformed(path, "line " + (line + 1), "not valid UTF-8 (at this line or shortly after)");
+            return reader.next();
         } catch (IOException e) {
-            throw Sources.ioFailure(path, "read failed after line " + line, e);
+            throw Sources.ioFailure(path, "read failed after line " + reader.line(), e);
         }
-        if (text == null) {
-            return null;
-        }
-        line++;
-        if (line == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') {
-            text = text.substring(1);
-        }
-        return text;
     }
 
     /** @return the number of the line {@link #next} returned last, from 1 (0 before the first) */
     long line() {
-        return line;
+        return reader.line();
     }
 
     /** @return bytes read so far (including read-ahead) */
     long bytesRead() {
-        return counter.count();
+        return reader.bytesRead();
     }
 
     @Override

@@ -6,7 +6,8 @@
  *
  * <h2>Formats</h2>
  *
- * <p><b>CSV</b> ({@code .csv}, UTF-8, a leading byte order mark dropped). One row per line:
+ * <p><b>CSV</b> ({@code .csv}, strict UTF-8: bad bytes are an error naming their line; a leading byte order
+ * mark dropped). One row per line:
  * {@code id,v1,v2,...,vd}, the first column the id. With an id file there is no id column: every field is a
  * value ({@code numpy.savetxt(f, a, delimiter=",")} writes this).
  * <ul>
@@ -59,8 +60,10 @@
  * <h2>Streaming and memory</h2>
  *
  * Nothing is read whole. Binary formats go through one 1 MiB direct buffer per source over a
- * {@link java.nio.channels.FileChannel}; text goes through a 64 KiB {@link java.io.BufferedReader} (CSV holds one
- * line at a time). Memory is therefore independent of the input's size. Each row is written into the caller's
+ * {@link java.nio.channels.FileChannel}; text goes through the 64 KiB buffer of a
+ * {@link dev.pollen.internal.Utf8LineReader} (CSV holds one line at a time, and a line of a CSV or id file may be at
+ * most 16 MiB: a longer one is an error, skipped without being held). Memory is therefore independent of the
+ * input's size. Each row is written into the caller's
  * {@code float[]}; per row a source allocates the id string and, for CSV, the line and its field strings.
  * {@link dev.pollen.embedding.source.VectorSource#bytesRead()} against
  * {@link dev.pollen.embedding.source.VectorSource#totalBytes()} (input and id file together) drives a progress

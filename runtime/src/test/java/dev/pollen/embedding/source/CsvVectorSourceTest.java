@@ -174,7 +174,7 @@ class CsvVectorSourceTest extends VectorSourceContractTest {
         Path file = VectorFiles.write(dir.resolve("vectors.csv"), new byte[] {'a', ',', '1', '\n', (byte) 0xC3, '(',
             ',', '2', '\n'});
         PollenException e = assertThrows(PollenException.class, () -> readAll(file, null, new ArrayList<>()));
-        assertMessage(e, "not valid UTF-8");
+        assertMessage(e, "vectors.csv line 2: must be valid UTF-8 (found byte 0xC3 at byte 0 of the line)");
     }
 
     @Test
