@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -38,11 +39,27 @@ final class FeaturesCommand {
         return s;
     }
 
-    static ChronicleFeatureStore open(Path store, String schema, boolean repair) {
-        if (!Files.isRegularFile(store)) {
-            throw new PollenException(ErrorCategory.NOT_FOUND, "feature store " + store + " does not exist");
+    /** The store file and its schema, shared by every subcommand. */
+    static final class StoreOptions {
+        @Parameters(index = "0", description = "Store file, such as features/card-velocity.cm.")
+        Path store;
+        @Option(names = "--schema", defaultValue = "card-velocity", description = "The store's schema (default:"
+                + " card-velocity).")
+        String schema;
+
+        ChronicleFeatureStore open(boolean repair) {
+            FeatureSchema s = schema(schema);
+            if (!Files.isRegularFile(store)) {
+                throw new PollenException(ErrorCategory.NOT_FOUND, "feature store " + store + " does not exist");
+            }
+            return ChronicleFeatureStore.builder(store, s).repair(repair).open();
         }
-        return ChronicleFeatureStore.builder(store, schema(schema)).repair(repair).open();
+    }
+
+    /** Prints one JSON line and flushes it. */
+    void print(ObjectNode line) {
+        root.out.println(line);
+        root.out.flush();
     }
 
     /** {@code pollen features get STORE KEY}. */
@@ -51,15 +68,12 @@ final class FeaturesCommand {
     static final class GetCmd implements Callable<Integer> {
         @ParentCommand
         FeaturesCommand parent;
-        @Parameters(index = "0", description = "Store file, such as features/card-velocity.cm.")
-        Path store;
+        @Mixin
+        StoreOptions store;
         @Parameters(index = "1", description = "The entity id, such as a card token (hashed as the adapters hash it).")
         String key;
         @Option(names = "--at", description = "Read the windows at this time, epoch milliseconds (default: now).")
         Long at;
-        @Option(names = "--schema", defaultValue = "card-velocity", description = "The store's schema (default:"
-                + " card-velocity).")
-        String schema;
 
         @Override
         public Integer call() {
@@ -68,7 +82,7 @@ final class FeaturesCommand {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--at must be positive epoch milliseconds"
                         + " (found " + when + ")");
             }
-            try (ChronicleFeatureStore s = open(store, schema, false)) {
+            try (ChronicleFeatureStore s = store.open(false)) {
                 FeatureSnapshot snap = new FeatureSnapshot(s.schema());
                 long hashed = FeatureKeys.of(key);
                 s.read(hashed, when, snap);
@@ -84,8 +98,7 @@ final class FeaturesCommand {
                         win.put(s.schema().fieldName(f), snap.value(w, f));
                     }
                 }
-                parent.root.out.println(o);
-                parent.root.out.flush();
+                parent.print(o);
             }
             return 0;
         }
@@ -97,14 +110,12 @@ final class FeaturesCommand {
     static final class StatsCmd implements Callable<Integer> {
         @ParentCommand
         FeaturesCommand parent;
-        @Parameters(index = "0", description = "Store file.")
-        Path store;
-        @Option(names = "--schema", defaultValue = "card-velocity", description = "The store's schema.")
-        String schema;
+        @Mixin
+        StoreOptions store;
 
         @Override
         public Integer call() throws Exception {
-            try (ChronicleFeatureStore s = open(store, schema, false)) {
+            try (ChronicleFeatureStore s = store.open(false)) {
                 FeatureStoreStats st = s.stats();
                 ObjectNode o = StrictJson.JSON.createObjectNode();
                 o.put("store", s.file().toString());
@@ -117,8 +128,7 @@ final class FeaturesCommand {
                 o.put("lateDrops", st.lateDrops());
                 o.put("refusedTimes", st.refusedTimes());
                 o.put("refusedFull", st.refusedFull());
-                parent.root.out.println(o);
-                parent.root.out.flush();
+                parent.print(o);
             }
             return 0;
         }
@@ -130,22 +140,19 @@ final class FeaturesCommand {
     static final class RepairCmd implements Callable<Integer> {
         @ParentCommand
         FeaturesCommand parent;
-        @Parameters(index = "0", description = "Store file.")
-        Path store;
-        @Option(names = "--schema", defaultValue = "card-velocity", description = "The store's schema.")
-        String schema;
+        @Mixin
+        StoreOptions store;
 
         @Override
         public Integer call() {
-            try (ChronicleFeatureStore s = open(store, schema, true)) {
+            try (ChronicleFeatureStore s = store.open(true)) {
                 ObjectNode o = StrictJson.JSON.createObjectNode();
                 o.put("store", s.file().toString());
                 var lost = o.putArray("removedKeys");
                 s.repairReport().damagedKeys().forEach(k -> lost.add(Long.toHexString(k)));
                 o.put("missingKeys", s.repairReport().missingKeys());
                 o.put("entries", s.size());
-                parent.root.out.println(o);
-                parent.root.out.flush();
+                parent.print(o);
             }
             return 0;
         }
