@@ -45,11 +45,17 @@ final class CliFuzzing {
         }
     }
 
-    /** Loads this class, and so builds the catalog if it is missing. */
-    static void ensureCatalog() {
-        if (!Files.isDirectory(CATALOG)) {
-            throw new IllegalStateException("no fuzz catalog at " + CATALOG);
-        }
+    /** A transaction and a feature row every JSON-lines command accepts, for warming up. */
+    private static final byte[] WARM_UP = ("{\"transactionId\":\"w1\",\"cardId\":\"card_warm_0001\",\"amount\":1.5,"
+            + "\"currency\":\"USD\",\"merchantCategory\":\"grocery\",\"merchantCountry\":\"US\",\"cardCountry\":\"US\","
+            + "\"timestampMillis\":1793700000000}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] WARM_UP_FEATURES = "{\"features\":[1,2,3,4]}\n".getBytes(
+            java.nio.charset.StandardCharsets.UTF_8);
+
+    /** Builds the catalog if it is missing (this class's initializer) and runs a command once on valid input. */
+    static void warmUp(String... args) {
+        Result r = run(args[0].equals("score") ? WARM_UP_FEATURES : WARM_UP, args);
+        assertEquals(0, r.code(), r.err());
     }
 
     private static void build(Path catalog, Path dir) throws IOException {
