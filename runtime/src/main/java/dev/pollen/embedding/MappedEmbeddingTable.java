@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,12 +35,31 @@ import org.agrona.UnsafeApi;
  * {@link #close()} makes later calls fail with {@link ErrorCategory#ILLEGAL_STATE}; the mapping itself is released
  * by the garbage collector once nothing refers to the table (as for any {@link MappedByteBuffer}), so a read racing
  * with close can never touch unmapped memory.
+ *
+ * <h2>Files changed under a reader</h2>
+ * A table is immutable once written: a new version is a new file. If another process truncates or rewrites the
+ * file (or its index) in place while it is mapped, reading a page past the new end raises SIGBUS, which the JVM
+ * reports as an {@link InternalError}. Every read turns that into a {@link PollenException} with category
+ * {@link ErrorCategory#CORRUPT_FILE} naming the file and its expected and current lengths; the check runs on the
+ * error path only (a {@code try}/{@code catch} around the read costs nothing until it throws). The table stays
+ * unusable for the pages that are gone: close it and open the new file.
+ *
+ * <p>How soon the JVM reports the fault depends on the JVM. JDK 25 raises it inside the call that read the page
+ * (tested: gather, top-k and every other read, cold and JIT-compiled), except that a single-value read
+ * ({@link #get}, {@link #norm}) inlined into a hot caller can see it raised at the caller's next safepoint poll,
+ * after the call returned. JDK 17 raises a fault in JIT-compiled code (HotSpot's intrinsics for the
+ * {@code Unsafe} reads are compiled early) asynchronously, at the thread's next transition into the VM, which is
+ * usually after the call returned: there the call returns what the read found (zeros) and an
+ * {@code InternalError} surfaces later, outside Pollen. No check on the hot path can prevent that on JDK 17
+ * short of a VM call per read; never rewriting a mapped file in place does.
  */
 public final class MappedEmbeddingTable implements AutoCloseable {
     private static final int PIECE_BYTES_MAX = 1 << 30;
 
     private final Path path;
     private final String name;
+    /** The file as mapped, to tell a read that faulted because the file shrank under the mapping. */
+    private final Mapped mapped;
     private final TableFormat.Header header;
     private final int dimension;
     private final TableDType dtype;
@@ -58,10 +78,11 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final LongAdder unknownIds = new LongAdder();
     private volatile boolean closed;
 
-    private MappedEmbeddingTable(Path path, String name, TableFormat.Header header, MappedByteBuffer[] chunks,
-            int chunkShift, MappedByteBuffer aux, MappedIdIndex index, IdsRegion ids) {
+    private MappedEmbeddingTable(Path path, String name, Mapped mapped, TableFormat.Header header,
+            MappedByteBuffer[] chunks, int chunkShift, MappedByteBuffer aux, MappedIdIndex index, IdsRegion ids) {
         this.path = path;
         this.name = name;
+        this.mapped = mapped;
         this.header = header;
         this.dimension = header.dimension();
         this.dtype = header.dtype();
@@ -161,12 +182,19 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             MappedByteBuffer aux = ch.map(FileChannel.MapMode.READ_ONLY, h.normsOffset(), auxLength);
             IdsRegion ids = new IdsRegion(h.idKind(), BufferUtil.address(aux) + h.idsOffset() - h.normsOffset(),
                     h.rowCount(), h.idsLength());
-            if (options.verifyData() && h.idKind() == IdKind.STRING) {
-                verifyStringIds(ids, h);
+            Mapped mapped = new Mapped("embedding table " + source, table, h.fileLength());
+            try {
+                if (options.verifyData() && h.idKind() == IdKind.STRING) {
+                    verifyStringIds(ids, h);
+                }
+                MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData(), mapped);
+                return new MappedEmbeddingTable(table, name, mapped, h, chunks, rowsPerChunkShift, aux, idIndex,
+                        ids);
+            } catch (InternalError e) {
+                throw faulted(e, mapped, null);
+            } finally {
+                Reference.reachabilityFence(aux);
             }
-            MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData());
-            Reference.reachabilityFence(aux);
-            return new MappedEmbeddingTable(table, name, h, chunks, rowsPerChunkShift, aux, idIndex, ids);
         } catch (NoSuchFileException e) {
             throw new PollenException(ErrorCategory.NOT_FOUND, "embedding table file does not exist: "
                     + e.getFile(), e);
@@ -263,7 +291,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      */
     public long row(long id) {
         checkOpen();
-        return index.row(id);
+        return index.row(id); // turns a fault of the mapping into CORRUPT_FILE itself
     }
 
     /**
@@ -284,6 +312,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         checkKind(IdKind.LONG);
         try {
             return ids.longId(row);
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(aux);
         }
@@ -297,6 +327,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         checkRow(row);
         try {
             return header.idKind() == IdKind.LONG ? Long.toString(ids.longId(row)) : ids.stringId(row);
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(aux);
         }
@@ -310,6 +342,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         checkRow(row);
         try {
             return UnsafeApi.getFloat(normsAddress + row * 4);
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(aux);
         }
@@ -328,6 +362,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         }
         try {
             return element(rowAddress(row), row, element);
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(chunks);
             Reference.reachabilityFence(aux);
@@ -357,6 +393,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                     dst[offset + i] = element(a, row, i);
                 }
             }
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(chunks);
             Reference.reachabilityFence(aux);
@@ -411,6 +449,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 return written;
             }
             return copyResolved(ids, base, scratch(base, count), count, unknown);
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             keepAlive();
             index.keepAlive();
@@ -491,6 +531,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 copyOut(rowIndexes[i], base + (long) i * dimension * 4);
             }
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(dst);
             Reference.reachabilityFence(chunks);
@@ -621,6 +663,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                     out.offer(r, score);
                 }
             }
+        } catch (InternalError e) {
+            throw faulted(e);
         } finally {
             Reference.reachabilityFence(chunks);
             Reference.reachabilityFence(aux);
@@ -687,6 +731,71 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         if (closed) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "embedding table " + name + " is closed");
         }
+    }
+
+    /**
+     * The error for a read of this table's mappings that faulted; see {@link #faulted(InternalError, Mapped,
+     * Mapped)}. Runs on the error path only.
+     */
+    PollenException faulted(InternalError fault) {
+        return faulted(fault, mapped, index.mapped());
+    }
+
+    /**
+     * A mapped file and its length when it was mapped: enough to tell, after a read through the mapping faulted,
+     * whether the file shrank under it.
+     *
+     * @param what what messages call the file ({@code embedding table studio/content-embeddings@3 (/x/t.table)})
+     * @param file the file
+     * @param length its length when mapped
+     */
+    record Mapped(String what, Path file, long length) {
+        /** @return the file's length now, or -1 when it cannot be read */
+        long currentLength() {
+            try {
+                return Files.size(file);
+            } catch (IOException | SecurityException e) {
+                return -1;
+            }
+        }
+
+        PollenException changed(long found, InternalError fault) {
+            return new PollenException(ErrorCategory.CORRUPT_FILE, what + " was truncated or changed while mapped"
+                    + " (expected " + length + " bytes, found " + (found < 0 ? "no readable file" : found + " bytes")
+                    + "); a table must not be rewritten in place while it is open: close it and open the new file",
+                    fault);
+        }
+    }
+
+    /**
+     * Tells what a read through a mapping that faulted means. HotSpot reports SIGBUS on a mapped page (a page past
+     * the end of a file that shrank after it was mapped) as an {@link InternalError} ("a fault occurred in an unsafe
+     * memory access" or "... in a recent unsafe memory access operation in compiled Java code"): the fault names no
+     * file, so the lengths of the files read are checked, here, on the error path only.
+     *
+     * @param fault what the JVM threw
+     * @param first the mapping read first (the one checked first)
+     * @param second another mapping the read touched, or {@code null}
+     * @return {@link ErrorCategory#CORRUPT_FILE} naming the file that shrank, or the first one if neither did but
+     *     the error is an unsafe-access fault (the file was truncated and grown back, or rewritten)
+     * @throws InternalError {@code fault} itself when it is no fault of a mapped read
+     */
+    static PollenException faulted(InternalError fault, Mapped first, Mapped second) {
+        long firstLength = first.currentLength();
+        if (firstLength != first.length()) {
+            return first.changed(firstLength, fault);
+        }
+        if (second != null) {
+            long secondLength = second.currentLength();
+            if (secondLength != second.length()) {
+                return second.changed(secondLength, fault);
+            }
+        }
+        String message = String.valueOf(fault.getMessage());
+        if (message.contains("unsafe memory access")) {
+            return first.changed(firstLength, fault);
+        }
+        throw fault;
     }
 
     /** Keeps the mappings reachable for a caller that read through raw addresses. */

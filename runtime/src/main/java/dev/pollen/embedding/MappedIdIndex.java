@@ -56,9 +56,13 @@ public final class MappedIdIndex implements IdIndex {
     private final MappedByteBuffer[] pieces;
     private final long[] addresses;
     private final IdsRegion ids;
+    /** This file as mapped, and the table's (string lookups read its ids): to tell a fault of a shrunk file. */
+    private final MappedEmbeddingTable.Mapped mapped;
+    private final MappedEmbeddingTable.Mapped tableMapped;
     private volatile boolean closed;
 
-    private MappedIdIndex(IdKind kind, long rows, long slots, MappedByteBuffer[] pieces, IdsRegion ids) {
+    private MappedIdIndex(IdKind kind, long rows, long slots, MappedByteBuffer[] pieces, IdsRegion ids,
+            MappedEmbeddingTable.Mapped mapped, MappedEmbeddingTable.Mapped tableMapped) {
         this.kind = kind;
         this.rows = rows;
         this.slotMask = slots - 1;
@@ -68,6 +72,8 @@ public final class MappedIdIndex implements IdIndex {
             addresses[i] = BufferUtil.address(pieces[i]);
         }
         this.ids = ids;
+        this.mapped = mapped;
+        this.tableMapped = tableMapped;
     }
 
     /** @return the number of slots for a row count: the power of two that keeps the load at most 0.7 */
@@ -91,18 +97,48 @@ public final class MappedIdIndex implements IdIndex {
         return addresses[(int) (pos >>> PIECE_SHIFT)] + (pos & PIECE_MASK);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PollenException {@link ErrorCategory#CORRUPT_FILE} when a slot is damaged, or the file was truncated
+     *     while mapped
+     */
     @Override
     public long row(long id) {
-        long row = lookup(id);
-        java.lang.ref.Reference.reachabilityFence(pieces);
-        return row;
+        try {
+            return lookup(id);
+        } catch (InternalError e) {
+            throw faulted(e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(pieces);
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PollenException {@link ErrorCategory#CORRUPT_FILE} when a slot is damaged, or the index or its
+     *     table's file was truncated while mapped
+     */
     @Override
     public long row(CharSequence id) {
-        long row = lookup(id);
-        java.lang.ref.Reference.reachabilityFence(pieces);
-        return row;
+        try {
+            return lookup(id);
+        } catch (InternalError e) {
+            throw faulted(e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(pieces);
+        }
+    }
+
+    /** @return the error for a lookup that faulted: the index or its table shrank under the mapping */
+    private PollenException faulted(InternalError fault) {
+        return MappedEmbeddingTable.faulted(fault, mapped, tableMapped);
+    }
+
+    /** @return this file as mapped, or {@code null} for an index being built */
+    MappedEmbeddingTable.Mapped mapped() {
+        return mapped;
     }
 
     /**
@@ -193,9 +229,11 @@ public final class MappedIdIndex implements IdIndex {
      * @param table the table's header, which the index must belong to
      * @param ids the table's ids
      * @param verify whether to check the slots' checksum and every row number (reads the whole file)
+     * @param tableMapped the table's file as mapped, for telling a fault of a file that shrank
      * @return the index
      */
-    static MappedIdIndex open(Path file, TableFormat.Header table, IdsRegion ids, boolean verify) {
+    static MappedIdIndex open(Path file, TableFormat.Header table, IdsRegion ids, boolean verify,
+            MappedEmbeddingTable.Mapped tableMapped) {
         String source = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long length = ch.size();
@@ -242,9 +280,14 @@ public final class MappedIdIndex implements IdIndex {
                         + " slots need " + expected + " bytes (found " + length + ")");
             }
             MappedByteBuffer[] pieces = mapPieces(ch, FileChannel.MapMode.READ_ONLY, slots * SLOT);
-            MappedIdIndex index = new MappedIdIndex(kind, rows, slots, pieces, ids);
+            MappedIdIndex index = new MappedIdIndex(kind, rows, slots, pieces, ids,
+                    new MappedEmbeddingTable.Mapped("id index " + source, file, expected), tableMapped);
             if (verify) {
-                index.verify(source, (int) h.getLong(40));
+                try {
+                    index.verify(source, (int) h.getLong(40));
+                } catch (InternalError e) {
+                    throw index.faulted(e);
+                }
             }
             return index;
         } catch (IOException e) {
@@ -304,7 +347,7 @@ public final class MappedIdIndex implements IdIndex {
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.truncate(0);
             MappedByteBuffer[] pieces = mapPieces(ch, FileChannel.MapMode.READ_WRITE, slots * SLOT);
-            MappedIdIndex index = new MappedIdIndex(table.idKind(), rows, slots, pieces, ids);
+            MappedIdIndex index = new MappedIdIndex(table.idKind(), rows, slots, pieces, ids, null, null);
             for (long r = 0; r < rows; r++) {
                 index.insert(r, source);
             }

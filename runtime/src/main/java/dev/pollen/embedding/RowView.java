@@ -6,7 +6,8 @@ import dev.pollen.PollenException;
 /**
  * A flyweight over one row of a {@link MappedEmbeddingTable}: re-pointed with {@link #wrap} instead of allocated,
  * read in place from the mapping. One per thread; allocation-free after creation. It keeps its table (and so the
- * mapping) reachable, so a view can never read unmapped memory, even after the table is closed.
+ * mapping) reachable, so a view can never read unmapped memory, even after the table is closed. A read of a table
+ * whose file was truncated under it fails as the table's own reads do ({@link dev.pollen.ErrorCategory#CORRUPT_FILE}).
  */
 public final class RowView {
     private MappedEmbeddingTable table;
@@ -52,9 +53,13 @@ public final class RowView {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "element must be from 0 to " + (dimension - 1)
                     + " (found " + i + ")");
         }
-        float v = table.element(address, row, i);
-        table.keepAlive();
-        return v;
+        try {
+            return table.element(address, row, i);
+        } catch (InternalError e) {
+            throw table.faulted(e); // the file shrank under its mapping
+        } finally {
+            table.keepAlive();
+        }
     }
 
     /**
@@ -67,10 +72,15 @@ public final class RowView {
                     + " values (found " + other.length + ")");
         }
         float s = 0;
-        for (int i = 0; i < dimension; i++) {
-            s += table.element(address, row, i) * other[i];
+        try {
+            for (int i = 0; i < dimension; i++) {
+                s += table.element(address, row, i) * other[i];
+            }
+        } catch (InternalError e) {
+            throw table.faulted(e); // the file shrank under its mapping
+        } finally {
+            table.keepAlive();
         }
-        table.keepAlive();
         return s;
     }
 
