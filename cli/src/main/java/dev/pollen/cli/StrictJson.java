@@ -70,7 +70,9 @@ final class StrictJson {
                         ? "must name each field once (found " + Echo.quote(m.substring(DUPLICATE.length(),
                                 m.length() - 1)) + " again"
                         : "must be a JSON object " + what + " (" + Echo.cut(m, PARSER_MESSAGE_CHARS);
-                throw fail(where, rule + " at column " + e.getLocation().getColumnNr() + ")");
+                // a limit error (nesting deeper than Jackson's 1,000, say) has no location
+                throw fail(where, rule + (e.getLocation() == null ? "" : " at column "
+                        + e.getLocation().getColumnNr()) + ")");
             }
             if (node == null || node.isMissingNode() || !node.isObject()) {
                 throw fail(where, "must be a JSON object " + what + " (found " + (node == null

@@ -176,6 +176,14 @@ class PaymentsCliTest {
     }
 
     @Test
+    void shouldRefuseALineNestedDeeperThanJacksonsLimitAsBadInputNotACrash() {
+        Result r = run("[".repeat(5000) + "]".repeat(5000), "route");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("line 1: must be a JSON object"), r.err());
+        assertFalse(r.err().contains("NullPointerException"), r.err());
+    }
+
+    @Test
     void shouldRejectTrailingContentAndRepeatedFieldsInATransaction() {
         String[][] cases = {
             {TX + " xyz", "line 1: must hold one JSON object and nothing after it (found 'xyz' after column "

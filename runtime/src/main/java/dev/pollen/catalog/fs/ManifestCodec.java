@@ -339,9 +339,10 @@ public final class ManifestCodec {
             try {
                 root = JSON.readTree(text);
             } catch (JsonProcessingException e) {
+                // a limit error (nesting deeper than Jackson's 1,000, say) has no location
+                String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
                 throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, what + " " + source
-                        + ": must be valid JSON (" + e.getOriginalMessage() + " at line "
-                        + e.getLocation().getLineNr() + ")", e);
+                        + ": must be valid JSON (" + Echo.cut(String.valueOf(e.getOriginalMessage())) + at + ")", e);
             }
             if (root == null || !root.isObject()) {
                 throw new PollenException(ErrorCategory.MALFORMED_MANIFEST,

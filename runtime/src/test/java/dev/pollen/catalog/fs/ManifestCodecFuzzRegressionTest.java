@@ -8,18 +8,16 @@ import dev.pollen.PollenException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Inputs the manifest fuzz target ({@link ManifestCodecFuzzTest}) found to crash the reader, kept in
- * {@code ManifestCodecFuzzTestFindings/} (not replayed by the fuzz target while they fail). ManifestCodec belongs to the
- * catalog work: these are routed there, disabled until fixed; once a test passes, drop its {@code @Disabled} and move its
- * input into {@code ManifestCodecFuzzTestInputs/readManifest/}.
+ * Inputs the manifest fuzz target ({@link ManifestCodecFuzzTest}) found to crash the reader, each a regression test
+ * named after what it protects, and kept in the fuzz corpus ({@code ManifestCodecFuzzTestInputs/readManifest/}).
  */
 class ManifestCodecFuzzRegressionTest {
     private static String finding(String name) throws IOException {
-        return Files.readString(Path.of("src/test/resources/dev/pollen/catalog/fs/ManifestCodecFuzzTestFindings", name));
+        return Files.readString(Path.of("src/test/resources/dev/pollen/catalog/fs/ManifestCodecFuzzTestInputs",
+                "readManifest", name));
     }
 
     /*
@@ -30,7 +28,6 @@ class ManifestCodecFuzzRegressionTest {
      *     at dev.pollen.catalog.fs.ManifestCodec$Reader.parse(ManifestCodec.java:253)
      *     at dev.pollen.catalog.fs.ManifestCodec.read(ManifestCodec.java:145)
      */
-    @Disabled("ManifestCodec is owned by the catalog work; routed to them: NPE when Jackson's error has no location")
     @Test
     void shouldRefuseJsonNestedBeyondJacksonsDepthLimitAsMalformed() throws IOException {
         String text = finding("deep-nesting");
