@@ -13,16 +13,18 @@ import org.junit.jupiter.api.Timeout;
 class FraudCliFuzzTest {
     /**
      * Builds the catalog (about 20 s, once per build) and runs the command once, outside the per-input timeout: the
-     * first run pays for loading the model (and, for fraud, the velocity store's generated classes).
+     * first run pays for loading the model (and, for fraud, the velocity store's generated classes). {@code --replay}
+     * accepts the seeds' fixed times, so inputs reach scoring instead of stopping at the store's clock check.
      */
     @BeforeAll
     static void warmUp() {
-        CliFuzzing.warmUp("fraud", "--store", CliFuzzing.STORE.toString(), "--capacity", "20000");
+        CliFuzzing.warmUp("fraud", "--replay", "--store", CliFuzzing.STORE.toString(), "--capacity", "20000");
     }
 
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest
     void fraudJsonLines(byte[] stdin) {
-        CliFuzzing.runAndCheck(stdin, "fraud", "--store", CliFuzzing.STORE.toString(), "--capacity", "20000");
+        CliFuzzing.runAndCheck(stdin, "fraud", "--replay", "--store", CliFuzzing.STORE.toString(), "--capacity",
+                "20000");
     }
 }
