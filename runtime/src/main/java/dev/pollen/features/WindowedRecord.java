@@ -257,7 +257,10 @@ public final class WindowedRecord {
                 throw new PollenException(ErrorCategory.CORRUPT_FILE, "feature record journal names bucket " + slot
                         + ", outside 0.." + (total - 1) + " of schema '" + schema.name() + "'");
             }
-            UnsafeApi.copyMemory(base, entry + 8, base, bucket((int) slot), bucketBytes);
+            long to = bucket((int) slot);
+            for (int k = 0; k < bucketBytes; k += 8) { // a few longs: cheaper than Unsafe.copyMemory's call
+                UnsafeApi.putLong(base, to + k, UnsafeApi.getLong(base, entry + 8 + k));
+            }
         }
         UnsafeApi.putLong(base, address + LAST_EVENT, UnsafeApi.getLong(base, address + JOURNAL));
         UnsafeApi.putLong(base, address + CHECKSUM, UnsafeApi.getLong(base, address + JOURNAL + 8));
@@ -297,15 +300,17 @@ public final class WindowedRecord {
 
     /** Hash of a bucket {epoch, values} at {@code at} in slot {@code slot}; 0 for an empty (all-zero) bucket. */
     private long hashBucket(int slot, long at) {
+        // each step is a bijection of the running state for fixed other inputs, so changing any one input always
+        // changes the hash; one full mix at the end spreads it
         long epoch = UnsafeApi.getLong(base, at);
-        long h = Hashing.mix((slot + 1L) * 0x9E3779B97F4A7C15L ^ epoch);
+        long h = (slot + 1L) * 0x9E3779B97F4A7C15L + epoch;
         boolean empty = epoch == 0;
         for (int f = 0; f < fields; f++) {
             long bits = UnsafeApi.getLong(base, at + 8 + 8L * f);
             empty &= bits == 0;
-            h = Hashing.mix(h ^ bits);
+            h = Long.rotateLeft(h * 0xC2B2AE3D27D4EB4FL, 31) ^ bits;
         }
-        return empty ? 0 : h;
+        return empty ? 0 : Hashing.mix(h);
     }
 
     private static long hashLast(long last) {
