@@ -44,14 +44,16 @@ import org.agrona.UnsafeApi;
  * error path only (a {@code try}/{@code catch} around the read costs nothing until it throws). The table stays
  * unusable for the pages that are gone: close it and open the new file.
  *
- * <p>How soon the JVM reports the fault depends on the JVM. JDK 25 raises it inside the call that read the page
- * (tested: gather, top-k and every other read, cold and JIT-compiled), except that a single-value read
- * ({@link #get}, {@link #norm}) inlined into a hot caller can see it raised at the caller's next safepoint poll,
- * after the call returned. JDK 17 raises a fault in JIT-compiled code (HotSpot's intrinsics for the
- * {@code Unsafe} reads are compiled early) asynchronously, at the thread's next transition into the VM, which is
- * usually after the call returned: there the call returns what the read found (zeros) and an
- * {@code InternalError} surfaces later, outside Pollen. No check on the hot path can prevent that on JDK 17
- * short of a VM call per read; never rewriting a mapped file in place does.
+ * <p>How soon the JVM reports the fault depends on the JVM and on how the read was compiled, so this is a best
+ * effort, not a guarantee. JDK 25 raised it inside the call that read the page in a JVM of its own (tested: gather,
+ * top-k and every other read, cold and JIT-compiled), but a single-value read ({@link #get}, {@link #norm}) inlined
+ * into a hot caller can see it raised after the call returned, and in a JVM whose other work had compiled the same
+ * methods differently it was once raised after a gather returned and once crashed the JVM (SIGSEGV in compiled
+ * code). JDK 17 raises a fault in JIT-compiled code asynchronously, at the thread's next transition into the VM,
+ * which is usually after the call returned: the call returns what the read found (zeros) and an
+ * {@code InternalError} surfaces later, outside Pollen. No check on the hot path can prevent that short of a VM
+ * call per read. What does prevent it is never rewriting a mapped file in place: the catalog's files are immutable
+ * and a new version is a new file.
  */
 public final class MappedEmbeddingTable implements AutoCloseable {
     private static final int PIECE_BYTES_MAX = 1 << 30;
