@@ -63,6 +63,10 @@ final class PaymentsCommands {
                 + " is kept, so that a retry gets the same decision and is not counted again (ISO-8601, default:"
                 + " PT24H).")
         Duration retryWindow;
+        @Option(names = "--retry-capacity", defaultValue = "1000000", description = "Transaction ids the decision log"
+                + " beside the store holds within the retry window (default: 1000000; the file is sparse). When it is"
+                + " full of unexpired ids, a new transaction is refused rather than decided without retry protection.")
+        long retryCapacity;
         @Option(names = "--metrics", description = "Print metrics in Prometheus text format to stderr at the end.")
         boolean metrics;
 
@@ -84,7 +88,7 @@ final class PaymentsCommands {
                  ChronicleFeatureStore velocity = sb.open();
                  ChronicleIdempotencyLog retries = ChronicleIdempotencyLog.open(
                          storeFile.resolveSibling(storeFile.getFileName() + ".decisions"), FraudScorer.ANSWER_BYTES,
-                         retryWindow.toMillis(), ChronicleFeatureStore.DEFAULT_CAPACITY);
+                         retryWindow.toMillis(), retryCapacity);
                  FraudScorer scorer = FraudScorer.builder(runtime, velocity).model(model).metrics(m)
                          .idempotency(retries).build()) {
                 FraudDecision d = new FraudDecision();

@@ -144,7 +144,12 @@ public final class ChronicleIdempotencyLog implements IdempotencyLog {
                 handler.onFirst(arg, answer);
                 s.valueView.putLong(0, nowMillis);
                 s.valueView.putBytes(8, answer, 0, answerBytes);
-                c.insert(c.absentEntry(), c.wrapValueAsData(s.value));
+                try {
+                    c.insert(c.absentEntry(), c.wrapValueAsData(s.value));
+                } catch (IllegalStateException chronicleFull) {
+                    // a file created with a smaller capacity keeps its own sizing: Chronicle's "full" is ours too
+                    throw IdempotencyLogs.full("idempotency log " + file, capacity, windowMillis);
+                }
                 size.incrementAndGet();
                 return true;
             }
