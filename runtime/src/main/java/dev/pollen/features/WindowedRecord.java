@@ -73,7 +73,7 @@ public final class WindowedRecord {
         this.fields = schema.fields();
         this.bucketBytes = 8 + 8 * fields;
         this.bucketsAt = JOURNAL + 16 + windows * (8 + bucketBytes);
-        this.length = bucketsAt + schema.totalBuckets() * bucketBytes;
+        this.length = length(schema);
         this.scratch = new double[fields];
     }
 
@@ -123,13 +123,6 @@ public final class WindowedRecord {
     /** @return the latest event time counted, epoch milliseconds, 0 when none */
     public long lastEventMillis() {
         long v = pending() ? UnsafeApi.getLong(base, address + JOURNAL) : UnsafeApi.getLong(base, address + LAST_EVENT);
-        java.lang.ref.Reference.reachabilityFence(buffer);
-        return v;
-    }
-
-    /** @return how many updates the record has seen */
-    public long updates() {
-        long v = UnsafeApi.getLongVolatile(base, address + PENDING);
         java.lang.ref.Reference.reachabilityFence(buffer);
         return v;
     }

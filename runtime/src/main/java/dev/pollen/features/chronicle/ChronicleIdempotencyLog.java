@@ -99,10 +99,6 @@ public final class ChronicleIdempotencyLog implements IdempotencyLog {
                     .checksumEntries(false)
                     .sparseFile(true)
                     .createPersistedTo(abs.toFile());
-            if (map.valueClass() != byte[].class) {
-                map.close();
-                throw new PollenException(ErrorCategory.CORRUPT_FILE, "idempotency log " + abs + " is not one");
-            }
             return new ChronicleIdempotencyLog(abs, map, answerBytes, windowMillis, capacity);
         } catch (IOException | RuntimeException e) {
             OPEN.remove(abs);
@@ -164,21 +160,16 @@ public final class ChronicleIdempotencyLog implements IdempotencyLog {
     }
 
     private void reclaimExpired(long nowMillis) {
-        long removed = 0;
         for (int i = 0; i < map.segments(); i++) {
-            long[] n = {0};
             try (MapSegmentContext<LongValue, byte[], ?> c = map.segmentContext(i)) {
                 c.forEachSegmentEntry(e -> {
                     if (nowMillis - org.agrona.UnsafeApi.getLong(null, address(e)) > windowMillis) {
                         e.doRemove();
-                        n[0]++;
                     }
                 });
             }
-            removed += n[0];
         }
         size.set(map.longSize());
-        assert removed >= 0;
     }
 
     @Override
