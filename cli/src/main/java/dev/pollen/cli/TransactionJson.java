@@ -226,7 +226,11 @@ final class TransactionJson {
     static String decision(FraudDecision d) {
         ObjectNode o = JSON.createObjectNode();
         o.put("transactionId", d.transactionId());
-        o.put("probability", d.probability());
+        if (d.unscored()) {
+            o.putNull("probability"); // NaN is not JSON
+        } else {
+            o.put("probability", d.probability());
+        }
         o.put("decision", d.decision().name().toLowerCase(java.util.Locale.ROOT));
         ArrayNode reasons = o.putArray("reasons");
         for (int i = 0; i < d.reasonCount(); i++) {

@@ -109,6 +109,11 @@ public abstract class AbstractFeatureStore implements FeatureStore {
                         + "' must be a finite value of at most " + MAX_VALUE + " in magnitude (found " + v + ")");
             }
         }
+        return checkEventTime(eventMillis);
+    }
+
+    @Override
+    public final long checkEventTime(long eventMillis) {
         try {
             return eventTimes.check(name, eventMillis);
         } catch (PollenException e) {

@@ -61,6 +61,16 @@ public interface FeatureStore extends AutoCloseable {
         return readAndRecord(key, eventMillis, values, null);
     }
 
+    /**
+     * Checks an event time against the store's clock and accepted skew, as {@link #readAndRecord} does (a refusal
+     * is counted the same way), for callers that must trust the time before they touch other state with it.
+     *
+     * @param eventMillis the event's time
+     * @return the clock's time it was checked against
+     * @throws dev.pollen.PollenException {@code INVALID_ARGUMENT} outside the accepted skew
+     */
+    long checkEventTime(long eventMillis);
+
     /** Largest magnitude of a value an event may add: sums stay exact to far below a cent. */
     double MAX_VALUE = 1e12;
 

@@ -34,7 +34,9 @@ public interface IdempotencyLog extends AutoCloseable {
     /**
      * @param <A> the handler's argument type
      * @param id the request's id
-     * @param nowMillis the current time
+     * @param nowMillis the current time, trusted: it decides which ids have expired and may be reclaimed, so a
+     *     time from a client must have been checked against a clock first
+     *     ({@link FeatureStore#checkEventTime(long)})
      * @param arg passed to the handler (so it need not capture)
      * @param handler computes the answer when the id is new; if it throws, nothing is recorded
      * @param answer receives the answer: computed now, or the one recorded for the id

@@ -177,6 +177,8 @@ public final class FraudScorer implements AutoCloseable {
                 w.ctx.run(1);
                 decide(w, tx, 0, out);
             } else {
+                // the log reclaims ids by this time: it must be trusted before it is used
+                store.checkEventTime(tx.timestampMillis());
                 w.out = out;
                 w.fingerprint = fingerprint(tx);
                 boolean firstTime = retries.once(FeatureKeys.of(tx.transactionId()), tx.timestampMillis(), tx, first,

@@ -316,6 +316,19 @@ class PaymentsEndToEndTest {
     }
 
     @Test
+    void aTransactionStampedFarAheadCannotExpireTheRecordedDecisionsOfAFullLog() {
+        try (InMemoryIdempotencyLog log = new InMemoryIdempotencyLog(FraudScorer.ANSWER_BYTES, 86_400_000L, 1);
+             FraudScorer scorer = FraudScorer.builder(runtime, store).idempotency(log).build()) {
+            Transaction tx = groceries("card_e2e_far").transactionId("tx-far-1").build();
+            scorer.score(tx);
+            PollenException e = assertThrows(PollenException.class, () -> scorer.score(groceries("card_e2e_far2")
+                    .transactionId("tx-far-2").timestampMillis(T + 30 * 86_400_000L).build()));
+            assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category(), e.getMessage());
+            assertTrue(scorer.score(tx).retry(), "the first decision is still recorded");
+        }
+    }
+
+    @Test
     void reasonsAreOnlyFeaturesThatArePresentAndPushTheRiskUp() {
         java.util.Random r = new java.util.Random(3);
         try (FraudScorer scorer = FraudScorer.builder(runtime, store).build()) {
