@@ -3,6 +3,7 @@ package dev.pollen.embedding;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 import org.agrona.BufferUtil;
@@ -37,23 +40,23 @@ import org.agrona.UnsafeApi;
  * with close can never touch unmapped memory.
  *
  * <h2>Files changed under a reader</h2>
- * A table is immutable once written: a new version is a new file. If another process truncates or rewrites the
- * file (or its index) in place while it is mapped, reading a page past the new end raises SIGBUS, which the JVM
- * reports as an {@link InternalError}. Every read turns that into a {@link PollenException} with category
- * {@link ErrorCategory#CORRUPT_FILE} naming the file and its expected and current lengths; the check runs on the
- * error path only (a {@code try}/{@code catch} around the read costs nothing until it throws). The table stays
- * unusable for the pages that are gone: close it and open the new file.
+ * A table is immutable once written: a new version is a new file, and a reader of the old one is not disturbed when
+ * the new one is renamed over its path. If another process truncates or rewrites the file (or its index) in place
+ * while it is mapped, the bytes under the reader are gone or no longer the ones verified at open. So the table's
+ * files are looked at in the background, every {@link TableOpenOptions#changeCheckInterval()} (50 ms by default, on
+ * one daemon thread per JVM, about 7 µs a table), and {@link #checkUnchanged()} looks at once. Once a change is seen,
+ * every read fails with {@link ErrorCategory#CORRUPT_FILE} naming the file and what changed (the expected and found
+ * lengths, or the modification times), before it touches the mapping: the check on the read path is three volatile
+ * reads. Close the table and open the new file.
  *
- * <p>How soon the JVM reports the fault depends on the JVM and on how the read was compiled, so this is a best
- * effort, not a guarantee. JDK 25 raised it inside the call that read the page in a JVM of its own (tested: gather,
- * top-k and every other read, cold and JIT-compiled), but a single-value read ({@link #get}, {@link #norm}) inlined
- * into a hot caller can see it raised after the call returned, and in a JVM whose other work had compiled the same
- * methods differently it was once raised after a gather returned and once crashed the JVM (SIGSEGV in compiled
- * code). JDK 17 raises a fault in JIT-compiled code asynchronously, at the thread's next transition into the VM,
- * which is usually after the call returned: the call returns what the read found (zeros) and an
- * {@code InternalError} surfaces later, outside Pollen. No check on the hot path can prevent that short of a VM
- * call per read. What does prevent it is never rewriting a mapped file in place: the catalog's files are immutable
- * and a new version is a new file.
+ * <p>A read that races the change, before it is seen, reads a page that is gone: the kernel raises SIGBUS. What
+ * follows depends on the JVM, and no check on the read path can prevent it short of a system call per read (about
+ * 0.5 µs here): JDK 25 usually raises an {@link InternalError} inside the read, which the read turns into the same
+ * {@code CORRUPT_FILE} error (tested: gather, top-k and every other read, cold and JIT-compiled); JDK 17 raises it
+ * asynchronously, at the thread's next transition into the VM, usually after the read returned zeros, so it
+ * surfaces later, outside Pollen; and a read in compiled code has crashed the JVM (SIGSEGV, JDK 25) when the methods
+ * were compiled differently. So never rewrite a mapped file in place: the catalog's files are immutable and a new
+ * version is a new file.
  */
 public final class MappedEmbeddingTable implements AutoCloseable {
     private static final int PIECE_BYTES_MAX = 1 << 30;
@@ -61,7 +64,11 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final Path path;
     private final String name;
     /** The file as mapped, to tell a read that faulted because the file shrank under the mapping. */
-    private final Mapped mapped;
+    private final MappedFile mapped;
+    /** The index's file as mapped. */
+    private final MappedFile indexMapped;
+    /** Ends the background check of both files and closes their channels. */
+    private final Cleaner.Cleanable watch;
     private final TableFormat.Header header;
     private final int dimension;
     private final TableDType dtype;
@@ -80,11 +87,13 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final LongAdder unknownIds = new LongAdder();
     private volatile boolean closed;
 
-    private MappedEmbeddingTable(Path path, String name, Mapped mapped, TableFormat.Header header,
-            MappedByteBuffer[] chunks, int chunkShift, MappedByteBuffer aux, MappedIdIndex index, IdsRegion ids) {
+    private MappedEmbeddingTable(Path path, String name, MappedFile mapped, TableFormat.Header header,
+            MappedByteBuffer[] chunks, int chunkShift, MappedByteBuffer aux, MappedIdIndex index, IdsRegion ids,
+            Duration changeCheckInterval) {
         this.path = path;
         this.name = name;
         this.mapped = mapped;
+        this.indexMapped = index.mapped();
         this.header = header;
         this.dimension = header.dimension();
         this.dtype = header.dtype();
@@ -105,6 +114,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 - header.normsOffset();
         this.ids = ids;
         this.index = index;
+        this.watch = MappedFileWatch.watch(this, changeCheckInterval, List.of(mapped, indexMapped));
     }
 
     /**
@@ -159,8 +169,11 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             throw new PollenException(ErrorCategory.CONFIGURATION, "embedding tables are little-endian and are read in"
                     + " place; this platform is big-endian");
         }
-        try (FileChannel ch = FileChannel.open(table, StandardOpenOption.READ)) {
-            long length = ch.size();
+        MappedFile mapped = null;
+        try {
+            mapped = MappedFile.open("embedding table " + source, table);
+            FileChannel ch = mapped.channel();
+            long length = mapped.length();
             TableFormat.Header h = TableFormat.decode(source, TableFormat.readHead(ch, TableFormat.HEADER_LENGTH),
                     length);
             if (options.verifyData()) {
@@ -184,25 +197,30 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             MappedByteBuffer aux = ch.map(FileChannel.MapMode.READ_ONLY, h.normsOffset(), auxLength);
             IdsRegion ids = new IdsRegion(h.idKind(), BufferUtil.address(aux) + h.idsOffset() - h.normsOffset(),
                     h.rowCount(), h.idsLength());
-            Mapped mapped = new Mapped("embedding table " + source, table, h.fileLength());
             try {
                 if (options.verifyData() && h.idKind() == IdKind.STRING) {
                     verifyStringIds(ids, h);
                 }
-                MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData(), mapped);
-                return new MappedEmbeddingTable(table, name, mapped, h, chunks, rowsPerChunkShift, aux, idIndex,
-                        ids);
             } catch (InternalError e) {
                 throw faulted(e, mapped, null);
             } finally {
                 Reference.reachabilityFence(aux);
             }
+            MappedIdIndex idIndex = MappedIdIndex.open(index, h, ids, options.verifyData(), mapped);
+            MappedEmbeddingTable opened = new MappedEmbeddingTable(table, name, mapped, h, chunks, rowsPerChunkShift,
+                    aux, idIndex, ids, options.changeCheckInterval());
+            mapped = null; // the table owns it now
+            return opened;
         } catch (NoSuchFileException e) {
             throw new PollenException(ErrorCategory.NOT_FOUND, "embedding table file does not exist: "
                     + e.getFile(), e);
         } catch (IOException e) {
             throw new PollenException(ErrorCategory.IO, "cannot open embedding table " + source + ": "
                     + e.getMessage(), e);
+        } finally {
+            if (mapped != null) {
+                mapped.close();
+            }
         }
     }
 
@@ -729,75 +747,76 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails a read of a closed table, or of one whose files changed under the mapping: the hot-path check of every
+     * read, three volatile reads.
+     */
     private void checkOpen() {
         if (closed) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "embedding table " + name + " is closed");
         }
+        failIfChanged();
+    }
+
+    /** Fails when the background check saw the table's or its index's file change under the mapping. */
+    void failIfChanged() {
+        mapped.failIfChanged();
+        indexMapped.failIfChanged();
     }
 
     /**
-     * The error for a read of this table's mappings that faulted; see {@link #faulted(InternalError, Mapped,
-     * Mapped)}. Runs on the error path only.
+     * The error for a read of this table's mappings that faulted; see {@link #faulted(InternalError, MappedFile,
+     * MappedFile)}. Runs on the error path only.
      */
     PollenException faulted(InternalError fault) {
-        return faulted(fault, mapped, index.mapped());
-    }
-
-    /**
-     * A mapped file and its length when it was mapped: enough to tell, after a read through the mapping faulted,
-     * whether the file shrank under it.
-     *
-     * @param what what messages call the file ({@code embedding table studio/content-embeddings@3 (/x/t.table)})
-     * @param file the file
-     * @param length its length when mapped
-     */
-    record Mapped(String what, Path file, long length) {
-        /** @return the file's length now, or -1 when it cannot be read */
-        long currentLength() {
-            try {
-                return Files.size(file);
-            } catch (IOException | SecurityException e) {
-                return -1;
-            }
-        }
-
-        PollenException changed(long found, InternalError fault) {
-            return new PollenException(ErrorCategory.CORRUPT_FILE, what + " was truncated or changed while mapped"
-                    + " (expected " + length + " bytes, found " + (found < 0 ? "no readable file" : found + " bytes")
-                    + "); a table must not be rewritten in place while it is open: close it and open the new file",
-                    fault);
-        }
+        return faulted(fault, mapped, indexMapped);
     }
 
     /**
      * Tells what a read through a mapping that faulted means. HotSpot reports SIGBUS on a mapped page (a page past
      * the end of a file that shrank after it was mapped) as an {@link InternalError} ("a fault occurred in an unsafe
      * memory access" or "... in a recent unsafe memory access operation in compiled Java code"): the fault names no
-     * file, so the lengths of the files read are checked, here, on the error path only.
+     * file, so the files read are checked, here, on the error path only; a change found is recorded, so later reads
+     * fail before touching the mapping.
      *
      * @param fault what the JVM threw
      * @param first the mapping read first (the one checked first)
      * @param second another mapping the read touched, or {@code null}
-     * @return {@link ErrorCategory#CORRUPT_FILE} naming the file that shrank, or the first one if neither did but
-     *     the error is an unsafe-access fault (the file was truncated and grown back, or rewritten)
+     * @return {@link ErrorCategory#CORRUPT_FILE} naming the file that changed, or the first one if neither did but
+     *     the error is an unsafe-access fault (the file was truncated and grown back)
      * @throws InternalError {@code fault} itself when it is no fault of a mapped read
      */
-    static PollenException faulted(InternalError fault, Mapped first, Mapped second) {
-        long firstLength = first.currentLength();
-        if (firstLength != first.length()) {
-            return first.changed(firstLength, fault);
+    static PollenException faulted(InternalError fault, MappedFile first, MappedFile second) {
+        PollenException changed = first.faulted(fault);
+        if (changed == null && second != null) {
+            changed = second.faulted(fault);
         }
-        if (second != null) {
-            long secondLength = second.currentLength();
-            if (secondLength != second.length()) {
-                return second.changed(secondLength, fault);
-            }
+        if (changed != null) {
+            return changed;
         }
-        String message = String.valueOf(fault.getMessage());
-        if (message.contains("unsafe memory access")) {
-            return first.changed(firstLength, fault);
+        if (String.valueOf(fault.getMessage()).contains("unsafe memory access")) {
+            return first.unexplained(fault);
         }
         throw fault;
+    }
+
+    /**
+     * Looks at the table's files now (a few system calls): for a caller that wants certainty before a read rather
+     * than the background check's, every {@link TableOpenOptions#changeCheckInterval()}.
+     *
+     * @throws PollenException {@link ErrorCategory#CORRUPT_FILE} when the table or its index was truncated or
+     *     rewritten in place since it was opened; every later read fails the same way
+     */
+    public void checkUnchanged() {
+        checkOpen();
+        mapped.check();
+        indexMapped.check();
+        checkOpen();
+    }
+
+    /** @return whether a change of the table's or its index's file was seen (no system call) */
+    boolean changeSeen() {
+        return mapped.changed() || indexMapped.changed();
     }
 
     /** Keeps the mappings reachable for a caller that read through raw addresses. */
@@ -817,6 +836,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         if (!closed) {
             closed = true;
             index.close();
+            watch.clean();
         }
     }
 

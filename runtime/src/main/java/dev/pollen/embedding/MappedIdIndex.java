@@ -57,12 +57,12 @@ public final class MappedIdIndex implements IdIndex {
     private final long[] addresses;
     private final IdsRegion ids;
     /** This file as mapped, and the table's (string lookups read its ids): to tell a fault of a shrunk file. */
-    private final MappedEmbeddingTable.Mapped mapped;
-    private final MappedEmbeddingTable.Mapped tableMapped;
+    private final MappedFile mapped;
+    private final MappedFile tableMapped;
     private volatile boolean closed;
 
     private MappedIdIndex(IdKind kind, long rows, long slots, MappedByteBuffer[] pieces, IdsRegion ids,
-            MappedEmbeddingTable.Mapped mapped, MappedEmbeddingTable.Mapped tableMapped) {
+            MappedFile mapped, MappedFile tableMapped) {
         this.kind = kind;
         this.rows = rows;
         this.slotMask = slots - 1;
@@ -105,6 +105,7 @@ public final class MappedIdIndex implements IdIndex {
      */
     @Override
     public long row(long id) {
+        failIfChanged();
         try {
             return lookup(id);
         } catch (InternalError e) {
@@ -122,6 +123,7 @@ public final class MappedIdIndex implements IdIndex {
      */
     @Override
     public long row(CharSequence id) {
+        failIfChanged();
         try {
             return lookup(id);
         } catch (InternalError e) {
@@ -131,13 +133,19 @@ public final class MappedIdIndex implements IdIndex {
         }
     }
 
+    /** Fails when the background check saw this index's or its table's file change under the mapping. */
+    private void failIfChanged() {
+        mapped.failIfChanged();
+        tableMapped.failIfChanged();
+    }
+
     /** @return the error for a lookup that faulted: the index or its table shrank under the mapping */
     private PollenException faulted(InternalError fault) {
         return MappedEmbeddingTable.faulted(fault, mapped, tableMapped);
     }
 
     /** @return this file as mapped, or {@code null} for an index being built */
-    MappedEmbeddingTable.Mapped mapped() {
+    MappedFile mapped() {
         return mapped;
     }
 
@@ -233,10 +241,13 @@ public final class MappedIdIndex implements IdIndex {
      * @return the index
      */
     static MappedIdIndex open(Path file, TableFormat.Header table, IdsRegion ids, boolean verify,
-            MappedEmbeddingTable.Mapped tableMapped) {
+            MappedFile tableMapped) {
         String source = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long length = ch.size();
+        MappedFile mapped = null;
+        try {
+            mapped = MappedFile.open("id index " + source, file);
+            FileChannel ch = mapped.channel();
+            long length = mapped.length();
             ByteBuffer h = TableFormat.readHead(ch, HEADER_LENGTH);
             byte[] magic = new byte[Math.min(8, h.limit())];
             h.get(0, magic);
@@ -280,8 +291,7 @@ public final class MappedIdIndex implements IdIndex {
                         + " slots need " + expected + " bytes (found " + length + ")");
             }
             MappedByteBuffer[] pieces = mapPieces(ch, FileChannel.MapMode.READ_ONLY, slots * SLOT);
-            MappedIdIndex index = new MappedIdIndex(kind, rows, slots, pieces, ids,
-                    new MappedEmbeddingTable.Mapped("id index " + source, file, expected), tableMapped);
+            MappedIdIndex index = new MappedIdIndex(kind, rows, slots, pieces, ids, mapped, tableMapped);
             if (verify) {
                 try {
                     index.verify(source, (int) h.getLong(40));
@@ -289,9 +299,14 @@ public final class MappedIdIndex implements IdIndex {
                     throw index.faulted(e);
                 }
             }
+            mapped = null; // the index owns it now; its table closes it
             return index;
         } catch (IOException e) {
             throw new PollenException(ErrorCategory.IO, "cannot open id index " + source + ": " + e.getMessage(), e);
+        } finally {
+            if (mapped != null) {
+                mapped.close();
+            }
         }
     }
 

@@ -7,7 +7,8 @@ import dev.pollen.PollenException;
  * A flyweight over one row of a {@link MappedEmbeddingTable}: re-pointed with {@link #wrap} instead of allocated,
  * read in place from the mapping. One per thread; allocation-free after creation. It keeps its table (and so the
  * mapping) reachable, so a view can never read unmapped memory, even after the table is closed. A read of a table
- * whose file was truncated under it fails as the table's own reads do ({@link dev.pollen.ErrorCategory#CORRUPT_FILE}).
+ * whose file was truncated or rewritten under it fails as the table's own reads do
+ * ({@link dev.pollen.ErrorCategory#CORRUPT_FILE}).
  */
 public final class RowView {
     private MappedEmbeddingTable table;
@@ -53,6 +54,7 @@ public final class RowView {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "element must be from 0 to " + (dimension - 1)
                     + " (found " + i + ")");
         }
+        table.failIfChanged();
         try {
             return table.element(address, row, i);
         } catch (InternalError e) {
@@ -71,6 +73,7 @@ public final class RowView {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "dot product needs " + dimension
                     + " values (found " + other.length + ")");
         }
+        table.failIfChanged();
         float s = 0;
         try {
             for (int i = 0; i < dimension; i++) {

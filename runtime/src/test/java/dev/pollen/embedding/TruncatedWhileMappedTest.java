@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,9 +23,11 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A table (or its index) truncated by another writer while it is mapped: every read fails with a clear
- * {@link ErrorCategory#CORRUPT_FILE} error naming the file and both lengths, never the JVM's {@link InternalError}.
- * The files are truncated for real ({@link FileChannel#truncate}), in this JVM, so reads past the new end raise SIGBUS.
+ * A table (or its index) truncated by another writer while it is mapped, with the background check off: the read
+ * that faults fails with a clear {@link ErrorCategory#CORRUPT_FILE} error naming the file and both lengths, never the
+ * JVM's {@link InternalError}, and every later read fails the same way before it touches the mapping. The files are
+ * truncated for real ({@link FileChannel#truncate}), in this JVM, so reads past the new end raise SIGBUS.
+ * {@link TableChangedWhileMappedTest} covers the background check, on every JDK.
  *
  * <p>Runs on JDK 25 and later: JDK 17 reports a SIGBUS in JIT-compiled code asynchronously, at the thread's next
  * transition into the VM, usually after the read returned, so no catch inside the read can see it (see
@@ -62,7 +65,8 @@ class TruncatedWhileMappedTest {
     }
 
     private static MappedEmbeddingTable open(Path table) {
-        return MappedEmbeddingTable.open(table, index(table));
+        return MappedEmbeddingTable.open(table, index(table), TableOpenOptions.defaults()
+                .changeCheckInterval(Duration.ZERO));
     }
 
     private static Path index(Path table) {
@@ -76,12 +80,19 @@ class TruncatedWhileMappedTest {
         }
     }
 
-    private static void assertTruncated(Executable read, String what, long expected, long found) {
+    /** Asserts the read fails with the truncation error; returns it. */
+    private static PollenException assertTruncated(Executable read, String what, long expected, long found) {
         PollenException e = assertThrows(PollenException.class, read);
         assertEquals(ErrorCategory.CORRUPT_FILE, e.category(), e.getMessage());
         String rule = what + " was truncated or changed while mapped (expected " + expected + " bytes, found " + found
                 + " bytes)";
         assertTrue(e.getMessage().contains(rule), "'" + rule + "' missing from: " + e.getMessage());
+        return e;
+    }
+
+    /** Asserts the first read after the truncation faulted in the mapping and kept the JVM's fault as the cause. */
+    private static void assertFaulted(Executable read, String what, long expected, long found) {
+        PollenException e = assertTruncated(read, what, expected, found);
         assertTrue(e.getCause() instanceof InternalError, "keeps the JVM's fault as the cause: " + e.getCause());
     }
 
@@ -108,40 +119,56 @@ class TruncatedWhileMappedTest {
     @Test
     void shouldFailEveryReadOfATableTruncatedWhileMappedWithCorruptFile() throws IOException {
         for (TableDType dtype : TableDType.values()) {
-            Path table = write("long-" + dtype, dtype, IdKind.LONG);
-            long length = Files.size(table);
-            try (MappedEmbeddingTable t = open(table)) {
-                Map<String, Executable> reads = longIdReads(t);
-                for (Executable read : reads.values()) {
-                    read.execute(); // all fine before
+            for (String faulting : longIdReads(null).keySet()) {
+                // A table of its own per read, so each read's own catch meets the fault.
+                Path table = write("long-" + dtype + "-" + faulting, dtype, IdKind.LONG);
+                long length = Files.size(table);
+                String what = "embedding table " + table;
+                try (MappedEmbeddingTable t = open(table)) {
+                    Map<String, Executable> reads = longIdReads(t);
+                    reads.get(faulting).execute(); // fine before; the others stay cold, compiled by no warm-up
+                    truncate(table, TableFormat.ROWS_OFFSET);
+                    assertFaulted(reads.get(faulting), what, length, TableFormat.ROWS_OFFSET);
+                    for (Executable read : reads.values()) {
+                        assertTruncated(read, what, length, TableFormat.ROWS_OFFSET);
+                    }
+                    assertTruncated(() -> t.row(1500L), what, length, TableFormat.ROWS_OFFSET);
+                } catch (Throwable e) {
+                    throw new AssertionError(dtype + ", " + faulting + ": " + e, e);
                 }
-                truncate(table, TableFormat.ROWS_OFFSET);
-                for (Map.Entry<String, Executable> read : reads.entrySet()) {
-                    assertTruncated(read.getValue(), "embedding table " + table, length, TableFormat.ROWS_OFFSET);
-                }
-                assertEquals(500, t.row(1500L), "the index, untouched, still answers");
-            } catch (Throwable e) {
-                throw new AssertionError(dtype + ": " + e, e);
             }
         }
     }
 
     @Test
     void shouldFailStringIdLookupsAndGathersOfATableTruncatedWhileMapped() throws IOException {
-        Path table = write("string", TableDType.FLOAT32, IdKind.STRING);
-        long length = Files.size(table);
-        try (MappedEmbeddingTable t = open(table)) {
-            CharSequence[] ids = {"id-1", "id-2000", "id-17"};
-            assertEquals(2000, t.row("id-2000"));
-            assertEquals(3, t.gather(ids, 3, destination(3), 0, UnknownIds.zero()));
-            truncate(table, TableFormat.ROWS_OFFSET);
+        CharSequence[] ids = {"id-1", "id-2000", "id-17"};
+        for (String faulting : stringIdReads(null, ids).keySet()) {
+            Path table = write("string-" + faulting, TableDType.FLOAT32, IdKind.STRING);
+            long length = Files.size(table);
             String what = "embedding table " + table;
-            assertTruncated(() -> t.row("id-2000"), what, length, TableFormat.ROWS_OFFSET);
-            assertTruncated(() -> t.index().row("id-2000"), what, length, TableFormat.ROWS_OFFSET);
-            assertTruncated(() -> t.gather(ids, 3, destination(3), 0, UnknownIds.zero()), what, length,
-                    TableFormat.ROWS_OFFSET);
-            assertTruncated(() -> t.id(2000), what, length, TableFormat.ROWS_OFFSET);
+            try (MappedEmbeddingTable t = open(table)) {
+                assertEquals(2000, t.row("id-2000"));
+                assertEquals(3, t.gather(ids, 3, destination(3), 0, UnknownIds.zero()));
+                Map<String, Executable> reads = stringIdReads(t, ids);
+                truncate(table, TableFormat.ROWS_OFFSET);
+                assertFaulted(reads.get(faulting), what, length, TableFormat.ROWS_OFFSET);
+                for (Executable read : reads.values()) {
+                    assertTruncated(read, what, length, TableFormat.ROWS_OFFSET);
+                }
+            } catch (Throwable e) {
+                throw new AssertionError(faulting + ": " + e, e);
+            }
         }
+    }
+
+    private static Map<String, Executable> stringIdReads(MappedEmbeddingTable t, CharSequence[] ids) {
+        Map<String, Executable> reads = new LinkedHashMap<>();
+        reads.put("row", () -> t.row("id-2000"));
+        reads.put("index.row", () -> t.index().row("id-2000"));
+        reads.put("gather", () -> t.gather(ids, 3, destination(3), 0, UnknownIds.zero()));
+        reads.put("id", () -> t.id(2000));
+        return reads;
     }
 
     @Test
@@ -155,7 +182,7 @@ class TruncatedWhileMappedTest {
             truncate(index, 4096);
             String what = "id index " + index;
             // Probe enough ids that some land on slots past the new end.
-            assertTruncated(() -> {
+            assertFaulted(() -> {
                 for (long id = 1000; id < 1000 + ROWS; id++) {
                     t.row(id);
                 }
@@ -172,35 +199,39 @@ class TruncatedWhileMappedTest {
     @Test
     void shouldFailAWarmGatherAndTopKOfATableTruncatedWhileMapped() throws IOException {
         // The hot paths once the JIT has compiled them: a fault in compiled code is raised at a safepoint poll, and
-        // the gather's and top-k's loops poll inside the call.
-        Path table = write("warm", TableDType.FLOAT32, IdKind.LONG);
-        long length = Files.size(table);
-        try (MappedEmbeddingTable t = open(table)) {
-            long[] ids = new long[16];
-            ByteBuffer dst = destination(ids.length);
-            float sink = 0;
-            for (int i = 0; i < 30_000; i++) {
-                for (int j = 0; j < ids.length; j++) {
-                    ids[j] = 1000 + (i * 31L + j * 7L) % ROWS;
+        // the gather's and top-k's loops poll inside the call. A table each, so each meets the fault itself.
+        long[] ids = new long[16];
+        ByteBuffer dst = destination(ids.length);
+        float[] query = new float[DIM];
+        Map<String, Executable> reads = new LinkedHashMap<>();
+        for (String faulting : new String[] {"gather", "topK"}) {
+            Path table = write("warm-" + faulting, TableDType.FLOAT32, IdKind.LONG);
+            long length = Files.size(table);
+            String what = "embedding table " + table;
+            try (MappedEmbeddingTable t = open(table)) {
+                reads.put("gather", () -> t.gather(ids, ids.length, dst, 0, UnknownIds.zero()));
+                reads.put("topK", () -> t.topK(query, Similarity.DOT, new TopK(3)));
+                float sink = 0;
+                for (int i = 0; i < 30_000; i++) {
+                    for (int j = 0; j < ids.length; j++) {
+                        ids[j] = 1000 + (i * 31L + j * 7L) % ROWS;
+                    }
+                    t.gather(ids, ids.length, dst, 0, UnknownIds.zero());
+                    sink += dst.getFloat(0);
+                    if (i % 100 == 0) {
+                        TopK top = new TopK(3);
+                        t.topK(query, Similarity.DOT, top);
+                        sink += top.size();
+                    }
                 }
-                t.gather(ids, ids.length, dst, 0, UnknownIds.zero());
-                sink += dst.getFloat(0);
-                if (i % 100 == 0) {
-                    TopK top = new TopK(3);
-                    t.topK(new float[DIM], Similarity.DOT, top);
-                    sink += top.size();
+                assertTrue(Float.isFinite(sink));
+                truncate(table, TableFormat.ROWS_OFFSET);
+                assertFaulted(reads.get(faulting), what, length, TableFormat.ROWS_OFFSET);
+                for (int i = 0; i < 200; i++) {
+                    for (Executable read : reads.values()) {
+                        assertTruncated(read, what, length, TableFormat.ROWS_OFFSET);
+                    }
                 }
-            }
-            assertTrue(Float.isFinite(sink));
-            truncate(table, TableFormat.ROWS_OFFSET);
-            for (int i = 0; i < 200; i++) {
-                assertTruncated(() -> t.gather(ids, ids.length, dst, 0, UnknownIds.zero()),
-                        "embedding table " + table, length, TableFormat.ROWS_OFFSET);
-            }
-            float[] query = new float[DIM];
-            for (int i = 0; i < 200; i++) {
-                assertTruncated(() -> t.topK(query, Similarity.DOT, new TopK(3)), "embedding table " + table, length,
-                        TableFormat.ROWS_OFFSET);
             }
         }
     }
