@@ -28,7 +28,7 @@ mkdir -p "$out"
 echo "fuzz-campaign: compiling and resolving the test classpath..." >&2
 (cd "$here" && mvn -B -q -pl runtime,cli -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/fuzz.classpath -Dmdep.includeScope=test) >&2
-flags="$(cat "$here/runtime/target/classes/dev/pollen/jvm.flags")"
+flags="$(cat "$here/features/target/classes/dev/pollen/jvm.flags")"
 # A snapshot of the classes, so that building in the work tree meanwhile cannot change them under a running target.
 for module in runtime cli; do
   rm -rf "$out/$module" && mkdir -p "$out/$module"

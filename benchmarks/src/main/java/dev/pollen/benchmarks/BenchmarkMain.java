@@ -1,6 +1,6 @@
 package dev.pollen.benchmarks;
 
-import dev.pollen.runtime.JvmFlags;
+import dev.pollen.features.chronicle.JvmFlags;
 import java.util.ArrayList;
 import java.util.List;
 

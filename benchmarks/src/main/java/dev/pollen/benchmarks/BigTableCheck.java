@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * verification, and reads rows back across pieces by id, row view and gather.
  *
  * <pre>
- * java -Xmx512m $(cat runtime/target/classes/dev/pollen/jvm.flags) -cp benchmarks/target/benchmarks.jar \
+ * java -Xmx512m $(cat features/target/classes/dev/pollen/jvm.flags) -cp benchmarks/target/benchmarks.jar \
  *     dev.pollen.benchmarks.BigTableCheck
  * </pre>
  */

@@ -5,7 +5,7 @@ import dev.pollen.embedding.IdKind;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.TableDType;
 import dev.pollen.embedding.TableOpenOptions;
-import dev.pollen.embedding.chronicle.ChronicleIdIndex;
+import dev.pollen.features.chronicle.ChronicleIdIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.pollen.catalog.fs.FileSystemCatalog;
-import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.models.DemoCatalog;
 import dev.pollen.models.onnx.MlpModel;
 import dev.pollen.onnx.OnnxEnvironment;

@@ -11,7 +11,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.adapters.payments.CardVelocity;
 import dev.pollen.features.EventTimePolicy;
 import dev.pollen.features.chronicle.ChronicleFeatureStore;
-import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.models.payments.LabeledTransaction;
 import dev.pollen.models.payments.PaymentStream;
 import dev.pollen.runtime.PollenRuntime;

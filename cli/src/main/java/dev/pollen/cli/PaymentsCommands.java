@@ -14,7 +14,7 @@ import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.features.chronicle.ChronicleIdempotencyLog;
 import dev.pollen.internal.Echo;
 import java.time.Duration;
-import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -3,7 +3,7 @@ package dev.pollen.cli;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.internal.Echo;
-import dev.pollen.runtime.JvmFlags;
+import dev.pollen.features.chronicle.JvmFlags;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.pollen.cli;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
-import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;

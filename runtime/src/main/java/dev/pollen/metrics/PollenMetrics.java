@@ -4,7 +4,7 @@ import dev.pollen.catalog.ArtifactId;
 
 /**
  * The runtime's metrics binding, supplied by the embedding application. {@link #none()} records nothing;
- * {@link MicrometerMetrics#of(io.micrometer.core.instrument.MeterRegistry)} records into the application's own
+ * {@code MicrometerMetrics.of(MeterRegistry)} (module {@code pollen-micrometer}) records into the application's own
  * Micrometer registry.
  */
 public interface PollenMetrics {
@@ -50,9 +50,9 @@ public interface PollenMetrics {
      * Registers meters that read a feature store's counters when scraped: keys, evictions, late drops, refused
      * event times and refused new keys.
      *
-     * @param store the store; held weakly by Micrometer, so the caller keeps it reachable while it is open
+     * @param store the store's gauges; held weakly by Micrometer, so the caller keeps them reachable while it is open
      */
-    default void bindFeatureStore(dev.pollen.features.FeatureStore store) {
+    default void bindFeatureStore(FeatureStoreGauges store) {
     }
 
     /** @return a binding that records nothing */

@@ -164,25 +164,4 @@ class TableArtifactsTest {
                     && e.getMessage().contains("data checksum must be"), e.getMessage());
         }
     }
-
-    @Test
-    void shouldKeepCountingUnknownIdsAcrossReopensOfATable() {
-        publishTable("vectors", TableDType.FLOAT32);
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(8 * 4 * 2)
-                .order(java.nio.ByteOrder.nativeOrder());
-        try (PollenRuntime runtime = PollenRuntime.builder(catalog)
-                .metrics(dev.pollen.metrics.MicrometerMetrics.of(registry)).build()) {
-            for (int open = 0; open < 2; open++) {
-                try (TableLease lease = runtime.table("studio/vectors@1")) {
-                    lease.table().gather(new long[] {100, -5}, 2, dst, 0, UnknownIds.zero());
-                    assertEquals(64.0, registry.get("pollen.table.rows").gauge().value());
-                }
-                assertEquals(0.0, registry.get("pollen.table.rows").gauge().value(), "no table open");
-            }
-            assertEquals(2.0, registry.get("pollen.table.unknown.ids").functionCounter().count(),
-                    "one unknown id per open, counted across both");
-        }
-    }
 }

@@ -1,11 +1,9 @@
 package dev.pollen.examples;
 
 import dev.pollen.catalog.fs.FileSystemCatalog;
-import dev.pollen.metrics.MicrometerMetrics;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
@@ -19,15 +17,12 @@ public final class EmbeddedScoringExample {
 
     /**
      * @param catalogDir the catalog directory
-     * @param registry the service's Micrometer registry
      * @param requestFeatures 32 features of one request
      * @return the model's score for them
      */
-    public static float score(Path catalogDir, MeterRegistry registry, float[] requestFeatures) {
+    public static float score(Path catalogDir, float[] requestFeatures) {
         // README-BEGIN
-        try (PollenRuntime runtime = PollenRuntime.builder(FileSystemCatalog.open(catalogDir))
-                .metrics(MicrometerMetrics.of(registry))                     // your registry
-                .build();
+        try (PollenRuntime runtime = PollenRuntime.builder(FileSystemCatalog.open(catalogDir)).build();
              ModelLease model = runtime.model("demo/mlp-scorer@prod")) {    // one native session per process
             ScoringContext ctx = model.newContext(64);                      // one per thread, reused
             FloatBuffer features = ctx.inputFloats(ctx.inputIndex("features"));

@@ -1,7 +1,7 @@
 package dev.pollen.testing;
 
-import dev.pollen.runtime.JvmFlags;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,8 @@ public final class ChildJvm {
     }
 
     /**
-     * @param withFlags whether to pass Pollen's JVM flags
+     * @param withFlags whether to pass this JVM's own module flags ({@code --add-opens}, {@code --add-exports}) and
+     *     system properties set on its command line, such as the feature store's flags Surefire passes
      * @param main the class whose {@code main} runs
      * @param args its arguments
      * @return the started process; stdout is piped, stderr inherited
@@ -32,7 +33,11 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (withFlags) {
-            cmd.addAll(JvmFlags.required());
+            for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (arg.startsWith("--add-") || arg.startsWith("-D")) {
+                    cmd.add(arg);
+                }
+            }
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -51,6 +51,8 @@ public final class FraudScorer implements AutoCloseable {
 
     private final ModelLease lease;
     private final FeatureStore store;
+    /** What the metrics read of the store; held here, as registries hold it weakly. */
+    private final dev.pollen.metrics.FeatureStoreGauges storeGauges;
     private final IdempotencyLog retries;
     private final float review;
     private final float decline;
@@ -108,7 +110,8 @@ public final class FraudScorer implements AutoCloseable {
             }
             this.maxBatch = b.maxBatch;
             this.metrics = b.runtimeMetrics.decisions("payments.fraud", OUTCOMES);
-            b.runtimeMetrics.bindFeatureStore(store);
+            this.storeGauges = store.gauges();
+            b.runtimeMetrics.bindFeatureStore(storeGauges);
             this.timed = metrics != DecisionMetrics.NONE;
             if (lease.signature().input("features") == null || lease.signature().output("probability") == null
                     || lease.signature().output("contributions") == null

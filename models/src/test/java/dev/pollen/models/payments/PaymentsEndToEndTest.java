@@ -29,7 +29,7 @@ import dev.pollen.features.FeatureKeys;
 import dev.pollen.features.FeatureSnapshot;
 import dev.pollen.features.InMemoryIdempotencyLog;
 import dev.pollen.features.chronicle.ChronicleFeatureStore;
-import dev.pollen.metrics.MicrometerMetrics;
+import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.models.onnx.MlpExport;
 import dev.pollen.models.train.Mlp;
 import dev.pollen.runtime.PollenRuntime;

@@ -1,0 +1,164 @@
+package dev.pollen.micrometer;
+
+import dev.pollen.ErrorCategory;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.metrics.DecisionMetrics;
+import dev.pollen.metrics.FeatureStoreGauges;
+import dev.pollen.metrics.ModelMetrics;
+import dev.pollen.metrics.PollenMetrics;
+import dev.pollen.metrics.RuntimeGauges;
+import dev.pollen.metrics.TableGauges;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records Pollen's metrics into a Micrometer registry owned by the application.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th></tr>
+ *   <tr><td>{@code pollen.score.latency}</td><td>timer with percentile histogram</td>
+ *       <td>domain, artifact, version</td></tr>
+ *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
+ *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
+ *   <tr><td>{@code pollen.decision.latency}</td><td>timer with percentile histogram</td><td>adapter</td></tr>
+ *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td></tr>
+ *   <tr><td>{@code pollen.decision.rejections}</td><td>counter</td><td>adapter</td></tr>
+ *   <tr><td>{@code pollen.models.loaded}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code pollen.features.keys}</td><td>gauge</td><td>schema</td></tr>
+ *   <tr><td>{@code pollen.features.evictions}</td><td>function counter</td><td>schema</td></tr>
+ *   <tr><td>{@code pollen.features.late.drops}</td><td>function counter</td><td>schema</td></tr>
+ *   <tr><td>{@code pollen.features.refused}</td><td>function counter</td><td>schema, reason ({@code time},
+ *       {@code full})</td></tr>
+ * </table>
+ *
+ * <p>Meters are created when a model version is first leased, never on the scoring path; a context holds its
+ * version's {@link ModelMetrics} and calls {@link Timer#record(long, TimeUnit)} directly.
+ */
+public final class MicrometerMetrics implements PollenMetrics {
+    private final MeterRegistry registry;
+    private final Map<ArtifactId, Binding> models = new ConcurrentHashMap<>();
+
+    private MicrometerMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * @param registry the application's registry
+     * @return a binding that records into it
+     */
+    public static MicrometerMetrics of(MeterRegistry registry) {
+        return new MicrometerMetrics(registry);
+    }
+
+    @Override
+    public ModelMetrics forModel(ArtifactId id) {
+        return models.computeIfAbsent(id, Binding::new);
+    }
+
+    @Override
+    public void bindRuntime(RuntimeGauges gauges) {
+        Gauge.builder("pollen.models.loaded", gauges, RuntimeGauges::loadedModels)
+                .description("artifact versions loaded by the runtime").register(registry);
+        Gauge.builder("pollen.artifacts.loaded.bytes", gauges, RuntimeGauges::loadedBytes)
+                .description("payload bytes of loaded artifact versions").baseUnit("bytes").register(registry);
+    }
+
+    @Override
+    public void bindFeatureStore(FeatureStoreGauges store) {
+        Tags t = Tags.of("schema", store.schema());
+        Gauge.builder("pollen.features.keys", store, FeatureStoreGauges::keys).tags(t)
+                .description("keys held by the feature store").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.evictions", store,
+                FeatureStoreGauges::evictions).tags(t).description("idle keys reclaimed to make room")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.late.drops", store,
+                FeatureStoreGauges::lateDrops).tags(t).description("events dropped from a window that no longer held"
+                        + " their bucket").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.refused", store,
+                FeatureStoreGauges::refusedTimes).tags(t.and("reason", "time"))
+                .description("events refused for a time outside the accepted skew").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.refused", store,
+                FeatureStoreGauges::refusedFull).tags(t.and("reason", "full"))
+                .description("new keys refused because the store was full").register(registry);
+    }
+
+    @Override
+    public void bindTable(ArtifactId id, TableGauges gauges) {
+        io.micrometer.core.instrument.FunctionCounter.builder("pollen.table.unknown.ids", gauges,
+                TableGauges::unknownIds).tags(tags(id)).description("ids a gather did not find in the table")
+                .register(registry);
+        Gauge.builder("pollen.table.rows", gauges, TableGauges::rows).tags(tags(id))
+                .description("rows in an open embedding table").register(registry);
+        Gauge.builder("pollen.table.mapped.bytes", gauges, TableGauges::mappedBytes).tags(tags(id)).baseUnit("bytes")
+                .description("bytes of an open embedding table, mapped read-only").register(registry);
+    }
+
+    @Override
+    public void loadFailed(ArtifactId id, ErrorCategory category) {
+        Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", category.name())
+                .description("artifact loads that failed").register(registry).increment();
+    }
+
+    @Override
+    public DecisionMetrics decisions(String adapter, java.util.List<String> outcomes) {
+        Timer latency = Timer.builder("pollen.decision.latency").tag("adapter", adapter).publishPercentileHistogram()
+                .description("wall time of one decision, features and model included").register(registry);
+        Counter[] byOutcome = new Counter[outcomes.size()];
+        for (int i = 0; i < byOutcome.length; i++) {
+            byOutcome[i] = Counter.builder("pollen.decisions").tag("adapter", adapter).tag("outcome", outcomes.get(i))
+                    .description("decisions by outcome").register(registry);
+        }
+        Counter rejections = Counter.builder("pollen.decision.rejections").tag("adapter", adapter)
+                .description("requests refused as invalid").register(registry);
+        return new DecisionMetrics() {
+            @Override
+            public void decided(int outcome, long nanos) {
+                latency.record(nanos, TimeUnit.NANOSECONDS);
+                byOutcome[outcome].increment();
+            }
+
+            @Override
+            public void rejected() {
+                rejections.increment();
+            }
+        };
+    }
+
+    private static Tags tags(ArtifactId id) {
+        return Tags.of("domain", id.domain(), "artifact", id.name(), "version", Long.toString(id.version()));
+    }
+
+    private final class Binding implements ModelMetrics {
+        private final Timer latency;
+        private final Map<ErrorCategory, Counter> errors = new EnumMap<>(ErrorCategory.class);
+
+        Binding(ArtifactId id) {
+            latency = Timer.builder("pollen.score.latency").tags(tags(id)).publishPercentileHistogram()
+                    .description("wall time of one scoring run").register(registry);
+            for (ErrorCategory c : ErrorCategory.values()) {
+                errors.put(c, Counter.builder("pollen.score.errors").tags(tags(id)).tag("category", c.name())
+                        .description("scoring runs that ONNX Runtime failed").register(registry));
+            }
+        }
+
+        @Override
+        public void scored(long nanos) {
+            latency.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void failed(ErrorCategory category) {
+            errors.get(category).increment();
+        }
+    }
+}
