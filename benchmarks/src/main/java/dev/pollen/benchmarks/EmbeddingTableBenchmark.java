@@ -67,6 +67,10 @@ public class EmbeddingTableBenchmark {
     private int next;
     private final PairedTimes.Side gatherSide = () -> gatherById();
     private final PairedTimes.Side copySide = () -> plainCopy().limit();
+    /** The rows on the heap, for the top-k floor: the same scan over plain arrays. */
+    private float[][] heapRows;
+    private final PairedTimes.Side topKSide = () -> topKDot();
+    private final PairedTimes.Side heapScanSide = () -> heapTopKDot();
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -105,6 +109,57 @@ public class EmbeddingTableBenchmark {
         }
         query = new float[dim];
         table.copyRow(17, query, 0);
+        heapRows = new float[ROWS][dim];
+        for (int r = 0; r < ROWS; r++) {
+            table.copyRow(r, heapRows[r], 0);
+        }
+    }
+
+    /** The best 10 of {@link #heapTopKDot}, sorted best first. */
+    private final float[] heapBest = new float[10];
+    private final long[] heapBestRow = new long[10];
+
+    /** The floor of {@link #topKDot}: the same dot products over heap arrays, keeping the best 10. */
+    public long heapTopKDot() {
+        java.util.Arrays.fill(heapBest, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < ROWS; r++) {
+            float[] v = heapRows[r];
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            for (int i = 0; i + 3 < dim; i += 4) {
+                s0 += v[i] * query[i];
+                s1 += v[i + 1] * query[i + 1];
+                s2 += v[i + 2] * query[i + 2];
+                s3 += v[i + 3] * query[i + 3];
+            }
+            float score = (s0 + s1) + (s2 + s3);
+            if (score > heapBest[9]) {
+                int at = 9;
+                while (at > 0 && heapBest[at - 1] < score) {
+                    heapBest[at] = heapBest[at - 1];
+                    heapBestRow[at] = heapBestRow[at - 1];
+                    at--;
+                }
+                heapBest[at] = score;
+                heapBestRow[at] = r;
+            }
+        }
+        return heapBestRow[0];
+    }
+
+    /**
+     * {@link #topKDot} (a) against {@link #heapTopKDot} (b), paired in one fork: the mapped scan's cost over the
+     * same scan of heap arrays.
+     *
+     * @param t the paired clock
+     * @return something the JIT cannot drop
+     * @throws Exception never; the paired clock's signature
+     */
+    @Benchmark
+    public float topKPaired(PairedTimes t) throws Exception {
+        return t.pair(topKSide, heapScanSide);
     }
 
     @TearDown(Level.Trial)

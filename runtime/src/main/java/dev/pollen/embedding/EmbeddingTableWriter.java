@@ -138,6 +138,7 @@ public final class EmbeddingTableWriter implements AutoCloseable {
      */
     public static EmbeddingTableWriter create(Path table, Path index, int dimension, TableDType dtype, IdKind idKind,
             String producer) {
+        MappedEmbeddingTable.requireUnsafeAccess();
         if (dimension < 1 || dimension > TableFormat.MAX_DIMENSION) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "table dimension must be from 1 to "
                     + TableFormat.MAX_DIMENSION + " (found " + dimension + ")");

@@ -165,6 +165,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options, String name,
             int pieceBytes) {
         String source = name.equals(table.toString()) ? name : name + " (" + table + ")";
+        requireUnsafeAccess();
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new PollenException(ErrorCategory.CONFIGURATION, "embedding tables are little-endian and are read in"
                     + " place; this platform is big-endian");
@@ -221,6 +222,22 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             if (mapped != null) {
                 mapped.close();
             }
+        }
+    }
+
+    /** The one JVM flag reading a table needs: Agrona's {@code UnsafeApi} is {@code jdk.internal.misc.Unsafe}. */
+    static final String UNSAFE_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    /**
+     * Fails at open, naming the flag, when the JVM does not export {@code jdk.internal.misc} to Pollen, instead of
+     * an {@link IllegalAccessError} at the first read. See {@code docs/decisions.md} (27) for why the flag stays.
+     */
+    static void requireUnsafeAccess() {
+        if (!Object.class.getModule().isExported("jdk.internal.misc", MappedEmbeddingTable.class.getModule())) {
+            throw new PollenException(ErrorCategory.CONFIGURATION, "reading embedding tables needs the JVM flag "
+                    + UNSAFE_FLAG + " (tables are read in place through Agrona's UnsafeApi); add it to the java "
+                    + "command line (found java.base/jdk.internal.misc not exported to "
+                    + MappedEmbeddingTable.class.getModule() + ")");
         }
     }
 
