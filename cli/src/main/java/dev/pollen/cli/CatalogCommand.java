@@ -310,7 +310,9 @@ final class CatalogCommand {
         List<String> derivedFrom = new ArrayList<>();
         @Option(names = "--property", description = "key=value fact, such as heldout.auc=0.94 (repeatable).")
         Map<String, String> properties = new java.util.LinkedHashMap<>();
-        @Option(names = "--version", description = "Pin the version number (fails if it exists or was used).")
+        @Option(names = "--artifact-version", paramLabel = "N", description = "Pin the new version's number (fails"
+                + " if it exists or was used; default: one above the highest ever published). Not --version, which"
+                + " prints Pollen's version as on every command.")
         String version;
         @Option(names = "--sign-key", paramLabel = "FILE", description = "Sign the new version with this"
                 + " <domain>.<keyId>.key file (see 'pollen catalog keygen'); it appears signed.")
@@ -321,7 +323,7 @@ final class CatalogCommand {
             ArtifactRef ref = ArtifactRef.parse(target);
             if (ref.isExact() || ref.alias() != null) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish target must be domain/name without"
-                        + " a selector; use --version to pin a number (found " + Echo.quote(target) + ")");
+                        + " a selector; use --artifact-version N to pin a number (found " + Echo.quote(target) + ")");
             }
             if ((signature == null) == !inferSignature) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish needs exactly one of --signature"
@@ -346,7 +348,7 @@ final class CatalogCommand {
             } else {
                 sig = OnnxModelValidator.inspect(file);
             }
-            long pinned = version == null ? 0 : Names.parseVersion("--version", version);
+            long pinned = version == null ? 0 : Names.parseVersion("--artifact-version", version);
             PublishRequest.Builder b = PublishRequest.builder(ref.domain(), ref.name(), ArtifactKind.parse(kind))
                     .owner(owner).description(description).signature(sig).producedBy(producedBy).payload(file);
             if (signKey != null) {

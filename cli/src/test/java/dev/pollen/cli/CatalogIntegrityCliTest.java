@@ -144,13 +144,13 @@ class CatalogIntegrityCliTest {
     @Test
     void refusesVersionsWrittenInNonAsciiDigits() {
         assertEquals(0, publish().code());
-        Result pinned = publish("--version", "\uff17");
+        Result pinned = publish("--artifact-version", "\uff17");
         assertEquals(2, pinned.code());
-        assertTrue(pinned.err().contains("--version must match [1-9][0-9]{0,18}"), pinned.err());
+        assertTrue(pinned.err().contains("--artifact-version must match [1-9][0-9]{0,18}"), pinned.err());
         Result ref = run("catalog", "describe", "payments/fraud-scorer@\uff11");
         assertEquals(2, ref.code());
         assertTrue(ref.err().contains("ref version must match"), ref.err());
-        assertEquals(0, publish("--version", "7").code());
+        assertEquals(0, publish("--artifact-version", "7").code());
     }
 
     @Test

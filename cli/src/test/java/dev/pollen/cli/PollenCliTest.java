@@ -165,9 +165,9 @@ class PollenCliTest {
         assertOneLineError(run("catalog", "publish", "demo/m", "--file", dir.resolve("missing.onnx").toString(),
                 "--owner", "t", "--infer-signature"), 2, "does not exist");
         run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature",
-                "--version", "3");
+                "--artifact-version", "3");
         assertOneLineError(run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
-                "--infer-signature", "--version", "3"), 2, "version 3 of demo/m already exists");
+                "--infer-signature", "--artifact-version", "3"), 2, "version 3 of demo/m already exists");
         assertOneLineError(run("catalog", "describe", "demo/m@prod"), 2, "no alias 'prod' for demo/m");
         assertOneLineError(run("catalog", "frobnicate"), 2, "Unmatched argument");
         Result verbose = run("--verbose", "catalog", "describe", "demo/nope");
