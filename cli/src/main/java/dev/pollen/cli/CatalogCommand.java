@@ -1,10 +1,14 @@
 package dev.pollen.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.ManifestSignature;
@@ -27,7 +31,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,13 +53,58 @@ final class CatalogCommand {
     PollenCli root;
 
     static String line(Manifest m) {
-        return String.format("%-40s %-5s %-16s %-24s %s", m.id(), m.kind(), m.owner(), String.join(",", m.tags()),
-                m.description());
+        return String.format("%-40s %-5s %-16s %-24s %s", m.id(), m.kind(), plain(m.owner()),
+                plain(String.join(",", m.tags())), plain(m.description()));
     }
 
-    static void printTable(PrintWriter out, List<Manifest> manifests) {
+    /**
+     * Prints manifests for people: a table, or {@code empty} instead when there are none.
+     *
+     * @param out standard output
+     * @param manifests what matched
+     * @param empty the sentence printed instead of an empty table
+     */
+    static void printTable(PrintWriter out, List<Manifest> manifests, String empty) {
+        if (manifests.isEmpty()) {
+            out.println(empty);
+            return;
+        }
         out.println(String.format("%-40s %-5s %-16s %-24s %s", "ARTIFACT", "KIND", "OWNER", "TAGS", "DESCRIPTION"));
         manifests.forEach(m -> out.println(line(m)));
+    }
+
+    /**
+     * Prints manifests for programs: one JSON array of {@link #entry} objects, {@code []} when there are none.
+     *
+     * @param out standard output
+     * @param manifests what matched
+     */
+    static void printJson(PrintWriter out, List<Manifest> manifests) {
+        ArrayNode array = StrictJson.JSON.createArrayNode();
+        manifests.forEach(m -> array.add(entry(m)));
+        out.println(array);
+    }
+
+    /**
+     * @param m a version's manifest
+     * @return {@code {"id":"domain/name@N","uri":"pollen://...","manifest":{...}}}, the manifest as the catalog stores
+     *     it (so {@code ManifestCodec.read} accepts it and its checksum can be recomputed)
+     */
+    static ObjectNode entry(Manifest m) {
+        ObjectNode o = StrictJson.JSON.createObjectNode();
+        o.put("id", m.id().toString());
+        o.put("uri", m.id().ref().toUri());
+        try {
+            o.set("manifest", StrictJson.JSON.readTree(ManifestCodec.write(m)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot happen: reading the JSON just written", e);
+        }
+        return o;
+    }
+
+    /** @return a value from a manifest for a terminal: control characters escaped, nothing cut */
+    static String plain(String value) {
+        return value == null ? "-" : Echo.cut(value, Integer.MAX_VALUE);
     }
 
     /** {@code pollen catalog list}. */
@@ -65,11 +116,19 @@ final class CatalogCommand {
 
         @Option(names = "--all-versions", description = "Show every version, not just the latest.")
         boolean allVersions;
+        @Option(names = "--json", description = "Print one JSON array of {\"id\", \"uri\", \"manifest\"} objects"
+                + " ([] when empty) and nothing else.")
+        boolean json;
 
         @Override
         public Integer call() {
             Catalog catalog = parent.root.catalog();
-            printTable(parent.root.out, catalog.search(SearchQuery.all().withAllVersions(allVersions)));
+            List<Manifest> all = catalog.search(SearchQuery.all().withAllVersions(allVersions));
+            if (json) {
+                printJson(parent.root.out, all);
+            } else {
+                printTable(parent.root.out, all, "no artifacts in the catalog " + parent.root.catalogPath());
+            }
             return 0;
         }
     }
@@ -100,6 +159,9 @@ final class CatalogCommand {
         String dtype;
         @Option(names = "--all-versions", description = "Match every version, not just the latest.")
         boolean allVersions;
+        @Option(names = "--json", description = "Print one JSON array of {\"id\", \"uri\", \"manifest\"} objects"
+                + " ([] when nothing matches) and nothing else.")
+        boolean json;
 
         @Override
         public Integer call() {
@@ -113,13 +175,46 @@ final class CatalogCommand {
                 q = q.withDerivedFrom(ArtifactRef.parse(derivedFrom));
             }
             List<Manifest> hits = parent.root.catalog().search(q);
-            printTable(parent.root.out, hits);
+            if (json) {
+                printJson(parent.root.out, hits);
+            } else {
+                String criteria = criteria();
+                printTable(parent.root.out, hits, criteria.isEmpty()
+                        ? "no artifacts in the catalog " + parent.root.catalogPath()
+                        : "no artifacts match " + criteria);
+            }
             return 0;
+        }
+
+        /** @return the criteria given, as they were typed: {@code --domain 'ads' --input-dim 384} */
+        private String criteria() {
+            List<String> given = new ArrayList<>();
+            BiConsumer<String, String> quoted = (option, value) -> {
+                if (value != null) {
+                    given.add(option + " " + Echo.quote(value));
+                }
+            };
+            quoted.accept("--domain", domain);
+            quoted.accept("--kind", kind);
+            quoted.accept("--tag", tag);
+            quoted.accept("--text", text);
+            if (inputDim != 0) {
+                given.add("--input-dim " + inputDim);
+            }
+            if (outputDim != 0) {
+                given.add("--output-dim " + outputDim);
+            }
+            quoted.accept("--derived-from", derivedFrom);
+            quoted.accept("--dtype", dtype);
+            if (allVersions && !given.isEmpty()) {
+                given.add("--all-versions");
+            }
+            return String.join(" ", given);
         }
     }
 
     /** {@code pollen catalog describe REF}. */
-    @Command(name = "describe", description = "Print an artifact version's manifest and aliases.",
+    @Command(name = "describe", description = "Print an artifact version's manifest, aliases, signatures and URI.",
             mixinStandardHelpOptions = true)
     static final class DescribeCmd implements Callable<Integer> {
         @ParentCommand
@@ -127,19 +222,66 @@ final class CatalogCommand {
 
         @Parameters(paramLabel = "REF", description = "domain/name[@version|@alias]")
         String ref;
+        @Option(names = "--json", description = "Print one JSON object and nothing else: id, uri, the manifest as"
+                + " stored, aliases (name to version) and signatureKeyIds (not checked here).")
+        boolean json;
 
         @Override
         public Integer call() {
             Catalog catalog = parent.root.catalog();
             Manifest m = catalog.describe(ArtifactRef.parse(ref));
+            Map<String, Long> aliases = new TreeMap<>(catalog.aliases(m.domain(), m.name()));
             PrintWriter out = parent.root.out;
-            out.print(ManifestCodec.write(m));
-            Map<String, Long> aliases = catalog.aliases(m.domain(), m.name());
-            out.println("aliases: " + (aliases.isEmpty() ? "none" : aliases));
-            out.println("signatures: " + signatures(catalog, m.id()));
-            out.println("uri: " + m.id().ref().toUri());
+            if (json) {
+                ObjectNode o = entry(m);
+                ObjectNode a = o.putObject("aliases");
+                aliases.forEach(a::put);
+                try {
+                    ArrayNode keys = o.putArray("signatureKeyIds");
+                    catalog.signatures(m.id()).forEach(sig -> keys.add(sig.keyId()));
+                } catch (PollenException e) {
+                    o.putNull("signatureKeyIds");
+                    o.put("signatureError", e.getMessage());
+                }
+                out.println(o);
+                return 0;
+            }
+            describe(out, m, aliases, signatures(catalog, m.id()));
             return 0;
         }
+    }
+
+    /** Prints a manifest for people, one fact per line, repeated labels for repeated facts (so grep finds them). */
+    static void describe(PrintWriter out, Manifest m, Map<String, Long> aliases, String signatures) {
+        String f = "  %-13s %s%n";
+        out.println(m.id());
+        out.printf(f, "kind:", m.kind().label());
+        out.printf(f, "owner:", plain(m.owner()));
+        out.printf(f, "description:", m.description().isEmpty() ? "-" : plain(m.description()));
+        out.printf(f, "tags:", m.tags().isEmpty() ? "-" : plain(String.join(", ", m.tags())));
+        out.printf(f, "created:", m.createdAt());
+        out.printf(f, "uri:", m.id().ref().toUri());
+        out.printf(f, "file:", plain(m.file()) + ", " + String.format("%,d", m.sizeBytes()) + " bytes, sha256 "
+                + m.sha256());
+        for (Attachment a : m.attachments()) {
+            out.printf(f, "attachment:", plain(a.file()) + ", " + String.format("%,d", a.sizeBytes())
+                    + " bytes, sha256 " + a.sha256());
+        }
+        m.signature().inputs().forEach(t -> out.printf(f, "input:", plain(t.toString())));
+        m.signature().outputs().forEach(t -> out.printf(f, "output:", plain(t.toString())));
+        out.printf(f, "produced by:", plain(m.lineage().producedBy()));
+        if (m.lineage().derivedFrom().isEmpty()) {
+            out.printf(f, "derived from:", "-");
+        }
+        m.lineage().derivedFrom().forEach(r -> out.printf(f, "derived from:", r));
+        if (m.properties().isEmpty()) {
+            out.printf(f, "property:", "-");
+        }
+        m.properties().forEach((k, v) -> out.printf(f, "property:", plain(k) + " = " + plain(v)));
+        out.printf(f, "aliases:", aliases.isEmpty() ? "none" : String.join(", ", aliases.entrySet().stream()
+                .map(e -> plain(e.getKey()) + " -> " + e.getValue()).toList()));
+        out.printf(f, "signatures:", plain(signatures));
+        out.printf(f, "checksum:", m.checksum());
     }
 
     /** @return the key ids of a version's signatures, unchecked, for people */
@@ -310,7 +452,9 @@ final class CatalogCommand {
         List<String> derivedFrom = new ArrayList<>();
         @Option(names = "--property", description = "key=value fact, such as heldout.auc=0.94 (repeatable).")
         Map<String, String> properties = new java.util.LinkedHashMap<>();
-        @Option(names = "--version", description = "Pin the version number (fails if it exists or was used).")
+        @Option(names = "--artifact-version", paramLabel = "N", description = "Pin the new version's number (fails"
+                + " if it exists or was used; default: one above the highest ever published). Not --version, which"
+                + " prints Pollen's version as on every command.")
         String version;
         @Option(names = "--sign-key", paramLabel = "FILE", description = "Sign the new version with this"
                 + " <domain>.<keyId>.key file (see 'pollen catalog keygen'); it appears signed.")
@@ -321,7 +465,7 @@ final class CatalogCommand {
             ArtifactRef ref = ArtifactRef.parse(target);
             if (ref.isExact() || ref.alias() != null) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish target must be domain/name without"
-                        + " a selector; use --version to pin a number (found " + Echo.quote(target) + ")");
+                        + " a selector; use --artifact-version N to pin a number (found " + Echo.quote(target) + ")");
             }
             if ((signature == null) == !inferSignature) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "publish needs exactly one of --signature"
@@ -346,7 +490,7 @@ final class CatalogCommand {
             } else {
                 sig = OnnxModelValidator.inspect(file);
             }
-            long pinned = version == null ? 0 : Names.parseVersion("--version", version);
+            long pinned = version == null ? 0 : Names.parseVersion("--artifact-version", version);
             PublishRequest.Builder b = PublishRequest.builder(ref.domain(), ref.name(), ArtifactKind.parse(kind))
                     .owner(owner).description(description).signature(sig).producedBy(producedBy).payload(file);
             if (signKey != null) {

@@ -77,6 +77,7 @@ public final class PollenCli {
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
         PollenCli root = new PollenCli(in, out, err);
         CommandLine cl = new CommandLine(root);
+        shareVersion(cl, cl.getCommandSpec().version());
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -102,10 +103,41 @@ public final class PollenCli {
             err.flush();
             return USAGE;
         });
+        cl.setExecutionStrategy(parseResult -> {
+            refuseVersionWithValue(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * {@code --version} is the standard option on every command and takes no value, so {@code publish ... --version 3}
+     * (how publish pinned a number before {@code --artifact-version}) would print the version and exit 0 without
+     * publishing; it is refused instead, naming the option to use.
+     */
+    private static void refuseVersionWithValue(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        if (last.isVersionHelpRequested() && !last.unmatched().isEmpty()) {
+            String value = last.unmatched().get(0);
+            boolean publish = last.commandSpec().userObject() instanceof CatalogCommand.PublishCmd;
+            throw new CommandLine.ParameterException(last.commandSpec().commandLine(), "--version prints Pollen's"
+                    + " version and takes no value (found " + Echo.quote(value) + ")" + (publish ? "; pin the"
+                    + " published version's number with --artifact-version " + value : ""));
+        }
+    }
+
+    /** Gives every subcommand the root's version, so {@code --version} prints it on every command, not a blank. */
+    private static void shareVersion(CommandLine cl, String[] version) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().version(version);
+            shareVersion(sub, version);
+        }
     }
 
     /**

@@ -85,14 +85,15 @@ class CatalogIntegrityCliTest {
         assertTrue(unsigned.out().contains("UNTRUSTED payments/fraud-scorer@2: payments/fraud-scorer@2 is unsigned"),
                 unsigned.out());
         assertTrue(unsigned.out().contains("2 version(s) checked, 0 damaged, 1 untrusted"), unsigned.out());
-        assertTrue(run("catalog", "describe", "payments/fraud-scorer@2").out().contains("signatures: none"));
+        assertTrue(run("catalog", "describe", "payments/fraud-scorer@2").out().contains("signatures:   none"));
 
         Result s = run("catalog", "sign", "payments/fraud-scorer@2", "--key", privateKey.toString());
         assertEquals(0, s.code(), s.err());
         assertEquals("signed payments/fraud-scorer@2 with key " + keyId + " of domain payments\n", s.out());
         assertEquals(0, run("catalog", "verify", "--trust-keys", keys.toString(), "--require-signed", "payments")
                 .code());
-        assertTrue(run("catalog", "describe", "payments/fraud-scorer@2").out().contains("signatures: by key " + keyId));
+        assertTrue(run("catalog", "describe", "payments/fraud-scorer@2").out().contains("signatures:   by key "
+                + keyId));
 
         Path otherKeys = dir.resolve("other");
         assertEquals(0, run("catalog", "keygen", "--domain", "payments", "--out", otherKeys.toString()).code());
@@ -136,21 +137,21 @@ class CatalogIntegrityCliTest {
         assertTrue(m.out().endsWith("3 file(s) sealed, 0 refused\n"), m.out());
         Result after = run("catalog", "describe", "payments/fraud-scorer@prod");
         assertEquals(0, after.code(), after.err());
-        assertTrue(after.out().contains("\"threshold.decline\" : \"0.80\"") && after.out().contains("prod=1"),
-                after.out());
+        assertTrue(after.out().contains("property:     threshold.decline = 0.80")
+                && after.out().contains("aliases:      prod -> 1"), after.out());
         assertEquals("0 file(s) sealed, 0 refused\n", run("catalog", "migrate").out());
     }
 
     @Test
     void refusesVersionsWrittenInNonAsciiDigits() {
         assertEquals(0, publish().code());
-        Result pinned = publish("--version", "\uff17");
+        Result pinned = publish("--artifact-version", "\uff17");
         assertEquals(2, pinned.code());
-        assertTrue(pinned.err().contains("--version must match [1-9][0-9]{0,18}"), pinned.err());
+        assertTrue(pinned.err().contains("--artifact-version must match [1-9][0-9]{0,18}"), pinned.err());
         Result ref = run("catalog", "describe", "payments/fraud-scorer@\uff11");
         assertEquals(2, ref.code());
         assertTrue(ref.err().contains("ref version must match"), ref.err());
-        assertEquals(0, publish("--version", "7").code());
+        assertEquals(0, publish("--artifact-version", "7").code());
     }
 
     @Test

@@ -84,10 +84,11 @@ class PollenCliTest {
         assertEquals(0, p2.code(), p2.err());
 
         Result d = run("catalog", "describe", "payments/fraud-scorer@1");
-        assertTrue(d.out().contains("\"heldout.auc\" : \"0.93\"") && d.out().contains("\"shape\" : [ \"batch\", 4 ]"),
-                d.out());
+        assertTrue(d.out().contains("\n  property:     heldout.auc = 0.93\n")
+                && d.out().contains("\n  input:        features: float32[batch, 4]\n"), d.out());
         assertEquals(0, run("catalog", "alias", "payments/fraud-scorer@1", "prod").code());
-        assertTrue(run("catalog", "describe", "pollen://payments/fraud-scorer@prod").out().contains("prod=1"));
+        assertTrue(run("catalog", "describe", "pollen://payments/fraud-scorer@prod").out()
+                .contains("\n  aliases:      prod -> 1\n"));
 
         Result s = run("catalog", "search", "--input-dim", "4", "--text", "fraud");
         assertTrue(s.out().contains("payments/fraud-scorer@1") && !s.out().contains("ads/ctx-match"), s.out());
@@ -165,9 +166,9 @@ class PollenCliTest {
         assertOneLineError(run("catalog", "publish", "demo/m", "--file", dir.resolve("missing.onnx").toString(),
                 "--owner", "t", "--infer-signature"), 2, "does not exist");
         run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t", "--infer-signature",
-                "--version", "3");
+                "--artifact-version", "3");
         assertOneLineError(run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
-                "--infer-signature", "--version", "3"), 2, "version 3 of demo/m already exists");
+                "--infer-signature", "--artifact-version", "3"), 2, "version 3 of demo/m already exists");
         assertOneLineError(run("catalog", "describe", "demo/m@prod"), 2, "no alias 'prod' for demo/m");
         assertOneLineError(run("catalog", "frobnicate"), 2, "Unmatched argument");
         Result verbose = run("--verbose", "catalog", "describe", "demo/nope");
