@@ -19,10 +19,12 @@ import picocli.CommandLine.Option;
  * line at a time, while a file or a full pipe is still read in whole batches without a flush per line.
  *
  * <p>A bad line (any {@link ErrorCategory#INVALID_ARGUMENT} failure: not UTF-8, too long, not one JSON object, a
- * value that breaks a rule) stops the command by default, after the answers to the lines before it have been
- * written. With {@code --keep-going} it is answered in its place on standard output,
- * {@code {"line":3,"error":"..."}}, and the command goes on; at the end it exits with 2 if any line was bad. Other
- * failures (the model, the file system) always stop the command.
+ * value that breaks a rule) stops the command by default ({@code --on-error stop}), after the answers to the lines
+ * before it have been written. With {@code --on-error continue} (or its older spelling {@code --keep-going}) it is
+ * answered in its place on standard output, {@code {"line":3,"error":"..."}} (the error names the field, the rule and
+ * the value; a handler may add what it read of the line, such as {@code score}'s {@code "id"}), and the command goes
+ * on; at the end it exits with 2 if any line was bad. Other failures (the model, the file system) always stop the
+ * command.
  */
 final class JsonLines {
     /** Most characters of an error message written on standard error or in an error line. */
@@ -52,12 +54,27 @@ final class JsonLines {
          */
         default void onUnreadable(long lineNo, PollenException error) {
         }
+
+        /**
+         * Told of the error line about to be written, with {@code --on-error continue}, for a line {@link #onLine}
+         * refused, so it can add what it read of the line before the {@code error} field.
+         *
+         * @param lineNo its 1-based line number
+         * @param errorLine the error line so far, {@code {"line":N}}
+         */
+        default void onErrorLine(long lineNo, ObjectNode errorLine) {
+        }
     }
 
     /** The options of the streaming commands. */
     static final class Options {
-        @Option(names = "--keep-going", description = "Answer a bad line on stdout with {\"line\":N,\"error\":...}"
-                + " and go on (exit 2 at the end if any line was bad); by default the first bad line stops.")
+        @Option(names = "--on-error", paramLabel = "continue|stop", description = "What a bad line does: stop (the"
+                + " default) ends the command with exit 2 after the answers to the lines before it; continue answers"
+                + " it in its place on stdout with {\"line\":N,\"error\":...} and goes on (exit 2 at the end if any"
+                + " line was bad).")
+        String onError;
+
+        @Option(names = "--keep-going", description = "The same as --on-error continue (its older spelling).")
         boolean keepGoing;
 
         @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "1048576", description = "Longest"
@@ -65,8 +82,21 @@ final class JsonLines {
                 + " refused without being read into memory.")
         int maxLineBytes;
 
+        /** @return whether a bad line is answered in its place ({@code --on-error continue}) */
+        boolean continueOnError() {
+            return keepGoing || "continue".equals(onError);
+        }
+
         /** Checks the options before anything is loaded. */
         void check() {
+            if (onError != null && !onError.equals("continue") && !onError.equals("stop")) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--on-error must be continue or stop"
+                        + " (found " + dev.pollen.internal.Echo.quote(onError) + ")");
+            }
+            if (keepGoing && "stop".equals(onError)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--keep-going means --on-error continue,"
+                        + " which contradicts the --on-error stop given too");
+            }
             if (maxLineBytes < 1 || maxLineBytes > Utf8LineReader.MAX_LINE_BYTES_LIMIT) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "--max-line-bytes must be from 1 to "
                         + Utf8LineReader.MAX_LINE_BYTES_LIMIT + " (found " + maxLineBytes + ")");
@@ -81,11 +111,11 @@ final class JsonLines {
      * Reads every line of {@code in} and hands it to {@code handler}.
      *
      * @param in standard input; not closed
-     * @param out standard output, where error lines go with {@code --keep-going}; flushed before every wait
-     * @param options {@code --keep-going} and {@code --max-line-bytes}
+     * @param out standard output, where error lines go with {@code --on-error continue}; flushed before every wait
+     * @param options {@code --on-error} and {@code --max-line-bytes}
      * @param handler the command
-     * @throws PollenException the first bad line's error, or with {@code --keep-going} one naming how many lines were
-     *     bad
+     * @throws PollenException the first bad line's error, or with {@code --on-error continue} one naming how many
+     *     lines were bad
      * @throws IOException when standard input fails
      */
     static void forEach(InputStream in, PrintWriter out, Options options, LineHandler handler) throws IOException {
@@ -116,13 +146,18 @@ final class JsonLines {
                         lines++; // a line the reader refused: not UTF-8, or too long
                         handler.onUnreadable(reader.line(), e);
                     }
-                    if (!options.keepGoing || e.category() != ErrorCategory.INVALID_ARGUMENT) {
+                    if (!options.continueOnError() || e.category() != ErrorCategory.INVALID_ARGUMENT) {
                         throw e;
                     }
                     bad++;
                     firstBad = firstBad == 0 ? reader.line() : firstBad;
                     handler.flushPending();
-                    out.println(errorLine(reader.line(), e.getMessage()));
+                    ObjectNode errorLine = StrictJson.JSON.createObjectNode();
+                    errorLine.put("line", reader.line());
+                    if (read) {
+                        handler.onErrorLine(reader.line(), errorLine);
+                    }
+                    out.println(withError(errorLine, reader.line(), e.getMessage()));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -144,16 +179,15 @@ final class JsonLines {
     }
 
     /**
+     * @param errorLine {@code {"line":N, ...}}
      * @param lineNo the bad line
      * @param message its error, {@code line N: RULE}
-     * @return {@code {"line":N,"error":"RULE"}}, the rule cut to {@link #MESSAGE_CHARS}
+     * @return {@code {"line":N, ...,"error":"RULE"}}, the rule cut to {@link #MESSAGE_CHARS}
      */
-    static String errorLine(long lineNo, String message) {
+    private static String withError(ObjectNode errorLine, long lineNo, String message) {
         String prefix = "line " + lineNo + ": ";
         String rule = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
-        ObjectNode o = StrictJson.JSON.createObjectNode();
-        o.put("line", lineNo);
-        o.put("error", dev.pollen.internal.Echo.cut(rule, MESSAGE_CHARS));
-        return o.toString();
+        errorLine.put("error", dev.pollen.internal.Echo.cut(rule, MESSAGE_CHARS));
+        return errorLine.toString();
     }
 }

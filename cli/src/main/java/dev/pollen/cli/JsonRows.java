@@ -20,20 +20,39 @@ import java.util.List;
  * A row is an object with one field per input, each holding the row's values for that input: a flat array of
  * {@code rowElements} values, or nested arrays matching the non-batch shape. Output rows have one field per output,
  * flat. Every error names the line, the input, the rule and the value.
+ *
+ * <p>A row may carry an {@value #ID} field, a string or an integer, which is not an input: it is passed through to the
+ * row's answer as its first field (and to its error line), so answers can be joined to requests by id rather than by
+ * position. A model with an input named {@value #ID} gets it as that input, and one with an output of that name gets
+ * no pass-through (the field is then refused as not an input), so an answer never holds two fields of one name.
  */
 final class JsonRows {
+    /** The field passed through from a row to its answer. */
+    static final String ID = "id";
+
     private final ScoringContext ctx;
     private final String what;
+    /** Whether {@value #ID} is passed through: neither an input nor an output of the model is named so. */
+    private final boolean passId;
+    /** Each batch row's {@value #ID}, or {@code null}. */
+    private final JsonNode[] ids;
+    private long lastLine;
+    private JsonNode lastId;
 
     JsonRows(ScoringContext ctx) {
         this.ctx = ctx;
         this.what = ctx.modelId().toString();
+        boolean named = false;
         for (int i = 0; i < ctx.inputCount(); i++) {
             check(ctx.inputSpec(i));
+            named |= ctx.inputSpec(i).name().equals(ID);
         }
         for (int i = 0; i < ctx.outputCount(); i++) {
             check(ctx.outputSpec(i));
+            named |= ctx.outputSpec(i).name().equals(ID);
         }
+        this.passId = !named;
+        this.ids = new JsonNode[ctx.maxBatch()];
     }
 
     private void check(TensorSpec spec) {
@@ -51,14 +70,27 @@ final class JsonRows {
      * @param row the batch row to fill
      */
     void write(long lineNo, String line, int row) {
+        lastLine = lineNo;
+        lastId = null;
+        ids[row] = null;
         JsonNode node = StrictJson.object("line " + lineNo, line, "with one field per input");
+        if (passId && node.has(ID)) {
+            JsonNode id = node.get(ID);
+            if (!id.isTextual() && !id.isIntegralNumber()) {
+                throw fail(lineNo, "field '" + ID + "' must be a string or an integer, passed through to the answer"
+                        + " (found " + StrictJson.show(id) + ")");
+            }
+            lastId = id;
+            ids[row] = id;
+        }
         List<String> names = inputNames();
         Iterator<String> fields = node.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();
-            if (!names.contains(f)) {
+            if (!names.contains(f) && !(passId && f.equals(ID))) {
                 throw fail(lineNo, "field " + Echo.quote(f) + " is not an input of " + what + " (inputs: " + names
-                        + ")");
+                        + ")" + (f.equals(ID) ? "; it is not passed through, as " + what + " has an output named '"
+                        + ID + "'" : ""));
             }
         }
         for (int i = 0; i < ctx.inputCount(); i++) {
@@ -221,11 +253,22 @@ final class JsonRows {
     }
 
     /**
+     * @param lineNo a line handed to {@link #write}, which refused it
+     * @return the {@value #ID} that line carried, if it was read before the line was refused; else {@code null}
+     */
+    JsonNode idOf(long lineNo) {
+        return lineNo == lastLine ? lastId : null;
+    }
+
+    /**
      * @param row a scored batch row
-     * @return its outputs as one JSON line
+     * @return its {@value #ID}, if it had one, then its outputs, as one JSON line
      */
     String read(int row) {
         ObjectNode node = StrictJson.JSON.createObjectNode();
+        if (ids[row] != null) {
+            node.set(ID, ids[row]);
+        }
         for (int i = 0; i < ctx.outputCount(); i++) {
             TensorSpec spec = ctx.outputSpec(i);
             ArrayNode values = node.putArray(spec.name());

@@ -21,12 +21,6 @@ import picocli.CommandLine.Option;
         subcommands = {CatalogCommand.class, ScoreCommand.class, PaymentsCommands.FraudCmd.class,
             PaymentsCommands.RouteCmd.class, FeaturesCommand.class, TableCommand.class, ModelsCommand.class, DemoCommand.class})
 public final class PollenCli {
-    /**
-     * DJL's tokenizer logs through SLF4J to java.util.logging (slf4j-jdk14); its INFO and WARNING lines (which native
-     * library it found, that no GPU is usable) are noise on a CLI's stderr; errors still show. Held here because java.util.logging keeps loggers weakly.
-     */
-    private static final java.util.logging.Logger DJL_LOGGER = java.util.logging.Logger.getLogger("ai.djl");
-
     /** Exit code for bad usage or bad input. */
     static final int USAGE = 2;
     /** Exit code for other failures. */
@@ -36,7 +30,8 @@ public final class PollenCli {
             description = "Catalog directory (default: $POLLEN_CATALOG, else ~/.pollen/catalog).")
     Path catalogDir;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces on errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Print stack traces on errors, and what libraries log"
+            + " (Chronicle, DJL), which is hidden by default.")
     boolean verbose;
 
     final InputStream in;
@@ -75,6 +70,15 @@ public final class PollenCli {
      * @return the exit code
      */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        return run(args, in, out, err, false);
+    }
+
+    /**
+     * @param configureLogging whether this run owns the process: then {@code --verbose} turns library logging on
+     *     ({@link CliLogging}) once the command line is parsed, before the command loads any library
+     */
+    private static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
+            boolean configureLogging) {
         PollenCli root = new PollenCli(in, out, err);
         CommandLine cl = new CommandLine(root);
         shareVersion(cl, cl.getCommandSpec().version());
@@ -105,6 +109,9 @@ public final class PollenCli {
         });
         cl.setExecutionStrategy(parseResult -> {
             refuseVersionWithValue(parseResult);
+            if (configureLogging && root.verbose) {
+                CliLogging.configure(true);
+            }
             return new CommandLine.RunLast().execute(parseResult);
         });
         int code = cl.execute(args);
@@ -156,20 +163,38 @@ public final class PollenCli {
     }
 
     /**
+     * Sets the system properties among the JVM flags Pollen needs ({@code -Dchronicle.analytics.disable=true}), which
+     * a jar manifest cannot carry, unless the command line set them; before any Chronicle class loads. The
+     * {@code --add-opens} and {@code --add-exports} flags are in the jar's manifest, so {@code java -jar pollen.jar}
+     * needs no flags.
+     */
+    private static void setSystemProperties() {
+        for (String flag : JvmFlags.required()) {
+            if (flag.startsWith("-D")) {
+                String[] kv = flag.substring(2).split("=", 2);
+                if (System.getProperty(kv[0]) == null) {
+                    System.setProperty(kv[0], kv.length == 2 ? kv[1] : "");
+                }
+            }
+        }
+    }
+
+    /**
      * @param args command line
      */
     public static void main(String[] args) {
-        DJL_LOGGER.setLevel(java.util.logging.Level.SEVERE);
+        CliLogging.configure(false); // quiet until --verbose is parsed
         // Not auto-flushed: the streaming commands flush whenever they would wait for input (JsonLines), so a
         // co-process gets every answer at once while a file is still written in large blocks.
         PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         try {
+            setSystemProperties();
             JvmFlags.requireAll("pollen");
         } catch (PollenException e) {
             err.println("pollen: " + e.getMessage());
             System.exit(FAILURE);
         }
-        System.exit(run(args, System.in, out, err));
+        System.exit(run(args, System.in, out, err, true));
     }
 }

@@ -21,11 +21,13 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code pollen score REF}: JSON lines in (one row per line, one field per input), JSON lines out (one field per
- * output), in input order. Rows are scored in batches of up to {@code --batch}, a partial batch as soon as input
- * pauses; a bad line stops the run with its line number after the rows before it have been scored and written, or,
- * with {@code --keep-going}, is answered in its place ({@link JsonLines}).
+ * output), in input order, each answer led by its line's {@code id} when it has one ({@link JsonRows}). Rows are
+ * scored in batches of up to {@code --batch}, a partial batch as soon as input pauses; a bad line stops the run with
+ * its line number after the rows before it have been scored and written, or, with {@code --on-error continue}, is
+ * answered in its place, {@code {"line":N,"id":...,"error":...}} ({@link JsonLines}).
  */
-@Command(name = "score", description = "Score JSON lines from stdin with any model in the catalog.",
+@Command(name = "score", description = "Score JSON lines from stdin with any model in the catalog: one field per"
+        + " input, and an optional \"id\" (string or integer) passed through to the answer.",
         mixinStandardHelpOptions = true)
 final class ScoreCommand implements Callable<Integer> {
     @ParentCommand
@@ -107,6 +109,14 @@ final class ScoreCommand implements Callable<Integer> {
             pending++;
             if (pending == rowsPerRun) {
                 flushPending();
+            }
+        }
+
+        @Override
+        public void onErrorLine(long lineNo, com.fasterxml.jackson.databind.node.ObjectNode errorLine) {
+            com.fasterxml.jackson.databind.JsonNode id = rows.idOf(lineNo);
+            if (id != null) {
+                errorLine.set(JsonRows.ID, id);
             }
         }
 

@@ -295,6 +295,33 @@ class PaymentsCliTest {
     }
 
     @Test
+    void shouldAnswerBadTransactionsInPlaceWithOnErrorContinueAsWithKeepGoing() {
+        String bad = TX.replace("42.5", "\"NaN\"");
+        String in = TX.replace("t1", "t5") + "\n" + bad + "\n" + TX.replace("t1", "t6") + "\n";
+        for (String cmd : List.of("fraud", "route")) {
+            List<String> args = cmd.equals("fraud") ? List.of("fraud", "--replay", "--capacity", "1000", "--store",
+                    dir.resolve("on-error-" + System.nanoTime() + ".cm").toString()) : List.of("route");
+            List<String> onError = new ArrayList<>(args);
+            onError.addAll(List.of("--on-error", "continue"));
+            Result r = run(in, onError.toArray(new String[0]));
+            assertEquals(2, r.code(), r.err());
+            String[] lines = lines(r);
+            assertEquals(3, lines.length, cmd + ": " + r.out());
+            assertEquals("{\"line\":2,\"error\":\"field 'amount' must be a finite number (found 'NaN')\"}", lines[1],
+                    cmd);
+            assertTrue(lines[2].startsWith("{\"transactionId\":\"t6\""), cmd + " goes on: " + lines[2]);
+
+            List<String> stop = new ArrayList<>(args);
+            stop.addAll(List.of("--on-error", "stop"));
+            Result stopped = run(in.replace("t5", "t7").replace("t6", "t8"), stop.toArray(new String[0]));
+            assertEquals(2, stopped.code(), stopped.err());
+            assertEquals(1, lines(stopped).length, cmd + " stops at line 2: " + stopped.out());
+            assertTrue(stopped.err().contains("line 2: field 'amount' must be a finite number (found 'NaN')"),
+                    stopped.err());
+        }
+    }
+
+    @Test
     void shouldNameTheLineThatHoldsInvalidUtf8InATransaction() {
         java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
         in.writeBytes((TX + "\n").getBytes(StandardCharsets.UTF_8));

@@ -237,9 +237,14 @@ class ScoreStrictInputTest {
 
     /** Input {@code name} of {@code type} [batch, 2], cast to float32, weighted into {@code y} float32 [batch, 1]. */
     private static byte[] castModel(String name, OnnxMl.TensorProto.DataType type) {
+        return castModel(name, type, "y");
+    }
+
+    /** Input {@code name} of {@code type} [batch, 2], cast, weighted into {@code output} float32 [batch, 1]. */
+    static byte[] castModel(String name, OnnxMl.TensorProto.DataType type, String output) {
         ONNXContext ctx = new ONNXContext();
         ONNXPlaceholder x = ctx.floatInput(name, 2);
-        ONNXPlaceholder y = ctx.floatOutput("y", 1);
+        ONNXPlaceholder y = ctx.floatOutput(output, 1);
         ONNXInitializer w = ctx.floatTensor("w", List.of(2, 1), fb -> fb.put(1e-30f).put(1e-30f));
         ONNXInitializer b = ctx.floatTensor("b", List.of(1), fb -> fb.put(0f));
         x.cast(float.class).apply(ONNXOperators.GEMM, List.of(w, b)).assignTo(y);

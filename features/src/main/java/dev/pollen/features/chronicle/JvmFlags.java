@@ -80,7 +80,7 @@ public final class JvmFlags {
         if (!missing.isEmpty()) {
             throw new PollenException(ErrorCategory.CONFIGURATION, purpose + " needs these JVM flags, which are"
                     + " missing: " + String.join(" ", missing) + ". Start the JVM with all of: "
-                    + String.join(" ", required()) + " (the ./pollen launcher and the Maven build add them)");
+                    + String.join(" ", required()) + " (the Maven build adds them; java -jar pollen.jar carries them in its manifest)");
         }
     }
 }
