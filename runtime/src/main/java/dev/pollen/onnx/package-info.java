@@ -2,7 +2,8 @@
  * The scoring core over ONNX Runtime, and the only package that imports it.
  *
  * <p>{@link dev.pollen.onnx.OnnxEnvironment} is the process's ONNX Runtime environment: one global intra-op pool
- * (per-session pools off, spinning off by default). {@link dev.pollen.onnx.OnnxModel} is one loaded version, shared
+ * (per-session pools off, spinning off by default) when Pollen creates it, or, when another ONNX Runtime user in the
+ * JVM (DJL, langchain4j) did, that environment with the same thread settings on each Pollen session. {@link dev.pollen.onnx.OnnxModel} is one loaded version, shared
  * by every caller. {@link dev.pollen.onnx.ScoringContext} is the per-thread, zero-copy path: direct buffers bound
  * to tensors once, pinned outputs, only a batch-size check per call. ONNX Runtime's checked exceptions become
  * {@link dev.pollen.PollenException}s here, keeping ONNX Runtime's error code.
