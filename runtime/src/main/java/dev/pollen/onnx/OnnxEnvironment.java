@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -155,7 +156,20 @@ public final class OnnxEnvironment {
      * @return a session with {@link #newSessionOptions()}
      */
     OrtSession createSession(byte[] model, String what) {
+        return createSession(model, what, Map.of());
+    }
+
+    /**
+     * @param model the ONNX bytes
+     * @param what the artifact, for messages
+     * @param config session configuration entries added to {@link #newSessionOptions()}
+     * @return the session
+     */
+    OrtSession createSession(byte[] model, String what, Map<String, String> config) {
         try (OrtSession.SessionOptions options = newSessionOptions()) {
+            for (Map.Entry<String, String> e : config.entrySet()) {
+                options.addConfigEntry(e.getKey(), e.getValue());
+            }
             return env.createSession(model, options);
         } catch (OrtException e) {
             throw OnnxErrors.map(e, ErrorCategory.MODEL_LOAD, "ONNX Runtime cannot load " + what);
@@ -168,7 +182,20 @@ public final class OnnxEnvironment {
      * @return a session with {@link #newSessionOptions()}
      */
     OrtSession createSession(java.nio.file.Path path, String what) {
+        return createSession(path, what, Map.of());
+    }
+
+    /**
+     * @param path the ONNX file
+     * @param what the artifact, for messages
+     * @param config session configuration entries added to {@link #newSessionOptions()}
+     * @return the session
+     */
+    OrtSession createSession(java.nio.file.Path path, String what, Map<String, String> config) {
         try (OrtSession.SessionOptions options = newSessionOptions()) {
+            for (Map.Entry<String, String> e : config.entrySet()) {
+                options.addConfigEntry(e.getKey(), e.getValue());
+            }
             return env.createSession(path.toString(), options);
         } catch (OrtException e) {
             throw OnnxErrors.map(e, ErrorCategory.MODEL_LOAD, "ONNX Runtime cannot load " + what);
