@@ -37,7 +37,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@value #WEIGHTS_PRIVATE} (the default): ONNX Runtime's own way. It copies the weights into private memory and
  *       pre-packs the matrices of MatMul and Gemm into a faster layout, so every process on a host holds its own copy
- *       (about twice the model's size for the content encoder, counting the transient payload read).</li>
+ *       (2.4 times the model's size for the content encoder, counting the payload read into the heap).</li>
  *   <li>{@value #WEIGHTS_MAPPED}: the weights are an attachment beside the graph (ONNX external data, written by
  *       {@link ExternalWeights}); ONNX Runtime maps that file read-only and, with pre-packing off
  *       ({@code session.disable_prepacking}), computes on the mapping in place. Every process on the host shares one
@@ -80,13 +80,17 @@ public final class OnnxModel {
     }
 
     /**
-     * Creates the native session and checks the model's real signature against the manifest.
+     * Creates the native session from the payload's bytes alone and checks the model's real signature against the
+     * manifest. The weights are private ({@value #WEIGHTS_PRIVATE}) and must be inside the bytes: a version whose
+     * weights are attachments loads with {@link #load(Manifest, Catalog, OnnxEnvironment)}.
      *
      * @param manifest the version's manifest
      * @param onnx the model bytes, already checksummed by the caller
      * @param env the process environment
      * @return the loaded model
-     * @throws PollenException {@link ErrorCategory#MODEL_LOAD} or {@link ErrorCategory#SIGNATURE_MISMATCH}
+     * @throws PollenException {@link ErrorCategory#MODEL_LOAD} (also for a {@value #WEIGHTS_MAPPED} version),
+     *     {@link ErrorCategory#SIGNATURE_MISMATCH}, or {@link ErrorCategory#MALFORMED_MANIFEST} for a bad
+     *     {@value #WEIGHTS_PROPERTY}
      */
     public static OnnxModel load(Manifest manifest, byte[] onnx, OnnxEnvironment env) {
         String what = manifest.id().toString();
