@@ -4,13 +4,14 @@ import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 
 /**
- * How the process-wide ONNX Runtime environment is set up. ONNX Runtime allows one environment per process and its
- * global thread pool cannot change once created, so the first {@link OnnxEnvironment#get(OnnxConfig)} wins and a
- * later, different config is refused.
+ * How Pollen's sessions get their threads. ONNX Runtime allows one environment per process and its global thread
+ * pools cannot change once created, so the first {@link OnnxEnvironment#get(OnnxConfig)} wins and a later, different
+ * config is refused. When Pollen creates the environment, these are the sizes of its global pools; when another
+ * library created it ({@link OnnxEnvironment#origin()}), they are set on each Pollen session instead.
  *
- * @param intraOpThreads threads in the global intra-op pool; {@code 1} runs each operator on the calling thread,
- *     which suits small models scored from many caller threads
- * @param interOpThreads threads in the global inter-op pool
+ * @param intraOpThreads threads in the intra-op pool; {@code 1} runs each operator on the calling thread, which suits
+ *     small models scored from many caller threads
+ * @param interOpThreads threads in the inter-op pool
  * @param spinning whether pool threads spin while waiting for work (burns CPU for lower wake-up latency)
  */
 public record OnnxConfig(int intraOpThreads, int interOpThreads, boolean spinning) {

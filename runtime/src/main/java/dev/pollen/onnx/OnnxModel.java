@@ -6,10 +6,21 @@ import ai.onnxruntime.OrtSession;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.Attachment;
+import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.Signature;
 import dev.pollen.internal.NativeGuard;
 import dev.pollen.metrics.ModelMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,43 +30,190 @@ import java.util.Map;
  *
  * <p>{@link #close()} never frees the session under a running call: it marks the model closed, new calls fail with
  * {@link ErrorCategory#ILLEGAL_STATE}, and the session is released when the last call in flight returns.
+ *
+ * <p><b>Weights: private or mapped.</b> The manifest property {@value #WEIGHTS_PROPERTY} says how ONNX Runtime holds
+ * the weights (docs/model-sharing.md has the measurements):
+ *
+ * <ul>
+ *   <li>{@value #WEIGHTS_PRIVATE} (the default): ONNX Runtime's own way. It copies the weights into private memory and
+ *       pre-packs the matrices of MatMul and Gemm into a faster layout, so every process on a host holds its own copy
+ *       (2.4 times the model's size for the content encoder, counting the payload read into the heap).</li>
+ *   <li>{@value #WEIGHTS_MAPPED}: the weights are an attachment beside the graph (ONNX external data, written by
+ *       {@link ExternalWeights}); ONNX Runtime maps that file read-only and, with pre-packing off
+ *       ({@code session.disable_prepacking}), computes on the mapping in place. Every process on the host shares one
+ *       copy through the page cache, as with embedding tables, and only pages that are read become resident. The cost
+ *       is speed where pre-packing helps: matrix products on small batches repack their weights on every run.</li>
+ * </ul>
+ *
+ * A model with external weights loaded {@value #WEIGHTS_PRIVATE} gets the middle ground: what ONNX Runtime packs is
+ * private (the matrices), the rest (embedding tables, gathers, norms) stays mapped.
  */
 public final class OnnxModel {
+    /** Manifest property: how ONNX Runtime holds the weights, {@value #WEIGHTS_MAPPED} or {@value #WEIGHTS_PRIVATE}. */
+    public static final String WEIGHTS_PROPERTY = "onnx.weights";
+    /** {@value #WEIGHTS_PROPERTY} value: weights in an attachment, used in place from a read-only mapping. */
+    public static final String WEIGHTS_MAPPED = "mapped";
+    /** {@value #WEIGHTS_PROPERTY} value, the default: ONNX Runtime's private, pre-packed copies. */
+    public static final String WEIGHTS_PRIVATE = "private";
+
+    /** ONNX Runtime session config: {@code 1} keeps weights as they are instead of packing private copies. */
+    static final String DISABLE_PREPACKING = "session.disable_prepacking";
+    /** ONNX Runtime session config: where a model loaded from bytes finds its external data. */
+    static final String EXTERNAL_DATA_FOLDER = "session.model_external_initializers_file_folder_path";
+
     private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
 
     private final ArtifactId id;
     private final Manifest manifest;
     private final OnnxEnvironment env;
     private final OrtSession session;
+    private final boolean mapped;
     private final NativeGuard guard;
 
-    private OnnxModel(Manifest manifest, OnnxEnvironment env, OrtSession session) {
+    private OnnxModel(Manifest manifest, OnnxEnvironment env, OrtSession session, boolean mapped) {
         this.id = manifest.id();
         this.manifest = manifest;
         this.env = env;
         this.session = session;
+        this.mapped = mapped;
         this.guard = new NativeGuard(this::release);
     }
 
     /**
-     * Creates the native session and checks the model's real signature against the manifest.
+     * Creates the native session from the payload's bytes alone and checks the model's real signature against the
+     * manifest. The weights are private ({@value #WEIGHTS_PRIVATE}) and must be inside the bytes: a version whose
+     * weights are attachments loads with {@link #load(Manifest, Catalog, OnnxEnvironment)}.
      *
      * @param manifest the version's manifest
      * @param onnx the model bytes, already checksummed by the caller
      * @param env the process environment
      * @return the loaded model
-     * @throws PollenException {@link ErrorCategory#MODEL_LOAD} or {@link ErrorCategory#SIGNATURE_MISMATCH}
+     * @throws PollenException {@link ErrorCategory#MODEL_LOAD} (also for a {@value #WEIGHTS_MAPPED} version),
+     *     {@link ErrorCategory#SIGNATURE_MISMATCH}, or {@link ErrorCategory#MALFORMED_MANIFEST} for a bad
+     *     {@value #WEIGHTS_PROPERTY}
      */
     public static OnnxModel load(Manifest manifest, byte[] onnx, OnnxEnvironment env) {
         String what = manifest.id().toString();
-        OrtSession session = env.createSession(onnx, what);
+        if (declaresMappedWeights(manifest)) {
+            throw new PollenException(ErrorCategory.MODEL_LOAD, what + " keeps its weights in "
+                    + manifest.attachments().stream().map(Attachment::file).toList() + " (" + WEIGHTS_PROPERTY + "="
+                    + WEIGHTS_MAPPED + "), which ONNX Runtime maps from beside the graph: load it from its catalog"
+                    + " with OnnxModel.load(manifest, catalog, env), not from the payload's bytes");
+        }
+        return checked(manifest, env, env.createSession(onnx, what), List.of(), false);
+    }
+
+    /**
+     * Loads a version from its catalog files, honouring {@value #WEIGHTS_PROPERTY}: checks the payload (the graph, read
+     * into memory and handed to ONNX Runtime as the checked bytes) and every attachment against the manifest's SHA-256,
+     * points ONNX Runtime at the attachments' directory for external weights, and, for {@value #WEIGHTS_MAPPED},
+     * turns pre-packing off so the weights are used in place from ONNX Runtime's read-only mapping of the weights file.
+     * A mapped file cannot be checked again once ONNX Runtime holds it, so each attachment's identity (file key, size,
+     * modification time) must be the same after the session is created as before it was checked: a file replaced
+     * meanwhile fails the load. Like a mapped table, a mapped weights file must not be rewritten in place while
+     * loaded (catalog files never are).
+     *
+     * @param manifest the version's manifest
+     * @param catalog the catalog holding its files
+     * @param env the process environment
+     * @return the loaded model
+     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} for a bad {@value #WEIGHTS_PROPERTY},
+     *     {@link ErrorCategory#CHECKSUM_MISMATCH} for a damaged or replaced file, {@link ErrorCategory#IO},
+     *     {@link ErrorCategory#MODEL_LOAD} or {@link ErrorCategory#SIGNATURE_MISMATCH}
+     */
+    public static OnnxModel load(Manifest manifest, Catalog catalog, OnnxEnvironment env) {
+        ArtifactId id = manifest.id();
+        String what = id.toString();
+        boolean mapped = declaresMappedWeights(manifest);
+        byte[] graph = CatalogFiles.readVerified(catalog.payload(id), manifest.sha256(), "payload", id);
+        List<FileState> files = new ArrayList<>();
+        Path folder = null;
+        for (Attachment a : manifest.attachments()) {
+            Path file = catalog.attachment(id, a.file()).toAbsolutePath();
+            FileState before = FileState.of(file, id);
+            CatalogFiles.verify(file, a.sizeBytes(), a.sha256(), "attachment", id);
+            files.add(before);
+            if (folder == null) {
+                folder = file.getParent();
+            } else if (!folder.equals(file.getParent())) {
+                throw new PollenException(ErrorCategory.MODEL_LOAD, "attachments of " + what + " must be in one"
+                        + " directory for ONNX Runtime to find external weights (found " + folder + " and "
+                        + file.getParent() + ")");
+            }
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        if (folder != null) {
+            config.put(EXTERNAL_DATA_FOLDER, folder.toString());
+        }
+        if (mapped) {
+            config.put(DISABLE_PREPACKING, "1");
+        }
+        OnnxModel model = checked(manifest, env, env.createSession(graph, what, config), files, mapped);
+        LOG.log(System.Logger.Level.DEBUG, "loaded {0} with {1} weights ({2} graph bytes, {3} attachment(s))", id,
+                mapped ? WEIGHTS_MAPPED : WEIGHTS_PRIVATE, graph.length, files.size());
+        return model;
+    }
+
+    /**
+     * @param manifest a model's manifest
+     * @return whether its {@value #WEIGHTS_PROPERTY} is {@value #WEIGHTS_MAPPED}
+     * @throws PollenException {@link ErrorCategory#MALFORMED_MANIFEST} when the property has another value than the
+     *     two, or says mapped for a version without attachments (the weights must be in one)
+     */
+    public static boolean declaresMappedWeights(Manifest manifest) {
+        String value = manifest.properties().get(WEIGHTS_PROPERTY);
+        if (value == null || value.equals(WEIGHTS_PRIVATE)) {
+            return false;
+        }
+        String what = manifest.id().toString();
+        if (!value.equals(WEIGHTS_MAPPED)) {
+            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "property " + WEIGHTS_PROPERTY + " of " + what
+                    + " must be '" + WEIGHTS_MAPPED + "' or '" + WEIGHTS_PRIVATE + "' (found '" + value + "')");
+        }
+        if (manifest.attachments().isEmpty()) {
+            throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, what + " says " + WEIGHTS_PROPERTY + "="
+                    + WEIGHTS_MAPPED + ", so its weights must be an attachment beside the graph (ONNX external data,"
+                    + " see ExternalWeights), but it has no attachment");
+        }
+        return true;
+    }
+
+    /** Checks the files kept their identity and the session its signature; closes the session on failure. */
+    private static OnnxModel checked(Manifest manifest, OnnxEnvironment env, OrtSession session, List<FileState> files,
+            boolean mapped) {
+        String what = manifest.id().toString();
         try {
+            for (FileState f : files) {
+                f.requireUnchanged(manifest.id());
+            }
             OnnxSignatures.requireMatch(manifest.signature(), OnnxSignatures.read(session, what), what);
         } catch (RuntimeException e) {
             closeQuietly(session, e);
             throw e;
         }
-        return new OnnxModel(manifest, env, session);
+        return new OnnxModel(manifest, env, session, mapped);
+    }
+
+    /** A file's identity when it was checked: the same key, size and time later means it was not replaced. */
+    private record FileState(Path file, Object key, long size, FileTime modified) {
+        static FileState of(Path file, ArtifactId owner) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return new FileState(file, a.fileKey(), a.size(), a.lastModifiedTime());
+            } catch (IOException e) {
+                throw new PollenException(ErrorCategory.IO, "cannot read " + file + " of " + owner + ": " + e, e);
+            }
+        }
+
+        void requireUnchanged(ArtifactId owner) {
+            FileState now = of(file, owner);
+            if (!java.util.Objects.equals(key, now.key) || size != now.size || !modified.equals(now.modified)) {
+                throw new PollenException(ErrorCategory.CHECKSUM_MISMATCH, "attachment " + file + " of " + owner
+                        + " must stay the file that was checked while ONNX Runtime loads it (it was replaced or"
+                        + " written: size " + size + " -> " + now.size + ", modified " + modified + " -> "
+                        + now.modified + "); catalog files are immutable, run 'pollen catalog verify'");
+            }
+        }
     }
 
     /** @return the version */
@@ -71,6 +229,11 @@ public final class OnnxModel {
     /** @return the declared (and verified) signature */
     public Signature signature() {
         return manifest.signature();
+    }
+
+    /** @return whether the weights are used in place from a shared read-only mapping ({@value #WEIGHTS_MAPPED}) */
+    public boolean mappedWeights() {
+        return mapped;
     }
 
     /**

@@ -299,12 +299,12 @@ public final class PollenRuntime implements AutoCloseable {
                     id + " is a " + manifest.kind() + ", not a model; it cannot be scored");
         }
         checkTrust(id, manifest);
-        byte[] bytes = CatalogFiles.readVerified(catalog.payload(id), manifest.sha256(), "payload", id);
-        OnnxModel model = OnnxModel.load(manifest, bytes, env);
+        // From the catalog's files, so external weights (onnx.weights=mapped|private) load as the manifest says.
+        OnnxModel model = OnnxModel.load(manifest, catalog, env);
         synchronized (lock) {
             sessionsCreated++;
         }
-        LOG.log(System.Logger.Level.DEBUG, "loaded {0} ({1} bytes)", id, bytes.length);
+        LOG.log(System.Logger.Level.DEBUG, "loaded {0} ({1} bytes with attachments)", id, bytesOf(manifest));
         return model;
     }
 
@@ -344,18 +344,27 @@ public final class PollenRuntime implements AutoCloseable {
         }
     }
 
-    /** @return total payload bytes of the versions loaded now */
+    /** @return total bytes (payload and attachments) of the versions loaded now */
     public long loadedBytes() {
         synchronized (lock) {
             long bytes = 0;
             for (Entry e : entries.values()) {
                 OnnxModel m = e.future.getNow(null);
                 if (m != null) {
-                    bytes += m.manifest().sizeBytes();
+                    bytes += bytesOf(m.manifest());
                 }
             }
             return bytes;
         }
+    }
+
+    /** @return the payload's and every attachment's bytes (external weights are attachments) */
+    private static long bytesOf(Manifest manifest) {
+        long bytes = manifest.sizeBytes();
+        for (dev.pollen.catalog.Attachment a : manifest.attachments()) {
+            bytes += a.sizeBytes();
+        }
+        return bytes;
     }
 
     /** @return native sessions this runtime has created so far (one per version load) */
