@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import org.agrona.BufferUtil;
 
 /**
  * Writes an embedding table file ({@link TableFormat}) and its id index ({@link MappedIdIndex}) from a stream of
@@ -138,7 +137,6 @@ public final class EmbeddingTableWriter implements AutoCloseable {
      */
     public static EmbeddingTableWriter create(Path table, Path index, int dimension, TableDType dtype, IdKind idKind,
             String producer) {
-        MappedEmbeddingTable.requireUnsafeAccess();
         if (dimension < 1 || dimension > TableFormat.MAX_DIMENSION) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "table dimension must be from 1 to "
                     + TableFormat.MAX_DIMENSION + " (found " + dimension + ")");
@@ -387,10 +385,9 @@ public final class EmbeddingTableWriter implements AutoCloseable {
         MappedByteBuffer idsMap = rows.channel.map(FileChannel.MapMode.READ_ONLY, header.idsOffset(),
                 header.idsLength());
         try {
-            MappedIdIndex.build(tmpIndex, header, new IdsRegion(idKind, BufferUtil.address(idsMap), rowCount,
-                    header.idsLength()),
+            MappedIdIndex.build(tmpIndex, header, new IdsRegion(idKind, idsMap, 0, rowCount, header.idsLength()),
                     table.toString());
-            java.lang.ref.Reference.reachabilityFence(idsMap);
+            java.lang.ref.Reference.reachabilityFence(idsMap); // read through its address on the in-place path
             Files.move(tmpIndex, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmpIndex);

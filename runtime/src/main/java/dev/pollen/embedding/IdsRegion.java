@@ -1,28 +1,42 @@
 package dev.pollen.embedding;
 
 import dev.pollen.internal.Hashing;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.agrona.UnsafeApi;
 
 /**
  * Reads the ids region of a mapped table ({@link TableFormat}): row → id, and comparison of a stored string id
- * with a caller's {@link CharSequence} without decoding it into a new {@code String}. The owner keeps the mapping
- * reachable; every method takes a row already checked against the row count.
+ * with a caller's {@link CharSequence} without decoding it into a new {@code String}. Reads go through
+ * {@link MappedMemory}; every method takes a row already checked against the row count.
  */
 final class IdsRegion {
     private final IdKind kind;
-    private final long address;
+    private final ByteBuffer buffer;
+    /** {@link #buffer}'s address, for the in-place path ({@link MappedMemory#IN_PLACE}; zero otherwise). */
+    private final long base;
+    /** Where the region starts in {@link #buffer}: the offsets (or long ids), then the string bytes. */
+    private final int offsetsAt;
     private final long rows;
-    private final long bytesAddress;
+    private final int bytesAt;
 
     /** Bytes of string ids after the offsets; every access checks an id's offsets against it. */
     private final long bytesLength;
 
-    IdsRegion(IdKind kind, long address, long rows, long idsLength) {
+    /**
+     * @param kind long or string ids
+     * @param buffer a mapping holding the region (of at most 2 GiB); its byte order is set to little-endian
+     * @param offsetsAt where the region starts in it
+     * @param rows the table's row count
+     * @param idsLength the region's length
+     */
+    IdsRegion(IdKind kind, ByteBuffer buffer, int offsetsAt, long rows, long idsLength) {
         this.kind = kind;
-        this.address = address;
+        this.buffer = buffer.order(ByteOrder.LITTLE_ENDIAN);
+        this.base = MappedMemory.address(buffer);
+        this.offsetsAt = offsetsAt;
         this.rows = rows;
-        this.bytesAddress = address + (rows + 1) * 8;
+        this.bytesAt = (int) (offsetsAt + (rows + 1) * 8);
         this.bytesLength = kind == IdKind.STRING ? idsLength - (rows + 1) * 8 : 0;
     }
 
@@ -32,8 +46,8 @@ final class IdsRegion {
      *     outside its mapping
      */
     private long start(long row) {
-        long start = UnsafeApi.getLong(address + row * 8);
-        long end = UnsafeApi.getLong(address + row * 8 + 8);
+        long start = MappedMemory.getLong(buffer, base, offsetsAt + (int) (row * 8));
+        long end = MappedMemory.getLong(buffer, base, offsetsAt + (int) (row * 8) + 8);
         if (start < 0 || end <= start || end > bytesLength || end - start > IdKind.MAX_STRING_ID_BYTES) {
             throw new dev.pollen.PollenException(dev.pollen.ErrorCategory.CORRUPT_FILE, "string id of row " + row
                     + " must lie inside the table's ids region (found bytes " + start + " to " + end + " of "
@@ -47,14 +61,14 @@ final class IdsRegion {
     }
 
     long longId(long row) {
-        return UnsafeApi.getLong(address + row * 8);
+        return MappedMemory.getLong(buffer, base, offsetsAt + (int) (row * 8));
     }
 
     String stringId(long row) {
         long start = start(row);
-        int length = (int) (UnsafeApi.getLong(address + row * 8 + 8) - start);
+        int length = (int) (MappedMemory.getLong(buffer, base, offsetsAt + (int) (row * 8) + 8) - start);
         byte[] bytes = new byte[length];
-        UnsafeApi.copyMemory(null, bytesAddress + start, bytes, UnsafeApi.arrayBaseOffset(byte[].class), length);
+        buffer.get(bytesAt + (int) start, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -74,7 +88,7 @@ final class IdsRegion {
 
     /** @return the UTF-8 length of row's id (checked) */
     int stringLength(long row) {
-        return (int) (UnsafeApi.getLong(address + row * 8 + 8) - start(row));
+        return (int) (MappedMemory.getLong(buffer, base, offsetsAt + (int) (row * 8) + 8) - start(row));
     }
 
     /**
@@ -87,15 +101,15 @@ final class IdsRegion {
                     + " points at bytes " + start + " to " + (start + length) + ", outside the table's " + bytesLength
                     + " bytes of ids; the index is damaged");
         }
-        return matchesBytes(bytesAddress + start, bytesAddress + start + length, id);
+        return matchesBytes(buffer, bytesAt + (int) start, bytesAt + (int) start + length, id);
     }
 
     /** @return whether the UTF-8 bytes at [p, end) decode to exactly {@code id}'s chars */
-    private static boolean matchesBytes(long p, long end, CharSequence id) {
+    private boolean matchesBytes(ByteBuffer buffer, int p, int end, CharSequence id) {
         int i = 0;
         int n = id.length();
         while (p < end) {
-            int b = UnsafeApi.getByte(p) & 0xff;
+            int b = MappedMemory.getByte(buffer, base, p) & 0xff;
             if (b < 0x80) {
                 if (i >= n || id.charAt(i) != b) {
                     return false;
@@ -109,14 +123,16 @@ final class IdsRegion {
             }
             int cp;
             if (b < 0xe0) {
-                cp = (b & 0x1f) << 6 | (UnsafeApi.getByte(p + 1) & 0x3f);
+                cp = (b & 0x1f) << 6 | (MappedMemory.getByte(buffer, base, p + 1) & 0x3f);
                 p += 2;
             } else if (b < 0xf0) {
-                cp = (b & 0x0f) << 12 | (UnsafeApi.getByte(p + 1) & 0x3f) << 6 | (UnsafeApi.getByte(p + 2) & 0x3f);
+                cp = (b & 0x0f) << 12 | (MappedMemory.getByte(buffer, base, p + 1) & 0x3f) << 6
+                        | (MappedMemory.getByte(buffer, base, p + 2) & 0x3f);
                 p += 3;
             } else {
-                cp = (b & 0x07) << 18 | (UnsafeApi.getByte(p + 1) & 0x3f) << 12
-                        | (UnsafeApi.getByte(p + 2) & 0x3f) << 6 | (UnsafeApi.getByte(p + 3) & 0x3f);
+                cp = (b & 0x07) << 18 | (MappedMemory.getByte(buffer, base, p + 1) & 0x3f) << 12
+                        | (MappedMemory.getByte(buffer, base, p + 2) & 0x3f) << 6
+                        | (MappedMemory.getByte(buffer, base, p + 3) & 0x3f);
                 p += 4;
             }
             if (cp >= 0x10000) {

@@ -7,6 +7,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,8 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
-import org.agrona.BufferUtil;
-import org.agrona.UnsafeApi;
 
 /**
  * An embedding table opened with a read-only memory mapping: ids → rows of float vectors, read off-heap, one copy
@@ -77,11 +76,16 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final long rows;
     private final int chunkShift;
     private final long chunkMask;
+    /** The rows, in pieces of at most 1 GiB, little-endian; read through {@link MappedMemory}. */
     private final MappedByteBuffer[] chunks;
+    /** The pieces' addresses, for the in-place path ({@link MappedMemory#IN_PLACE}; zeros otherwise). */
     private final long[] chunkAddress;
+    /** Float views of {@link #chunks}, for bulk copies of float32 rows into arrays on the buffer path. */
+    private final FloatBuffer[] chunkFloats;
+    /** Norms, then scales (int8), then ids: little-endian; norms start at 0. */
     private final MappedByteBuffer aux;
-    private final long normsAddress;
-    private final long scalesAddress;
+    private final long auxAddress;
+    private final int scalesAt;
     private final IdsRegion ids;
     private final MappedIdIndex index;
     private final LongAdder unknownIds = new LongAdder();
@@ -103,15 +107,16 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         this.chunkShift = chunkShift;
         this.chunkMask = (1L << chunkShift) - 1;
         this.chunks = chunks;
+        this.chunkFloats = new FloatBuffer[chunks.length];
         this.chunkAddress = new long[chunks.length];
         for (int i = 0; i < chunks.length; i++) {
-            chunkAddress[i] = BufferUtil.address(chunks[i]);
+            chunkFloats[i] = chunks[i].order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            chunkAddress[i] = MappedMemory.address(chunks[i]);
         }
         this.aux = aux;
-        long auxAddress = BufferUtil.address(aux);
-        this.normsAddress = auxAddress;
-        this.scalesAddress = header.scalesOffset() == 0 ? 0 : auxAddress + header.scalesOffset()
-                - header.normsOffset();
+        aux.order(ByteOrder.LITTLE_ENDIAN);
+        this.auxAddress = MappedMemory.address(aux);
+        this.scalesAt = header.scalesOffset() == 0 ? 0 : (int) (header.scalesOffset() - header.normsOffset());
         this.ids = ids;
         this.index = index;
         this.watch = MappedFileWatch.watch(this, changeCheckInterval, List.of(mapped, indexMapped));
@@ -165,7 +170,6 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private static MappedEmbeddingTable open(Path table, Path index, TableOpenOptions options, String name,
             int pieceBytes) {
         String source = name.equals(table.toString()) ? name : name + " (" + table + ")";
-        requireUnsafeAccess();
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new PollenException(ErrorCategory.CONFIGURATION, "embedding tables are little-endian and are read in"
                     + " place; this platform is big-endian");
@@ -196,8 +200,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                         + "scales and ids must fit 2 GiB together (found " + auxLength + " bytes); split the table");
             }
             MappedByteBuffer aux = ch.map(FileChannel.MapMode.READ_ONLY, h.normsOffset(), auxLength);
-            IdsRegion ids = new IdsRegion(h.idKind(), BufferUtil.address(aux) + h.idsOffset() - h.normsOffset(),
-                    h.rowCount(), h.idsLength());
+            IdsRegion ids = new IdsRegion(h.idKind(), aux, (int) (h.idsOffset() - h.normsOffset()), h.rowCount(),
+                    h.idsLength());
             try {
                 if (options.verifyData() && h.idKind() == IdKind.STRING) {
                     verifyStringIds(ids, h);
@@ -222,22 +226,6 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             if (mapped != null) {
                 mapped.close();
             }
-        }
-    }
-
-    /** The one JVM flag reading a table needs: Agrona's {@code UnsafeApi} is {@code jdk.internal.misc.Unsafe}. */
-    static final String UNSAFE_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
-
-    /**
-     * Fails at open, naming the flag, when the JVM does not export {@code jdk.internal.misc} to Pollen, instead of
-     * an {@link IllegalAccessError} at the first read. See {@code docs/decisions.md} (27) for why the flag stays.
-     */
-    static void requireUnsafeAccess() {
-        if (!Object.class.getModule().isExported("jdk.internal.misc", MappedEmbeddingTable.class.getModule())) {
-            throw new PollenException(ErrorCategory.CONFIGURATION, "reading embedding tables needs the JVM flag "
-                    + UNSAFE_FLAG + " (tables are read in place through Agrona's UnsafeApi); add it to the java "
-                    + "command line (found java.base/jdk.internal.misc not exported to "
-                    + MappedEmbeddingTable.class.getModule() + ")");
         }
     }
 
@@ -378,7 +366,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     public float norm(long row) {
         checkRow(row);
         try {
-            return UnsafeApi.getFloat(normsAddress + row * 4);
+            return MappedMemory.getFloat(aux, auxAddress, (int) (row * 4));
         } catch (InternalError e) {
             throw faulted(e);
         } finally {
@@ -398,7 +386,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                     + " in " + name + " (found " + element + ")");
         }
         try {
-            return element(rowAddress(row), row, element);
+            return element(chunkOf(row), chunkAddressOf(row), offsetOf(row), row, element);
         } catch (InternalError e) {
             throw faulted(e);
         } finally {
@@ -421,13 +409,15 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                     + " floats from offset " + offset + " (found " + Math.max(0, dst.length - offset) + ")");
         }
         try {
-            long a = rowAddress(row);
+            ByteBuffer chunk = chunkOf(row);
+            long ca = chunkAddressOf(row);
+            int a = offsetOf(row);
             if (dtype == TableDType.FLOAT32) {
-                UnsafeApi.copyMemory(null, a, dst, UnsafeApi.arrayBaseOffset(float[].class) + 4L * offset,
-                        rowBytes);
+                MappedMemory.copyFloats(ca, MappedMemory.IN_PLACE ? null : chunkFloats[(int) (row >>> chunkShift)], a,
+                        dst, offset, dimension);
             } else {
                 for (int i = 0; i < dimension; i++) {
-                    dst[offset + i] = element(a, row, i);
+                    dst[offset + i] = element(chunk, ca, a, row, i);
                 }
             }
         } catch (InternalError e) {
@@ -476,16 +466,16 @@ public final class MappedEmbeddingTable implements AutoCloseable {
 
     /** The gather itself, for a {@code long[]} or {@code CharSequence[]} of ids already checked. */
     private int gatherChecked(Object ids, int count, ByteBuffer dst, int offset, UnknownIds unknown) {
-        long base = BufferUtil.address(dst) + offset;
+        long da = MappedMemory.address(dst);
         try {
             if (dimension < 2) {
                 int written = 0;
                 for (int i = 0; i < count; i++) {
-                    written += place(lookupAt(ids, i), base + 4L * written, unknown);
+                    written += place(lookupAt(ids, i), dst, da, offset + 4 * written, unknown);
                 }
                 return written;
             }
-            return copyResolved(ids, base, scratch(base, count), count, unknown);
+            return copyResolved(ids, dst, da, offset, scratch(offset, count), count, unknown);
         } catch (InternalError e) {
             throw faulted(e);
         } finally {
@@ -502,8 +492,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      * 8 bytes per row at the end), and an entry written ahead never lands on a row already copied, so nothing is
      * read after it was overwritten. Dimension-1 tables resolve one id at a time.
      */
-    private long scratch(long base, int count) {
-        return base + (long) count * dimension * 4 - 8L * count;
+    private int scratch(int base, int count) {
+        return base + count * dimension * 4 - 8 * count;
     }
 
     /** @return the row of {@code ids[i]}, for a {@code long[]} or a {@code CharSequence[]} of ids */
@@ -517,7 +507,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
      * current one: the lookups' cache misses hide behind the copies, and the memory system fetches several random
      * rows at once instead of one per copy.
      */
-    private int copyResolved(Object ids, long base, long scratch, int count, UnknownIds unknown) {
+    private int copyResolved(Object ids, ByteBuffer dst, long da, int base, int scratch, int count,
+            UnknownIds unknown) {
         int written = 0;
         long touched = 0;
         // Long rows hide a lookup behind each copy; short rows (a 64-float row copies in a few nanoseconds) gain more
@@ -525,20 +516,20 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         int resolveAhead = rowBytes >= 1024 ? RESOLVE_AHEAD : count;
         try {
             for (int i = 0; i < Math.min(resolveAhead, count); i++) {
-                UnsafeApi.putLong(scratch + 8L * i, lookupAt(ids, i));
+                MappedMemory.putLong(dst, da, scratch + 8 * i, lookupAt(ids, i));
             }
             for (int i = 0; i < Math.min(AHEAD, count); i++) {
-                touched += touch(UnsafeApi.getLong(scratch + 8L * i));
+                touched += touch(MappedMemory.getLong(dst, da, scratch + 8 * i));
             }
             for (int i = 0; i < count; i++) {
                 if (i + resolveAhead < count) {
-                    UnsafeApi.putLong(scratch + 8L * (i + resolveAhead), lookupAt(ids, i + resolveAhead));
+                    MappedMemory.putLong(dst, da, scratch + 8 * (i + resolveAhead), lookupAt(ids, i + resolveAhead));
                 }
                 if (i + AHEAD < count) {
-                    touched += touch(UnsafeApi.getLong(scratch + 8L * (i + AHEAD)));
+                    touched += touch(MappedMemory.getLong(dst, da, scratch + 8 * (i + AHEAD)));
                 }
-                long row = UnsafeApi.getLong(scratch + 8L * i);
-                written += place(row, base + (long) written * dimension * 4, unknown);
+                long row = MappedMemory.getLong(dst, da, scratch + 8 * i);
+                written += place(row, dst, da, base + written * dimension * 4, unknown);
             }
             touchSink = touched;
             return written;
@@ -563,10 +554,10 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             checkRow(rowIndexes[i]);
         }
-        long base = BufferUtil.address(dst) + offset;
+        long da = MappedMemory.address(dst);
         try {
             for (int i = 0; i < count; i++) {
-                copyOut(rowIndexes[i], base + (long) i * dimension * 4);
+                copyOut(rowIndexes[i], dst, da, offset + i * dimension * 4);
             }
         } catch (InternalError e) {
             throw faulted(e);
@@ -592,24 +583,26 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         if (row < 0) {
             return 0;
         }
-        long a = rowAddress(row);
+        ByteBuffer chunk = chunkOf(row);
+        long ca = chunkAddressOf(row);
+        int a = offsetOf(row);
         long x = 0;
-        for (int b = 0; b < rowBytes; b += TOUCH_STRIDE) {
-            x += UnsafeApi.getLong(a + b);
+        for (int b = 0; b + 8 <= rowBytes; b += TOUCH_STRIDE) {
+            x += MappedMemory.getLong(chunk, ca, a + b);
         }
         return x;
     }
 
     /** Writes one gathered row (or the unknown-id policy's stand-in); returns how many rows it wrote. */
-    private int place(long row, long to, UnknownIds unknown) {
+    private int place(long row, ByteBuffer dst, long da, int to, UnknownIds unknown) {
         if (row >= 0) {
-            copyOut(row, to);
+            copyOut(row, dst, da, to);
             return 1;
         }
         unknownIds.increment();
         switch (unknown.kind) {
-            case ZERO -> UnsafeApi.setMemory(to, (long) dimension * 4, (byte) 0);
-            case DEFAULT_ROW -> copyOut(unknown.defaultRow, to);
+            case ZERO -> MappedMemory.zero(dst, da, to, dimension * 4);
+            case DEFAULT_ROW -> copyOut(unknown.defaultRow, dst, da, to);
             default -> {
                 return 0;
             }
@@ -617,13 +610,15 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         return 1;
     }
 
-    private void copyOut(long row, long to) {
-        long from = rowAddress(row);
+    private void copyOut(long row, ByteBuffer dst, long da, int to) {
+        ByteBuffer chunk = chunkOf(row);
+        long ca = chunkAddressOf(row);
+        int from = offsetOf(row);
         if (dtype == TableDType.FLOAT32) {
-            UnsafeApi.copyMemory(from, to, rowBytes);
+            MappedMemory.copy(chunk, ca, from, dst, da, to, rowBytes);
         } else {
             for (int i = 0; i < dimension; i++) {
-                UnsafeApi.putFloat(to + 4L * i, element(from, row, i));
+                MappedMemory.putFloat(dst, da, to + 4 * i, element(chunk, ca, from, row, i));
             }
         }
     }
@@ -647,6 +642,11 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         if (unknown.kind == UnknownIds.Kind.DEFAULT_ROW && unknown.defaultRow >= rows) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "default row for unknown ids must be a row of "
                     + name + ", from 0 to " + (rows - 1) + " (found " + unknown.defaultRow + ")");
+        }
+        if (dst.order() != ByteOrder.nativeOrder()) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "gather destination must be in native byte "
+                    + "order " + ByteOrder.nativeOrder() + " (found " + dst.order() + "); set dst.order("
+                    + "ByteOrder.nativeOrder())");
         }
     }
 
@@ -691,9 +691,9 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 if (r == excludedRow) {
                     continue;
                 }
-                float score = dot(rowAddress(r), r, query);
+                float score = dot(chunkOf(r), chunkAddressOf(r), offsetOf(r), r, query);
                 if (similarity == Similarity.COSINE) {
-                    float denominator = queryNorm * UnsafeApi.getFloat(normsAddress + r * 4);
+                    float denominator = queryNorm * MappedMemory.getFloat(aux, auxAddress, (int) (r * 4));
                     score = denominator == 0 ? 0 : score / denominator;
                 }
                 if (score > out.threshold()) {
@@ -709,7 +709,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         out.sortBestFirst();
     }
 
-    private float dot(long a, long row, float[] q) {
+    private float dot(ByteBuffer chunk, long ca, int a, long row, float[] q) {
         if (dtype == TableDType.FLOAT32) {
             float s0 = 0;
             float s1 = 0;
@@ -718,34 +718,50 @@ public final class MappedEmbeddingTable implements AutoCloseable {
             int i = 0;
             for (; i + 3 < dimension; i += 4) {
                 long p = a + 4L * i;
-                s0 += UnsafeApi.getFloat(p) * q[i];
-                s1 += UnsafeApi.getFloat(p + 4) * q[i + 1];
-                s2 += UnsafeApi.getFloat(p + 8) * q[i + 2];
-                s3 += UnsafeApi.getFloat(p + 12) * q[i + 3];
+                s0 += MappedMemory.getFloat(chunk, ca, p) * q[i];
+                s1 += MappedMemory.getFloat(chunk, ca, p + 4) * q[i + 1];
+                s2 += MappedMemory.getFloat(chunk, ca, p + 8) * q[i + 2];
+                s3 += MappedMemory.getFloat(chunk, ca, p + 12) * q[i + 3];
             }
             for (; i < dimension; i++) {
-                s0 += UnsafeApi.getFloat(a + 4L * i) * q[i];
+                s0 += MappedMemory.getFloat(chunk, ca, a + 4L * i) * q[i];
             }
             return (s0 + s1) + (s2 + s3);
         }
         float s = 0;
         for (int i = 0; i < dimension; i++) {
-            s += element(a, row, i) * q[i];
+            s += element(chunk, ca, a, row, i) * q[i];
         }
         return s;
     }
 
     // ------------------------------------------------------------------------------------------------ internals
 
-    long rowAddress(long row) {
-        return chunkAddress[(int) (row >>> chunkShift)] + (row & chunkMask) * stride;
+    /**
+     * @return the piece of the mapping holding a row, for the buffer path; {@code null} on the in-place path, which
+     *     reads through {@link #chunkAddressOf} alone (so it loads and checks nothing it does not use)
+     */
+    ByteBuffer chunkOf(long row) {
+        return MappedMemory.IN_PLACE ? null : chunks[(int) (row >>> chunkShift)];
     }
 
-    float element(long rowAddress, long row, int i) {
+    /** @return the address of the piece holding a row, for the in-place path */
+    long chunkAddressOf(long row) {
+        return chunkAddress[(int) (row >>> chunkShift)];
+    }
+
+    /** @return the row's byte offset in its {@link #chunkOf piece} */
+    int offsetOf(long row) {
+        return (int) ((row & chunkMask) * stride);
+    }
+
+    /** @return element {@code i} of the row at {@code offset} of {@code chunk}, decoded to float */
+    float element(ByteBuffer chunk, long chunkAddress, int offset, long row, int i) {
         return switch (dtype) {
-            case FLOAT32 -> UnsafeApi.getFloat(rowAddress + 4L * i);
-            case FLOAT16 -> Float16.toFloat(UnsafeApi.getShort(rowAddress + 2L * i));
-            case INT8 -> UnsafeApi.getByte(rowAddress + i) * UnsafeApi.getFloat(scalesAddress + row * 4);
+            case FLOAT32 -> MappedMemory.getFloat(chunk, chunkAddress, offset + 4 * i);
+            case FLOAT16 -> Float16.toFloat(MappedMemory.getShort(chunk, chunkAddress, offset + 2 * i));
+            case INT8 -> MappedMemory.getByte(chunk, chunkAddress, offset + i)
+                    * MappedMemory.getFloat(aux, auxAddress, scalesAt + (int) (row * 4));
         };
     }
 

@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
-import org.agrona.BufferUtil;
-import org.agrona.UnsafeApi;
 
 /**
  * The default id → row index: an open-addressing hash table (linear probing, load factor at most 0.7) persisted in
@@ -54,6 +52,7 @@ public final class MappedIdIndex implements IdIndex {
     private final long rows;
     private final long slotMask;
     private final MappedByteBuffer[] pieces;
+    /** The pieces' addresses, for the in-place path ({@link MappedMemory#IN_PLACE}; zeros otherwise). */
     private final long[] addresses;
     private final IdsRegion ids;
     /** This file as mapped, and the table's (string lookups read its ids): to tell a fault of a shrunk file. */
@@ -69,7 +68,8 @@ public final class MappedIdIndex implements IdIndex {
         this.pieces = pieces;
         this.addresses = new long[pieces.length];
         for (int i = 0; i < pieces.length; i++) {
-            addresses[i] = BufferUtil.address(pieces[i]);
+            pieces[i].order(ByteOrder.LITTLE_ENDIAN);
+            addresses[i] = MappedMemory.address(pieces[i]);
         }
         this.ids = ids;
         this.mapped = mapped;
@@ -92,9 +92,20 @@ public final class MappedIdIndex implements IdIndex {
         return rows;
     }
 
-    private long slotAddress(long slot) {
-        long pos = slot * SLOT;
-        return addresses[(int) (pos >>> PIECE_SHIFT)] + (pos & PIECE_MASK);
+    /** @return the piece holding a slot (slots never straddle pieces: 16 bytes divide 1 GiB) */
+    private ByteBuffer piece(long slot) {
+        // null on the in-place path, which reads through pieceAddress alone
+        return MappedMemory.IN_PLACE ? null : pieces[(int) ((slot * SLOT) >>> PIECE_SHIFT)];
+    }
+
+    /** @return the address of the piece holding a slot, for the in-place path */
+    private long pieceAddress(long slot) {
+        return addresses[(int) ((slot * SLOT) >>> PIECE_SHIFT)];
+    }
+
+    /** @return the slot's byte offset in its {@link #piece} */
+    private static int offset(long slot) {
+        return (int) ((slot * SLOT) & PIECE_MASK);
     }
 
     /**
@@ -159,12 +170,14 @@ public final class MappedIdIndex implements IdIndex {
         }
         long slot = Hashing.mix(id) & slotMask;
         for (long probes = 0; probes <= slotMask; probes++) {
-            long a = slotAddress(slot);
-            long rowPlusOne = UnsafeApi.getLong(a + 8);
+            ByteBuffer piece = piece(slot);
+            long pa = pieceAddress(slot);
+            int a = offset(slot);
+            long rowPlusOne = MappedMemory.getLong(piece, pa, a + 8);
             if (rowPlusOne == 0) {
                 return -1;
             }
-            if (UnsafeApi.getLong(a) == id) {
+            if (MappedMemory.getLong(piece, pa, a) == id) {
                 return checkedRow(rowPlusOne, slot);
             }
             slot = (slot + 1) & slotMask;
@@ -192,13 +205,15 @@ public final class MappedIdIndex implements IdIndex {
         long hash = Hashing.chars(id);
         long slot = hash & slotMask;
         for (long probes = 0; probes <= slotMask; probes++) {
-            long a = slotAddress(slot);
-            long value = UnsafeApi.getLong(a + 8);
+            ByteBuffer piece = piece(slot);
+            long pa = pieceAddress(slot);
+            int a = offset(slot);
+            long value = MappedMemory.getLong(piece, pa, a + 8);
             long rowPlusOne = value & ROW_MASK;
             if (rowPlusOne == 0) {
                 return -1;
             }
-            long key = UnsafeApi.getLong(a);
+            long key = MappedMemory.getLong(piece, pa, a);
             if ((key & ~LENGTH_MASK) == (hash & ~LENGTH_MASK)) {
                 long row = checkedRow(rowPlusOne, slot);
                 if (ids.matchesAt(value >>> 32, (int) (key & LENGTH_MASK), id, slot)) {
@@ -332,7 +347,7 @@ public final class MappedIdIndex implements IdIndex {
         }
         long filled = 0;
         for (long s = 0; s <= slotMask; s++) {
-            long value = UnsafeApi.getLong(slotAddress(s) + 8);
+            long value = MappedMemory.getLong(piece(s), pieceAddress(s), offset(s) + 8);
             long r = kind == IdKind.STRING ? value & ROW_MASK : value;
             if (r < 0 || r > rows) {
                 throw corrupt(source, "slot " + s + ": row must be from 0 to " + (rows - 1) + " (found " + (r - 1)
@@ -399,14 +414,16 @@ public final class MappedIdIndex implements IdIndex {
         long value = longs ? row + 1 : ids.stringStart(row) << 32 | (row + 1);
         long slot = (longs ? Hashing.mix(key) : hash) & slotMask;
         for (;;) {
-            long a = slotAddress(slot);
-            long rowPlusOne = UnsafeApi.getLong(a + 8) & (longs ? -1L : ROW_MASK);
+            ByteBuffer piece = piece(slot);
+            long pa = pieceAddress(slot);
+            int a = offset(slot);
+            long rowPlusOne = MappedMemory.getLong(piece, pa, a + 8) & (longs ? -1L : ROW_MASK);
             if (rowPlusOne == 0) {
-                UnsafeApi.putLong(a, key);
-                UnsafeApi.putLong(a + 8, value);
+                MappedMemory.putLong(piece, pa, a, key);
+                MappedMemory.putLong(piece, pa, a + 8, value);
                 return;
             }
-            if (UnsafeApi.getLong(a) == key
+            if (MappedMemory.getLong(piece, pa, a) == key
                     && (longs || ids.stringId(rowPlusOne - 1).equals(ids.stringId(row)))) {
                 String id = longs ? Long.toString(key) : "'" + ids.stringId(row) + "'";
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "embedding table " + source + ": ids must "

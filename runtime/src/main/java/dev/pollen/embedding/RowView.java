@@ -13,7 +13,9 @@ import dev.pollen.PollenException;
 public final class RowView {
     private MappedEmbeddingTable table;
     private long row = -1;
-    private long address;
+    private java.nio.ByteBuffer chunk;
+    private long chunkAddress;
+    private int offset;
     private int dimension;
 
     /**
@@ -27,7 +29,9 @@ public final class RowView {
         table.checkRow(row);
         this.table = table;
         this.row = row;
-        this.address = table.rowAddress(row);
+        this.chunk = table.chunkOf(row);
+        this.chunkAddress = table.chunkAddressOf(row);
+        this.offset = table.offsetOf(row);
         this.dimension = table.dimension();
         return this;
     }
@@ -56,7 +60,7 @@ public final class RowView {
         }
         table.failIfChanged();
         try {
-            return table.element(address, row, i);
+            return table.element(chunk, chunkAddress, offset, row, i);
         } catch (InternalError e) {
             throw table.faulted(e); // the file shrank under its mapping
         } finally {
@@ -77,7 +81,7 @@ public final class RowView {
         float s = 0;
         try {
             for (int i = 0; i < dimension; i++) {
-                s += table.element(address, row, i) * other[i];
+                s += table.element(chunk, chunkAddress, offset, row, i) * other[i];
             }
         } catch (InternalError e) {
             throw table.faulted(e); // the file shrank under its mapping

@@ -197,6 +197,10 @@ class MappedEmbeddingTableTest {
             PollenException count = assertThrows(PollenException.class, () -> t.gather(ids, 3,
                     ByteBuffer.allocateDirect(1000), 0, UnknownIds.zero()));
             assertTrue(count.getMessage().contains("from 0 to the 2 ids given (found 3)"), count.getMessage());
+            PollenException order = assertThrows(PollenException.class, () -> t.gather(ids, 2,
+                    ByteBuffer.allocateDirect(1000).order(ByteOrder.BIG_ENDIAN), 0, UnknownIds.zero()));
+            assertTrue(order.getMessage().contains("gather destination must be in native byte order LITTLE_ENDIAN "
+                    + "(found BIG_ENDIAN)"), order.getMessage());
             PollenException defaultRow = assertThrows(PollenException.class, () -> t.gather(ids, 2,
                     ByteBuffer.allocateDirect(1000), 0, UnknownIds.defaultRow(10)));
             assertTrue(defaultRow.getMessage().contains("from 0 to 9 (found 10)"), defaultRow.getMessage());

@@ -8,8 +8,11 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
 /**
- * The embedding example shown in the README, compiled and run by {@code ReadmeExampleTest}. The region between the
- * README markers is copied into README.md verbatim; the test fails if the two drift apart.
+ * The scoring example shown in the README, written against the demo catalog ({@code ./pollen demo} fills it):
+ * compiled and run by {@code ReadmeExampleTest} on stand-ins with the same names and signatures, and by the cli's
+ * {@code ReadmeServiceIT} in a separate Maven project that depends on {@code pollen-runtime} alone through the BOM,
+ * in a JVM with no flags, on the real demo catalog. The imports and the region between the README markers are
+ * copied into README.md verbatim; the test fails if the two drift apart.
  */
 public final class EmbeddedScoringExample {
     private EmbeddedScoringExample() {
@@ -17,21 +20,19 @@ public final class EmbeddedScoringExample {
 
     /**
      * @param catalogDir the catalog directory
-     * @param requestFeatures 32 features of one request
-     * @return the model's score for them
+     * @param transactionFeatures the 30 features of one transaction
+     * @return the fraud scorer's probability for them
      */
-    public static float score(Path catalogDir, float[] requestFeatures) {
+    public static float score(Path catalogDir, float[] transactionFeatures) {
         // README-BEGIN
         try (PollenRuntime runtime = PollenRuntime.builder(FileSystemCatalog.open(catalogDir)).build();
-             ModelLease model = runtime.model("demo/mlp-scorer@prod")) {    // one native session per process
-            ScoringContext ctx = model.newContext(64);                      // one per thread, reused
+             ModelLease model = runtime.model("payments/fraud-scorer@prod")) {  // one native session per process
+            ScoringContext ctx = model.newContext(64);                         // one per thread, reused
             FloatBuffer features = ctx.inputFloats(ctx.inputIndex("features"));
-            FloatBuffer scores = ctx.outputFloats(ctx.outputIndex("score"));
-            for (int f = 0; f < requestFeatures.length; f++) {
-                features.put(f, requestFeatures[f]);                         // row 0, written in place
-            }
-            ctx.run(1);                                                      // scores rows [0, 1)
-            return scores.get(0);                                            // read in place, no copy
+            FloatBuffer probability = ctx.outputFloats(ctx.outputIndex("probability"));
+            features.put(0, transactionFeatures);                               // row 0, written in place
+            ctx.run(1);                                                         // scores rows [0, 1)
+            return probability.get(0);                                          // read in place, no copy
         }
         // README-END
     }

@@ -1,19 +1,22 @@
 package dev.pollen.examples;
 
 import dev.pollen.catalog.fs.FileSystemCatalog;
-import dev.pollen.embedding.TableBinding;
+import dev.pollen.embedding.MappedEmbeddingTable;
+import dev.pollen.embedding.Similarity;
+import dev.pollen.embedding.TopK;
 import dev.pollen.embedding.UnknownIds;
-import dev.pollen.onnx.ScoringContext;
-import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The table example shown in the README, compiled and run by {@code ReadmeExampleTest}: score candidate titles by
- * gathering their content embeddings straight into a ranker's input. The region between the README markers is
- * copied into README.md verbatim.
+ * The table example shown in the README, written against the demo catalog: gather titles' content embeddings into
+ * one buffer (the layout of a model's [batch, 384] input) and find more titles like the first. Compiled and run as
+ * {@link EmbeddedScoringExample} is.
  */
 public final class EmbeddedTableExample {
     private EmbeddedTableExample() {
@@ -21,24 +24,26 @@ public final class EmbeddedTableExample {
 
     /**
      * @param catalogDir the catalog directory
-     * @param candidateIds ids of the candidate titles
-     * @return the index of the best-scoring candidate
+     * @param titleIds ids of titles in {@code studio/content-embeddings}
+     * @return the ids of the five titles most like the first, best first
      */
-    public static int best(Path catalogDir, String[] candidateIds) {
+    public static List<String> moreLikeTheFirst(Path catalogDir, String[] titleIds) {
         // README-BEGIN
         try (PollenRuntime runtime = PollenRuntime.builder(FileSystemCatalog.open(catalogDir)).build();
-             TableLease content = runtime.table("studio/content-embeddings@prod");     // one mapping per host
-             ModelLease ranker = runtime.model("personalization/ranker@prod")) {
-            ScoringContext ctx = ranker.newContext(256);                               // one per thread, reused
-            TableBinding rows = TableBinding.bind(content.table(), ctx, "features");   // dimensions checked once
-            int n = rows.gather(candidateIds, candidateIds.length, 0, UnknownIds.zero()); // into the input
-            ctx.run(n);
-            FloatBuffer scores = ctx.outputFloats(ctx.outputIndex("score"));
-            int best = 0;
-            for (int i = 1; i < n; i++) {
-                best = scores.get(i) > scores.get(best) ? i : best;
+             TableLease content = runtime.table("studio/content-embeddings@prod")) {    // one mapping per host
+            MappedEmbeddingTable table = content.table();
+            ByteBuffer rows = ByteBuffer.allocateDirect(titleIds.length * table.dimension() * 4)
+                    .order(ByteOrder.nativeOrder());                                // or a model's input buffer
+            table.gather(titleIds, titleIds.length, rows, 0, UnknownIds.zero());    // rows side by side
+            float[] first = new float[table.dimension()];
+            rows.asFloatBuffer().get(first);
+            TopK similar = new TopK(5);
+            table.topK(first, Similarity.COSINE, similar, table.row(titleIds[0]));  // exact, leaving the first out
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < similar.size(); i++) {
+                ids.add(table.id(similar.row(i)));
             }
-            return best;
+            return ids;
         }
         // README-END
     }

@@ -39,6 +39,28 @@ public final class TestModels {
     }
 
     /**
+     * A stand-in with the demo fraud scorer's tensor names, for tests of code written against the demo catalog.
+     *
+     * @param features input width
+     * @param seed weight seed
+     * @return ONNX bytes: input {@code features} float32 [batch, features], output {@code probability} float32
+     *     [batch, 1], scored as {@link #logistic(int, long)}
+     */
+    public static byte[] logisticProbability(int features, long seed) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder output = ctx.floatOutput("probability", 1);
+        gemmSigmoid(ctx, input, features, seed).assignTo(output);
+        return model(ctx);
+    }
+
+    /** @param features input width @return the signature of {@link #logisticProbability(int, long)} */
+    public static Signature logisticProbabilitySignature(int features) {
+        return new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", features)),
+                List.of(TensorSpec.of("probability", DType.FLOAT32, "batch", 1)));
+    }
+
+    /**
      * @param features the width the weights expect
      * @return {@link #logistic(int, long)} with input shape [batch, width]: the width is symbolic in the graph
      */
