@@ -13,9 +13,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.ManifestSignature;
 import dev.pollen.catalog.Names;
 import dev.pollen.catalog.PublishRequest;
-import dev.pollen.catalog.SearchQuery;
 import dev.pollen.catalog.SigningKey;
-import dev.pollen.catalog.TensorSpec;
 import dev.pollen.catalog.Trust;
 import dev.pollen.catalog.VerifyResult;
 import dev.pollen.onnx.OnnxModelValidator;
@@ -43,9 +41,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -87,6 +83,9 @@ import java.util.stream.Stream;
  * directory renamed into place with one {@code rename(2)}. A process killed at any point leaves either no version
  * or a complete one; stale staging directories are ignored by readers and swept by a later open once their owner
  * lock is free.
+ *
+ * <p>Search and lineage ({@link #search}, {@link #upstream}, {@link #downstream}) are {@link Catalog}'s, written
+ * once over {@link #list()}, {@link #resolve} and {@link #describe}.
  *
  * <p>Thread-safe, also with several catalog objects on one root, and safe for several processes sharing one root
  * on a local POSIX file system. Network file systems are only as safe as their {@code rename} and {@code flock}.
@@ -339,94 +338,6 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     @Override
-    public List<Manifest> search(SearchQuery query) {
-        List<Manifest> candidates = list();
-        if (!query.allVersions()) {
-            Map<String, Manifest> latest = new LinkedHashMap<>();
-            for (Manifest m : candidates) {
-                latest.put(m.domain() + "/" + m.name(), m);
-            }
-            candidates = new ArrayList<>(latest.values());
-        }
-        ArtifactId parent = query.derivedFrom() == null ? null : resolve(query.derivedFrom());
-        List<Manifest> hits = new ArrayList<>();
-        for (Manifest m : candidates) {
-            if (matches(m, query, parent)) {
-                hits.add(m);
-            }
-        }
-        return hits;
-    }
-
-    private boolean matches(Manifest m, SearchQuery q, ArtifactId parent) {
-        if (q.domain() != null && !q.domain().equals(m.domain())) {
-            return false;
-        }
-        if (q.kind() != null && q.kind() != m.kind()) {
-            return false;
-        }
-        if (q.tag() != null && !m.tags().contains(q.tag())) {
-            return false;
-        }
-        if (q.inputDimension() > 0 && m.signature().inputs().stream().noneMatch(s -> s.hasDimension(q.inputDimension()))) {
-            return false;
-        }
-        if (q.outputDimension() > 0
-                && m.signature().outputs().stream().noneMatch(s -> s.hasDimension(q.outputDimension()))) {
-            return false;
-        }
-        if (parent != null && !isChildOf(m, parent)) {
-            return false;
-        }
-        if (q.dtype() != null && (m.kind() == ArtifactKind.TABLE ? !q.dtype().equals(m.properties().get("table.dtype"))
-                : java.util.stream.Stream.concat(m.signature().inputs().stream(), m.signature().outputs().stream())
-                        .noneMatch(s -> s.dtype().label().equals(q.dtype())))) {
-            return false;
-        }
-        if (q.text() != null && !q.text().isBlank()) {
-            String hay = haystack(m);
-            for (String word : q.text().toLowerCase(Locale.ROOT).split("\\s+")) {
-                if (!word.isEmpty() && !hay.contains(word)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static String haystack(Manifest m) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(m.domain()).append(' ').append(m.name()).append(' ').append(m.kind()).append(' ')
-                .append(m.owner()).append(' ').append(m.description()).append(' ');
-        m.tags().forEach(t -> sb.append(t).append(' '));
-        m.properties().forEach((k, v) -> sb.append(k).append(' ').append(v).append(' '));
-        for (TensorSpec s : m.signature().inputs()) {
-            sb.append(s.name()).append(' ');
-        }
-        for (TensorSpec s : m.signature().outputs()) {
-            sb.append(s.name()).append(' ');
-        }
-        return sb.toString().toLowerCase(Locale.ROOT);
-    }
-
-    private boolean isChildOf(Manifest m, ArtifactId parent) {
-        for (ArtifactRef ref : m.lineage().derivedFrom()) {
-            if (ref.equals(parent.ref())) {
-                return true;
-            }
-        }
-        ArtifactRef producer = m.lineage().producedByRef();
-        if (producer == null) {
-            return false;
-        }
-        try {
-            return resolve(producer).equals(parent);
-        } catch (PollenException unresolvable) {
-            return false;
-        }
-    }
-
-    @Override
     public ArtifactId resolve(ArtifactRef ref) {
         Path dir = artifactDir(ref.domain(), ref.name());
         List<Long> versions = versions(dir);
@@ -545,7 +456,7 @@ public final class FileSystemCatalog implements Catalog {
         return signature;
     }
 
-    // ---------------------------------------------------------------------------------------------- verify, lineage
+    // ---------------------------------------------------------------------------------------------- verify
 
     @Override
     public List<VerifyResult> verify(ArtifactRef ref, Trust trust) {
@@ -769,32 +680,6 @@ public final class FileSystemCatalog implements Catalog {
         } catch (IOException e) {
             return "cannot read " + what + " " + file + ": " + e;
         }
-    }
-
-    @Override
-    public List<Manifest> upstream(ArtifactId id) {
-        Manifest m = describe(id.ref());
-        List<Manifest> parents = new ArrayList<>();
-        List<ArtifactRef> refs = new ArrayList<>(m.lineage().derivedFrom());
-        ArtifactRef producer = m.lineage().producedByRef();
-        if (producer != null) {
-            refs.add(producer);
-        }
-        for (ArtifactRef ref : refs) {
-            try {
-                parents.add(describe(ref));
-            } catch (PollenException e) {
-                LOG.log(System.Logger.Level.WARNING, "lineage of " + id + " names " + ref + ", which is not in this"
-                        + " catalog: " + e.getMessage());
-            }
-        }
-        return parents;
-    }
-
-    @Override
-    public List<Manifest> downstream(ArtifactId id) {
-        resolve(id.ref());
-        return search(SearchQuery.all().withAllVersions(true).withDerivedFrom(id.ref()));
     }
 
     // ---------------------------------------------------------------------------------------------- file helpers
