@@ -11,6 +11,7 @@ import dev.pollen.embedding.EmbeddingTableWriter;
 import dev.pollen.embedding.IdKind;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableDType;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class ReadmeExampleTest {
     @Test
     void theReadmeEmbeddingExampleRunsAndScores() {
         Path catalogDir = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir);
+        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir, PollenRuntime.validators());
         Manifest m = catalog.publish(PublishRequest.builder("demo", "mlp-scorer", ArtifactKind.MODEL).owner("t")
                 .signature(TestModels.logisticSignature(32))
                 .payload(TestModels.write(dir, "m.onnx", TestModels.logistic(32, 5))).build());
@@ -40,7 +41,7 @@ class ReadmeExampleTest {
     @Test
     void theReadmeTableExampleGathersIntoTheRankerAndPicksTheBest() {
         Path catalogDir = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir);
+        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir, PollenRuntime.validators());
         Manifest ranker = catalog.publish(PublishRequest.builder("personalization", "ranker", ArtifactKind.MODEL)
                 .owner("t").signature(TestModels.logisticSignature(8))
                 .payload(TestModels.write(dir, "r.onnx", TestModels.logistic(8, 9))).build());

@@ -16,7 +16,6 @@ import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.SigningKey;
 import dev.pollen.catalog.Trust;
 import dev.pollen.catalog.VerifyResult;
-import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -77,8 +76,9 @@ import java.util.stream.Stream;
  * {@link #migrate()} seals them once.
  *
  * <p><b>Atomic publish.</b> The payload is copied into a private staging directory while its SHA-256 is computed,
- * fsynced, validated by the kind's {@link ArtifactValidator} (for models: loaded by ONNX Runtime and its real inputs
- * and outputs compared with the declared signature), then, under the catalog lock, the version number is chosen
+ * fsynced, validated by the kind's {@link ArtifactValidator} (registered when the catalog is opened, see
+ * {@link #open(Path, Map)}; Pollen's model validator loads the file with ONNX Runtime and compares its real inputs
+ * and outputs with the declared signature), then, under the catalog lock, the version number is chosen
  * and recorded, the manifest (and its signature, when the request is signed) written and fsynced, and the
  * directory renamed into place with one {@code rename(2)}. A process killed at any point leaves either no version
  * or a complete one; stale staging directories are ignored by readers and swept by a later open once their owner
@@ -131,15 +131,33 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     /**
-     * Opens (creating if needed) a catalog whose models are validated with ONNX Runtime, and whose tables are opened
-     * with every checksum verified, before they become visible.
+     * Opens (creating if needed) a catalog with no validators: it lists, searches, resolves, describes, verifies,
+     * signs, moves aliases and migrates, and refuses to publish ({@code INVALID_ARGUMENT}), since a kind without a
+     * validator cannot be published. Enough for readers such as a {@code PollenRuntime}; publishers use
+     * {@link #open(Path, Map)}.
      *
      * @param root the catalog directory
      * @return the catalog
      */
     public static FileSystemCatalog open(Path root) {
-        return builder(root).validator(ArtifactKind.MODEL, new OnnxModelValidator())
-                .validator(ArtifactKind.TABLE, dev.pollen.embedding.TableArtifacts.validator()).build();
+        return builder(root).build();
+    }
+
+    /**
+     * Opens (creating if needed) a catalog that publishes the kinds it has a validator for. The catalog package knows
+     * no file format, so whoever assembles the catalog registers them; Pollen's own, which check exactly what the
+     * runtime will load (ONNX Runtime loads a model and its real signature matches the declared one; a table opens
+     * with every checksum verified), are {@code dev.pollen.runtime.PollenRuntime.validators()}:
+     * {@code FileSystemCatalog.open(dir, PollenRuntime.validators())}.
+     *
+     * @param root the catalog directory
+     * @param validators one validator per kind that may be published; other kinds are refused
+     * @return the catalog
+     */
+    public static FileSystemCatalog open(Path root, Map<ArtifactKind, ? extends ArtifactValidator> validators) {
+        Builder b = builder(root);
+        Objects.requireNonNull(validators, "validators").forEach(b::validator);
+        return b.build();
     }
 
     /**
@@ -173,7 +191,9 @@ public final class FileSystemCatalog implements Catalog {
         ArtifactValidator validator = validators.get(request.kind());
         if (validator == null) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "cannot publish " + what + ": this catalog has"
-                    + " no validator for artifacts of kind '" + request.kind() + "'");
+                    + " no validator for artifacts of kind '" + request.kind() + "' (it publishes "
+                    + (validators.isEmpty() ? "no kind" : validators.keySet()) + "); open it with the validators of the kinds it publishes, such as"
+                    + " FileSystemCatalog.open(root, PollenRuntime.validators())");
         }
         if (version > 0) {
             checkVersionUnused(request.domain(), request.name(), version);
