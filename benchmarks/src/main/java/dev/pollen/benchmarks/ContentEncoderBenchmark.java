@@ -149,7 +149,7 @@ public class ContentEncoderBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("pollen-bench");
-        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         // The runtime first: it creates the process's ONNX Runtime environment with its thread pool, which the
         // publish-time validation and langchain4j then reuse. Opening the encoder switches DJL's network access off
         // before langchain4j's tokenizer loads.

@@ -90,7 +90,7 @@ public class ModelSharingBenchmark {
         batch = Integer.parseInt(bt[0]);
         tokens = Integer.parseInt(bt[1]);
         dir = Files.createTempDirectory("pollen-bench");
-        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         runtime = PollenRuntime.builder(catalog).build();
         ContentEncoderImport.ensure(catalog);
         todayLease = runtime.model(ContentEncoderImport.CONTENT_ENCODER);

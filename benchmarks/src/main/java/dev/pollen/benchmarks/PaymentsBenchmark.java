@@ -106,7 +106,7 @@ public class PaymentsBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException, OrtException {
         dir = Files.createTempDirectory("pollen-payments-bench");
-        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         MODELS.ensure(catalog, msg -> { });
         runtime = PollenRuntime.builder(catalog).build();
         // the replay's times are trusted: they run 192 days ahead of any clock

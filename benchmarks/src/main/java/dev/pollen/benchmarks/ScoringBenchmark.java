@@ -85,7 +85,7 @@ public class ScoringBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException, OrtException {
         dir = Files.createTempDirectory("pollen-bench");
-        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         DemoCatalog.ensure(catalog);
         runtime = PollenRuntime.builder(catalog).build();
         lease = runtime.model(DemoCatalog.DEMO_MLP);

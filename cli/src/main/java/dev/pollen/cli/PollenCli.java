@@ -4,6 +4,7 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.internal.Echo;
 import dev.pollen.features.chronicle.JvmFlags;
+import dev.pollen.runtime.PollenRuntime;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,9 +45,12 @@ public final class PollenCli {
         this.err = err;
     }
 
-    /** @return the catalog chosen by {@code --catalog}, {@code POLLEN_CATALOG} or the default */
+    /**
+     * @return the catalog chosen by {@code --catalog}, {@code POLLEN_CATALOG} or the default, publishing models and
+     *     tables checked by Pollen's validators ({@link PollenRuntime#validators()})
+     */
     FileSystemCatalog catalog() {
-        return FileSystemCatalog.open(catalogPath());
+        return FileSystemCatalog.open(catalogPath(), PollenRuntime.validators());
     }
 
     Path catalogPath() {

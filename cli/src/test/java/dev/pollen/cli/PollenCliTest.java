@@ -159,6 +159,23 @@ class PollenCliTest {
     }
 
     @Test
+    void publishRefusesAModelOnnxRuntimeCannotLoadOrWhoseSignatureDisagreesAndATableWithoutItsIndex()
+            throws Exception {
+        Path sig = Files.writeString(dir.resolve("sig.json"),
+                ManifestCodec.writeSignature(new MlpModel(4, new int[] {8}, 1, 3).signature()));
+        Path broken = Files.writeString(dir.resolve("broken.onnx"), "not an ONNX model");
+        assertOneLineError(run("catalog", "publish", "demo/broken", "--file", broken.toString(), "--owner", "t",
+                "--signature", sig.toString()), 1, "ONNX Runtime cannot load demo/broken");
+        Path wider = Files.writeString(dir.resolve("wider.json"),
+                ManifestCodec.writeSignature(new MlpModel(5, new int[] {8}, 1, 3).signature()));
+        assertOneLineError(run("catalog", "publish", "demo/broken", "--file", model.toString(), "--owner", "t",
+                "--signature", wider.toString()), 2, "demo/broken");
+        assertOneLineError(run("catalog", "publish", "demo/broken", "--file", broken.toString(), "--owner", "t",
+                "--kind", "table", "--signature", sig.toString()), 2, "needs its id index as an attachment");
+        assertOneLineError(run("catalog", "describe", "demo/broken"), 2, "no artifact demo/broken");
+    }
+
+    @Test
     void badInputGetsOneClearLineAndStackTracesOnlyWithVerbose() {
         assertOneLineError(run("catalog", "describe", "demo/nope"), 2, "no artifact demo/nope");
         assertOneLineError(run("catalog", "publish", "demo/../x", "--file", model.toString(), "--owner", "t",

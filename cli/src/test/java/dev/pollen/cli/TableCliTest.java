@@ -72,7 +72,8 @@ class TableCliTest {
     @Test
     void shouldEncodeJsonLinesWithTheContentEncoderAndRejectBadLines() throws Exception {
         dev.pollen.models.studio.ContentEncoderImport.ensure(
-                dev.pollen.catalog.fs.FileSystemCatalog.open(dir.resolve("catalog")));
+                dev.pollen.catalog.fs.FileSystemCatalog.open(dir.resolve("catalog"),
+                        dev.pollen.runtime.PollenRuntime.validators()));
         Path input = Files.writeString(dir.resolve("ads.jsonl"), "{\"id\":\"ad-1\",\"text\":\"Spooky nights at the"
                 + " haunted lighthouse\"}\n{\"id\":\"ad-2\",\"text\":\"Sunny beach holidays for the family\"}\n\n"
                 + "{\"id\":\"ad-3\",\"text\":\"Ghost stories told by candlelight\"}\n");

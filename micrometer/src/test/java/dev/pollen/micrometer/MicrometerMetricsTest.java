@@ -25,7 +25,7 @@ class MicrometerMetricsTest {
 
     @Test
     void shouldRecordLatencyGaugesAndErrorsIntoTheApplicationsRegistry() {
-        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("c"));
+        FileSystemCatalog catalog = FileSystemCatalog.open(dir.resolve("c"), PollenRuntime.validators());
         catalog.publish(PublishRequest.builder("demo", "m", ArtifactKind.MODEL).owner("t")
                 .signature(TestModels.logisticSignature(8))
                 .payload(TestModels.write(dir, "m.onnx", TestModels.logistic(8, 1))).build());

@@ -25,7 +25,7 @@ class TableMetricsTest {
 
     @Test
     void shouldKeepCountingUnknownIdsAcrossReopensOfATable() {
-        Catalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        Catalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         Path table = dir.resolve("vectors.table");
         Path index = dir.resolve("vectors.idx");
         try (EmbeddingTableWriter w = EmbeddingTableWriter.create(table, index, 8, TableDType.FLOAT32, IdKind.LONG,

@@ -8,7 +8,8 @@ import java.util.Map;
  * Where artifacts live: immutable, versioned, checksummed models and tables, each with a {@link Manifest}.
  *
  * <p>The embedded default is {@link dev.pollen.catalog.fs.FileSystemCatalog}; another store (an object store, a
- * database) can implement this interface later. Implementations are thread-safe. Every failure is a
+ * database) can implement this interface later; search and lineage ({@link #search}, {@link #upstream},
+ * {@link #downstream}) come with it, written once against the reading methods. Implementations are thread-safe. Every failure is a
  * {@link dev.pollen.PollenException}: {@code NOT_FOUND} for unknown refs and aliases, {@code ALREADY_EXISTS},
  * {@code MALFORMED_MANIFEST}, {@code CHECKSUM_MISMATCH}, {@code SIGNATURE_MISMATCH}, {@code INVALID_ARGUMENT}.
  *
@@ -46,10 +47,15 @@ public interface Catalog {
     List<Manifest> list();
 
     /**
+     * Filters {@link #list()} by the query. The default works for every implementation; a store with an index may
+     * override it, returning the same manifests.
+     *
      * @param query what to look for
      * @return matching manifests, ordered by domain, name, version
      */
-    List<Manifest> search(SearchQuery query);
+    default List<Manifest> search(SearchQuery query) {
+        return CatalogSearch.search(this, query);
+    }
 
     /**
      * @param ref a ref with a version, an alias or neither (latest)
@@ -133,14 +139,25 @@ public interface Catalog {
     ManifestSignature sign(ArtifactId id, SigningKey key);
 
     /**
+     * Lineage one step up: the versions its {@link Lineage#derivedFrom()} refs and its producer (when written as a
+     * ref) select now. A parent that is not in this catalog is left out and logged at WARNING.
+     *
      * @param id an exact version
      * @return the manifests of what it was derived from or produced by (one step up)
      */
-    List<Manifest> upstream(ArtifactId id);
+    default List<Manifest> upstream(ArtifactId id) {
+        return CatalogSearch.upstream(this, id);
+    }
 
     /**
+     * Lineage one step down: every version, of any artifact, that lists {@code id} among the exact refs it was
+     * derived from or whose producer resolves to it ({@link SearchQuery#withDerivedFrom(ArtifactRef)}).
+     *
      * @param id an exact version
      * @return the manifests of everything that lists it as a parent or producer (one step down)
+     * @throws dev.pollen.PollenException {@code NOT_FOUND} when {@code id} is not in this catalog
      */
-    List<Manifest> downstream(ArtifactId id);
+    default List<Manifest> downstream(ArtifactId id) {
+        return CatalogSearch.downstream(this, id);
+    }
 }

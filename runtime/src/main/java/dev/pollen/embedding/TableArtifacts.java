@@ -75,7 +75,10 @@ public final class TableArtifacts {
     }
 
     /**
-     * @return the validator the catalog runs before a table version becomes visible: the table and its index open
+     * The catalog does not know this validator (it sits below this package): whoever opens a catalog registers it
+     * for {@link ArtifactKind#TABLE}, as {@code PollenRuntime.validators()} does.
+     *
+     * @return the validator a catalog runs before a table version becomes visible: the table and its index open
      *     with every checksum verified, and the manifest's signature and {@code table.dtype} property agree with the
      *     header
      */

@@ -16,6 +16,10 @@ import java.util.Map;
  * {@link OnnxSignatures#requireMatch}), and {@value OnnxModel#WEIGHTS_PROPERTY} must be valid: for
  * {@value OnnxModel#WEIGHTS_MAPPED}, the weights must be in attachments, which must be larger than the graph (a
  * graph that still holds its weights would be copied into every process; {@link ExternalWeights} writes the form).
+ *
+ * <p>The catalog does not know this class (it sits below this package): whoever opens a catalog registers it for
+ * {@link dev.pollen.catalog.ArtifactKind#MODEL}, as {@code PollenRuntime.validators()} does. Validating creates the
+ * process's {@link OnnxEnvironment} with the default configuration if none exists yet.
  */
 public final class OnnxModelValidator implements ArtifactValidator {
     @Override

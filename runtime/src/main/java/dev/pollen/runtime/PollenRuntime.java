@@ -5,6 +5,7 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.ArtifactValidator;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Attachment;
@@ -18,6 +19,7 @@ import dev.pollen.metrics.RuntimeGauges;
 import dev.pollen.onnx.OnnxConfig;
 import dev.pollen.onnx.OnnxEnvironment;
 import dev.pollen.onnx.OnnxModel;
+import dev.pollen.onnx.OnnxModelValidator;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -98,6 +100,20 @@ public final class PollenRuntime implements AutoCloseable {
      */
     public static Builder builder(Catalog catalog) {
         return new Builder(catalog);
+    }
+
+    /**
+     * The validators that let a catalog publish what a runtime can load, one per {@link ArtifactKind}: a model must
+     * load in ONNX Runtime and have exactly its declared signature ({@link OnnxModelValidator}); a table must open
+     * with every checksum verified and agree with its manifest ({@link TableArtifacts#validator()}). The catalog
+     * packages know no file format, so whoever opens a catalog that publishes registers these:
+     * {@code FileSystemCatalog.open(dir, PollenRuntime.validators())}. Validating a model creates the process's ONNX
+     * Runtime environment with the default configuration if none exists yet.
+     *
+     * @return a validator for each artifact kind, unmodifiable
+     */
+    public static Map<ArtifactKind, ArtifactValidator> validators() {
+        return Map.of(ArtifactKind.MODEL, new OnnxModelValidator(), ArtifactKind.TABLE, TableArtifacts.validator());
     }
 
     /** @return the catalog this runtime loads from */

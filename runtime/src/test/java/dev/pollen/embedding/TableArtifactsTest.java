@@ -36,7 +36,7 @@ class TableArtifactsTest {
 
     @BeforeEach
     void setUp() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         vectors = MappedEmbeddingTableTest.vectors(64, 8, 11);
         catalog.publish(PublishRequest.builder("demo", "logistic8", ArtifactKind.MODEL).owner("tests")
                 .signature(TestModels.logisticSignature(8))

@@ -11,6 +11,7 @@ import dev.pollen.embedding.EmbeddingTableWriter;
 import dev.pollen.embedding.IdKind;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableDType;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class ReadmeExampleTest {
     @Test
     void theReadmeScoringExampleScoresATransaction() {
         Path catalogDir = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir);
+        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir, PollenRuntime.validators());
         Manifest m = catalog.publish(PublishRequest.builder("payments", "fraud-scorer", ArtifactKind.MODEL).owner("t")
                 .signature(TestModels.logisticProbabilitySignature(30))
                 .payload(TestModels.write(dir, "m.onnx", TestModels.logisticProbability(30, 5))).build());
@@ -50,7 +51,7 @@ class ReadmeExampleTest {
     @Test
     void theReadmeTableExampleFindsTheTitlesMostLikeTheFirst() {
         Path catalogDir = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir);
+        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir, PollenRuntime.validators());
         int n = 50;
         float[][] rows = new float[n][16];
         Random random = new Random(4);

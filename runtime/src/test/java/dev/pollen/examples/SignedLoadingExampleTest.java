@@ -11,6 +11,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.SigningKey;
 import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class SignedLoadingExampleTest {
     @Test
     void theSigningExampleLoadsASignedVersionAndRefusesAnUnsignedOne() {
         Path catalogDir = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir);
+        FileSystemCatalog catalog = FileSystemCatalog.open(catalogDir, PollenRuntime.validators());
         SigningKey key = SigningKey.generate("payments");
         Path trusted = dir.resolve("trusted");
         key.write(trusted);

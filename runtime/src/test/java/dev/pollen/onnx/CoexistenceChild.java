@@ -123,7 +123,7 @@ public final class CoexistenceChild {
 
     private static String pollen(Path root) throws Exception {
         Files.createDirectories(root);
-        FileSystemCatalog catalog = FileSystemCatalog.open(root);
+        FileSystemCatalog catalog = FileSystemCatalog.open(root, PollenRuntime.validators());
         byte[] onnx = TestModels.logistic(FEATURES, SEED);
         catalog.publish(PublishRequest.builder("demo", "logistic", ArtifactKind.MODEL).owner("tests")
                 .signature(TestModels.logisticSignature(FEATURES)).payload(TestModels.write(root, "logistic.onnx",

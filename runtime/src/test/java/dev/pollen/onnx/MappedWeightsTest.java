@@ -12,6 +12,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.metrics.ModelMetrics;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.WideModels;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class MappedWeightsTest {
 
     @BeforeEach
     void writeModels() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         model = WideModels.write(dir.resolve("wide.onnx"), WIDTH, HIDDEN, SEED);
         graph = dir.resolve("graph.onnx");
         weights = ExternalWeights.write(model, graph, "model.weights");

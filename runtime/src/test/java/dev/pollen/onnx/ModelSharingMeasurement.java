@@ -6,6 +6,7 @@ import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.Signature;
 import dev.pollen.catalog.TensorSpec;
 import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.ChildJvm;
 import dev.pollen.testing.WideModels;
 import java.io.BufferedReader;
@@ -52,7 +53,7 @@ public final class ModelSharingMeasurement {
         Path dir = Files.createDirectories(Path.of(args[0]));
         boolean wide = args.length > 1 && args[1].equals("wide");
         Path root = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(root);
+        FileSystemCatalog catalog = FileSystemCatalog.open(root, PollenRuntime.validators());
         Path model = dir.resolve("model.onnx");
         Signature signature;
         if (wide) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.ChildJvm;
 import dev.pollen.testing.WideModels;
 import java.io.BufferedReader;
@@ -42,7 +43,7 @@ class ModelSharingTest {
     @Test
     void aSecondProcessMappingTheWeightsKeepsNoPrivateCopyOfThem() throws Exception {
         Path root = dir.resolve("catalog");
-        FileSystemCatalog catalog = FileSystemCatalog.open(root);
+        FileSystemCatalog catalog = FileSystemCatalog.open(root, PollenRuntime.validators());
         Path big = WideModels.write(dir.resolve("wide.onnx"), WIDTH, HIDDEN, SEED);
         Path graph = dir.resolve("graph.onnx");
         Path weights = ExternalWeights.write(big, graph, "model.weights");

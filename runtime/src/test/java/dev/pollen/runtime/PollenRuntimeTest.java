@@ -46,7 +46,7 @@ class PollenRuntimeTest {
 
     @BeforeEach
     void setUp() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         published = catalog.publish(PublishRequest.builder("demo", "logistic", ArtifactKind.MODEL).owner("tests")
                 .signature(TestModels.logisticSignature(FEATURES))
                 .payload(TestModels.write(dir, "m.onnx", TestModels.logistic(FEATURES, 7))).build());

@@ -53,7 +53,7 @@ class SignedVersionsTest {
 
     @BeforeEach
     void setUp() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         payments = SigningKey.generate("payments");
         model = TestModels.write(dir, "m.onnx", TestModels.logistic(8, 7));
     }

@@ -56,7 +56,7 @@ class PaymentsEndToEndTest {
 
     @BeforeAll
     static void build() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         List<Manifest> built = SMALL.ensure(catalog, m -> { });
         assertEquals(2, built.size());
         registry = new SimpleMeterRegistry();

@@ -81,7 +81,7 @@ class ContentEncoderTest {
 
     @BeforeAll
     static void open() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         ContentEncoderImport.ensure(catalog);
         // Pollen's runtime first: it sets up the process's ONNX Runtime environment (langchain4j reuses it).
         runtime = PollenRuntime.builder(catalog).build();
@@ -446,7 +446,7 @@ class ContentEncoderTest {
     @Test
     void shouldRefuseADamagedTokenizerAttachment() throws Exception {
         Path other = dir.resolve("damaged");
-        FileSystemCatalog damaged = FileSystemCatalog.open(other);
+        FileSystemCatalog damaged = FileSystemCatalog.open(other, PollenRuntime.validators());
         ContentEncoderImport.ensure(damaged);
         Manifest m = damaged.describe(ContentEncoderImport.CONTENT_ENCODER);
         Path tokenizer = damaged.attachment(m.id(), "tokenizer.json");

@@ -28,7 +28,7 @@ class StudioModelsTest {
 
     @Test
     void shouldEncodeTitlesIntoATableProducedByTheEncoderWhereNeighboursShareGenres() {
-        Catalog catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        Catalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         StudioModels studio = new StudioModels(new TitleCatalog(TitleCatalog.DEFAULT_SEED, 300));
         AtomicLong encoded = new AtomicLong();
         PollenRuntime builder = PollenRuntime.builder(catalog).build();

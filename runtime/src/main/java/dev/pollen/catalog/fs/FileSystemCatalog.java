@@ -13,12 +13,9 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.ManifestSignature;
 import dev.pollen.catalog.Names;
 import dev.pollen.catalog.PublishRequest;
-import dev.pollen.catalog.SearchQuery;
 import dev.pollen.catalog.SigningKey;
-import dev.pollen.catalog.TensorSpec;
 import dev.pollen.catalog.Trust;
 import dev.pollen.catalog.VerifyResult;
-import dev.pollen.onnx.OnnxModelValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -43,9 +40,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -81,12 +76,16 @@ import java.util.stream.Stream;
  * {@link #migrate()} seals them once.
  *
  * <p><b>Atomic publish.</b> The payload is copied into a private staging directory while its SHA-256 is computed,
- * fsynced, validated by the kind's {@link ArtifactValidator} (for models: loaded by ONNX Runtime and its real inputs
- * and outputs compared with the declared signature), then, under the catalog lock, the version number is chosen
+ * fsynced, validated by the kind's {@link ArtifactValidator} (registered when the catalog is opened, see
+ * {@link #open(Path, Map)}; Pollen's model validator loads the file with ONNX Runtime and compares its real inputs
+ * and outputs with the declared signature), then, under the catalog lock, the version number is chosen
  * and recorded, the manifest (and its signature, when the request is signed) written and fsynced, and the
  * directory renamed into place with one {@code rename(2)}. A process killed at any point leaves either no version
  * or a complete one; stale staging directories are ignored by readers and swept by a later open once their owner
  * lock is free.
+ *
+ * <p>Search and lineage ({@link #search}, {@link #upstream}, {@link #downstream}) are {@link Catalog}'s, written
+ * once over {@link #list()}, {@link #resolve} and {@link #describe}.
  *
  * <p>Thread-safe, also with several catalog objects on one root, and safe for several processes sharing one root
  * on a local POSIX file system. Network file systems are only as safe as their {@code rename} and {@code flock}.
@@ -132,15 +131,33 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     /**
-     * Opens (creating if needed) a catalog whose models are validated with ONNX Runtime, and whose tables are opened
-     * with every checksum verified, before they become visible.
+     * Opens (creating if needed) a catalog with no validators: it lists, searches, resolves, describes, verifies,
+     * signs, moves aliases and migrates, and refuses to publish ({@code INVALID_ARGUMENT}), since a kind without a
+     * validator cannot be published. Enough for readers such as a {@code PollenRuntime}; publishers use
+     * {@link #open(Path, Map)}.
      *
      * @param root the catalog directory
      * @return the catalog
      */
     public static FileSystemCatalog open(Path root) {
-        return builder(root).validator(ArtifactKind.MODEL, new OnnxModelValidator())
-                .validator(ArtifactKind.TABLE, dev.pollen.embedding.TableArtifacts.validator()).build();
+        return builder(root).build();
+    }
+
+    /**
+     * Opens (creating if needed) a catalog that publishes the kinds it has a validator for. The catalog package knows
+     * no file format, so whoever assembles the catalog registers them; Pollen's own, which check exactly what the
+     * runtime will load (ONNX Runtime loads a model and its real signature matches the declared one; a table opens
+     * with every checksum verified), are {@code dev.pollen.runtime.PollenRuntime.validators()}:
+     * {@code FileSystemCatalog.open(dir, PollenRuntime.validators())}.
+     *
+     * @param root the catalog directory
+     * @param validators one validator per kind that may be published; other kinds are refused
+     * @return the catalog
+     */
+    public static FileSystemCatalog open(Path root, Map<ArtifactKind, ? extends ArtifactValidator> validators) {
+        Builder b = builder(root);
+        Objects.requireNonNull(validators, "validators").forEach(b::validator);
+        return b.build();
     }
 
     /**
@@ -174,7 +191,9 @@ public final class FileSystemCatalog implements Catalog {
         ArtifactValidator validator = validators.get(request.kind());
         if (validator == null) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "cannot publish " + what + ": this catalog has"
-                    + " no validator for artifacts of kind '" + request.kind() + "'");
+                    + " no validator for artifacts of kind '" + request.kind() + "' (it publishes "
+                    + (validators.isEmpty() ? "no kind" : validators.keySet()) + "); open it with the validators of the kinds it publishes, such as"
+                    + " FileSystemCatalog.open(root, PollenRuntime.validators())");
         }
         if (version > 0) {
             checkVersionUnused(request.domain(), request.name(), version);
@@ -339,94 +358,6 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     @Override
-    public List<Manifest> search(SearchQuery query) {
-        List<Manifest> candidates = list();
-        if (!query.allVersions()) {
-            Map<String, Manifest> latest = new LinkedHashMap<>();
-            for (Manifest m : candidates) {
-                latest.put(m.domain() + "/" + m.name(), m);
-            }
-            candidates = new ArrayList<>(latest.values());
-        }
-        ArtifactId parent = query.derivedFrom() == null ? null : resolve(query.derivedFrom());
-        List<Manifest> hits = new ArrayList<>();
-        for (Manifest m : candidates) {
-            if (matches(m, query, parent)) {
-                hits.add(m);
-            }
-        }
-        return hits;
-    }
-
-    private boolean matches(Manifest m, SearchQuery q, ArtifactId parent) {
-        if (q.domain() != null && !q.domain().equals(m.domain())) {
-            return false;
-        }
-        if (q.kind() != null && q.kind() != m.kind()) {
-            return false;
-        }
-        if (q.tag() != null && !m.tags().contains(q.tag())) {
-            return false;
-        }
-        if (q.inputDimension() > 0 && m.signature().inputs().stream().noneMatch(s -> s.hasDimension(q.inputDimension()))) {
-            return false;
-        }
-        if (q.outputDimension() > 0
-                && m.signature().outputs().stream().noneMatch(s -> s.hasDimension(q.outputDimension()))) {
-            return false;
-        }
-        if (parent != null && !isChildOf(m, parent)) {
-            return false;
-        }
-        if (q.dtype() != null && (m.kind() == ArtifactKind.TABLE ? !q.dtype().equals(m.properties().get("table.dtype"))
-                : java.util.stream.Stream.concat(m.signature().inputs().stream(), m.signature().outputs().stream())
-                        .noneMatch(s -> s.dtype().label().equals(q.dtype())))) {
-            return false;
-        }
-        if (q.text() != null && !q.text().isBlank()) {
-            String hay = haystack(m);
-            for (String word : q.text().toLowerCase(Locale.ROOT).split("\\s+")) {
-                if (!word.isEmpty() && !hay.contains(word)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static String haystack(Manifest m) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(m.domain()).append(' ').append(m.name()).append(' ').append(m.kind()).append(' ')
-                .append(m.owner()).append(' ').append(m.description()).append(' ');
-        m.tags().forEach(t -> sb.append(t).append(' '));
-        m.properties().forEach((k, v) -> sb.append(k).append(' ').append(v).append(' '));
-        for (TensorSpec s : m.signature().inputs()) {
-            sb.append(s.name()).append(' ');
-        }
-        for (TensorSpec s : m.signature().outputs()) {
-            sb.append(s.name()).append(' ');
-        }
-        return sb.toString().toLowerCase(Locale.ROOT);
-    }
-
-    private boolean isChildOf(Manifest m, ArtifactId parent) {
-        for (ArtifactRef ref : m.lineage().derivedFrom()) {
-            if (ref.equals(parent.ref())) {
-                return true;
-            }
-        }
-        ArtifactRef producer = m.lineage().producedByRef();
-        if (producer == null) {
-            return false;
-        }
-        try {
-            return resolve(producer).equals(parent);
-        } catch (PollenException unresolvable) {
-            return false;
-        }
-    }
-
-    @Override
     public ArtifactId resolve(ArtifactRef ref) {
         Path dir = artifactDir(ref.domain(), ref.name());
         List<Long> versions = versions(dir);
@@ -545,7 +476,7 @@ public final class FileSystemCatalog implements Catalog {
         return signature;
     }
 
-    // ---------------------------------------------------------------------------------------------- verify, lineage
+    // ---------------------------------------------------------------------------------------------- verify
 
     @Override
     public List<VerifyResult> verify(ArtifactRef ref, Trust trust) {
@@ -769,32 +700,6 @@ public final class FileSystemCatalog implements Catalog {
         } catch (IOException e) {
             return "cannot read " + what + " " + file + ": " + e;
         }
-    }
-
-    @Override
-    public List<Manifest> upstream(ArtifactId id) {
-        Manifest m = describe(id.ref());
-        List<Manifest> parents = new ArrayList<>();
-        List<ArtifactRef> refs = new ArrayList<>(m.lineage().derivedFrom());
-        ArtifactRef producer = m.lineage().producedByRef();
-        if (producer != null) {
-            refs.add(producer);
-        }
-        for (ArtifactRef ref : refs) {
-            try {
-                parents.add(describe(ref));
-            } catch (PollenException e) {
-                LOG.log(System.Logger.Level.WARNING, "lineage of " + id + " names " + ref + ", which is not in this"
-                        + " catalog: " + e.getMessage());
-            }
-        }
-        return parents;
-    }
-
-    @Override
-    public List<Manifest> downstream(ArtifactId id) {
-        resolve(id.ref());
-        return search(SearchQuery.all().withAllVersions(true).withDerivedFrom(id.ref()));
     }
 
     // ---------------------------------------------------------------------------------------------- file helpers

@@ -47,7 +47,7 @@ class CatalogIntegrityTest {
 
     @BeforeEach
     void setUp() {
-        catalog = FileSystemCatalog.open(dir.resolve("catalog"));
+        catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
         model = TestModels.write(dir, "m.onnx", TestModels.logistic(8, 7));
     }
 

@@ -15,6 +15,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.Signature;
 import dev.pollen.catalog.VerifyResult;
+import dev.pollen.runtime.PollenRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class FileSystemCatalogTest extends CatalogContractTest {
     @Override
     protected Catalog newCatalog(Path root) {
-        return FileSystemCatalog.open(root);
+        return FileSystemCatalog.open(root, PollenRuntime.validators());
     }
 
     private Path root() {
@@ -100,7 +101,7 @@ class FileSystemCatalogTest extends CatalogContractTest {
 
     @Test
     void twoCatalogObjectsOnOneRootPublishAndAliasWithoutInterfering() throws Exception {
-        Catalog other = FileSystemCatalog.open(root());
+        Catalog other = FileSystemCatalog.open(root(), PollenRuntime.validators());
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<Manifest>> futures = new java.util.ArrayList<>();
@@ -131,11 +132,27 @@ class FileSystemCatalogTest extends CatalogContractTest {
 
     @Test
     void shouldRefuseAKindWithoutAValidator() {
-        Catalog bare = FileSystemCatalog.builder(dir.resolve("bare")).build();
+        Catalog bare = FileSystemCatalog.builder(dir.resolve("bare")).validator(ArtifactKind.MODEL, (m, p) -> { })
+                .build();
         PollenException e = assertThrows(PollenException.class, () -> bare.publish(PublishRequest
                 .builder("studio", "embeddings", ArtifactKind.TABLE).owner("t").signature(Signature.empty())
                 .payload(model8).build()));
         assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
-        assertTrue(e.getMessage().contains("kind 'table'"), e.getMessage());
+        assertTrue(e.getMessage().contains("kind 'table' (it publishes [model])"), e.getMessage());
+    }
+
+    @Test
+    void shouldReadButNeverPublishWhenOpenedWithoutValidators() {
+        Manifest m = catalog.publish(request("demo", "m").build());
+        FileSystemCatalog reader = FileSystemCatalog.open(root());
+        assertEquals(m, reader.describe(ArtifactRef.parse("demo/m@1")));
+        assertTrue(reader.verify(null).stream().allMatch(VerifyResult::ok));
+        reader.setAlias(m.id(), "prod");
+        assertEquals(m.id(), catalog.resolve(ArtifactRef.parse("demo/m@prod")));
+        PollenException e = assertThrows(PollenException.class, () -> reader.publish(request("demo", "m").build()));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
+        assertTrue(e.getMessage().contains("no validator for artifacts of kind 'model' (it publishes no kind)")
+                && e.getMessage().contains("FileSystemCatalog.open(root, PollenRuntime.validators())"), e.getMessage());
+        assertEquals(1, catalog.list().size(), "nothing was published");
     }
 }

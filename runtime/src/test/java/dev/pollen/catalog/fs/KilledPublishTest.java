@@ -10,6 +10,7 @@ import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.VerifyResult;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.ChildJvm;
 import dev.pollen.testing.TestModels;
 import java.io.BufferedReader;
@@ -30,7 +31,7 @@ class KilledPublishTest {
     @Test
     void aPublishKilledMidwayLeavesNoVisibleVersionAndTheCatalogStillVerifies() throws Exception {
         Path root = dir.resolve("catalog");
-        FileSystemCatalog before = FileSystemCatalog.open(root);
+        FileSystemCatalog before = FileSystemCatalog.open(root, PollenRuntime.validators());
         before.publish(PublishRequest.builder("demo", "kept", ArtifactKind.MODEL).owner("tests")
                 .signature(TestModels.logisticSignature(8)).payload(TestModels.write(dir, "m.onnx",
                         TestModels.logistic(8, 1))).build());
@@ -50,7 +51,7 @@ class KilledPublishTest {
             child.destroyForcibly();
         }
 
-        FileSystemCatalog after = FileSystemCatalog.open(root);
+        FileSystemCatalog after = FileSystemCatalog.open(root, PollenRuntime.validators());
         PollenException e = assertThrows(PollenException.class, () -> after.resolve(ArtifactRef.parse("demo/killed")));
         assertEquals(ErrorCategory.NOT_FOUND, e.category());
         List<VerifyResult> verify = after.verify(null);

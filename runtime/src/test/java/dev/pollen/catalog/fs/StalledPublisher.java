@@ -2,6 +2,7 @@ package dev.pollen.catalog.fs;
 
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.PublishRequest;
+import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.testing.TestModels;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,8 +47,8 @@ public final class StalledPublisher {
                 return n;
             }
         };
-        FileSystemCatalog.open(Path.of(args[0])).publish(PublishRequest.builder("demo", "killed", ArtifactKind.MODEL)
-                .owner("tests").signature(TestModels.logisticSignature(8)).payload(stalling).build());
+        FileSystemCatalog.open(Path.of(args[0]), PollenRuntime.validators())
+                .publish(PublishRequest.builder("demo", "killed", ArtifactKind.MODEL).owner("tests").signature(TestModels.logisticSignature(8)).payload(stalling).build());
         System.out.println("PUBLISHED");
     }
 }
