@@ -1,6 +1,7 @@
 package dev.pollen.micrometer;
 
 import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.metrics.FeatureStoreGauges;
@@ -14,8 +15,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -41,10 +46,23 @@ import java.util.concurrent.TimeUnit;
  *       {@code full})</td></tr>
  * </table>
  *
+ * <p>Names are dotted lower-case, units are base units (seconds, bytes) and tag values are lower-case: a category is
+ * its {@link ErrorCategory} in lower case ({@code invalid_argument}), adapter and outcome names are recorded in lower
+ * case.
+ *
  * <p>Meters are created when a model version is first leased, never on the scoring path; a context holds its
  * version's {@link ModelMetrics} and calls {@link Timer#record(long, TimeUnit)} directly.
  */
 public final class MicrometerMetrics implements PollenMetrics {
+    /** Tag values of the error categories, by ordinal. */
+    private static final String[] CATEGORY_TAGS = new String[ErrorCategory.values().length];
+
+    static {
+        for (ErrorCategory c : ErrorCategory.values()) {
+            CATEGORY_TAGS[c.ordinal()] = c.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private final MeterRegistry registry;
     private final Map<ArtifactId, Binding> models = new ConcurrentHashMap<>();
 
@@ -105,20 +123,32 @@ public final class MicrometerMetrics implements PollenMetrics {
 
     @Override
     public void loadFailed(ArtifactId id, ErrorCategory category) {
-        Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", category.name())
+        Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", CATEGORY_TAGS[category.ordinal()])
                 .description("artifact loads that failed").register(registry).increment();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PollenException {@code INVALID_ARGUMENT} when two outcomes have the same name in lower case
+     */
     @Override
-    public DecisionMetrics decisions(String adapter, java.util.List<String> outcomes) {
-        Timer latency = Timer.builder("pollen.decision.latency").tag("adapter", adapter).publishPercentileHistogram()
+    public DecisionMetrics decisions(String adapter, List<String> outcomes) {
+        Tags t = Tags.of("adapter", adapter.toLowerCase(Locale.ROOT));
+        Timer latency = Timer.builder("pollen.decision.latency").tags(t).publishPercentileHistogram()
                 .description("wall time of one decision, features and model included").register(registry);
         Counter[] byOutcome = new Counter[outcomes.size()];
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < byOutcome.length; i++) {
-            byOutcome[i] = Counter.builder("pollen.decisions").tag("adapter", adapter).tag("outcome", outcomes.get(i))
+            String outcome = outcomes.get(i).toLowerCase(Locale.ROOT);
+            if (!seen.add(outcome)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "decision outcomes of " + adapter
+                        + " must differ in lower case (found '" + outcome + "' twice in " + outcomes + ")");
+            }
+            byOutcome[i] = Counter.builder("pollen.decisions").tags(t).tag("outcome", outcome)
                     .description("decisions by outcome").register(registry);
         }
-        Counter rejections = Counter.builder("pollen.decision.rejections").tag("adapter", adapter)
+        Counter rejections = Counter.builder("pollen.decision.rejections").tags(t)
                 .description("requests refused as invalid").register(registry);
         return new DecisionMetrics() {
             @Override
@@ -146,7 +176,7 @@ public final class MicrometerMetrics implements PollenMetrics {
             latency = Timer.builder("pollen.score.latency").tags(tags(id)).publishPercentileHistogram()
                     .description("wall time of one scoring run").register(registry);
             for (ErrorCategory c : ErrorCategory.values()) {
-                errors.put(c, Counter.builder("pollen.score.errors").tags(tags(id)).tag("category", c.name())
+                errors.put(c, Counter.builder("pollen.score.errors").tags(tags(id)).tag("category", CATEGORY_TAGS[c.ordinal()])
                         .description("scoring runs that ONNX Runtime failed").register(registry));
             }
         }

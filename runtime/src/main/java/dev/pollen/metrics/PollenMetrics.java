@@ -29,8 +29,8 @@ public interface PollenMetrics {
     }
 
     /**
-     * @param adapter the deciding component, such as {@code payments.fraud}
-     * @param outcomes outcome names, such as {@code approve, review, decline}
+     * @param adapter the deciding component, such as {@code payments.fraud}; a tag value, lower-case
+     * @param outcomes outcome names, such as {@code approve, review, decline}; tag values, lower-case
      * @return where that adapter reports decisions
      */
     default DecisionMetrics decisions(String adapter, java.util.List<String> outcomes) {
