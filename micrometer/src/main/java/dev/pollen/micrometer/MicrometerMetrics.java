@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Records Pollen's metrics into a Micrometer registry owned by the application.
@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *   <tr><th>name</th><th>type</th><th>tags</th></tr>
  *   <tr><td>{@code pollen.score.latency}</td><td>timer with percentile histogram</td>
  *       <td>domain, artifact, version</td></tr>
- *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
+ *   <tr><td>{@code pollen.score.errors}</td><td>counter, from the first error of its category</td>
+ *       <td>domain, artifact, version, category</td></tr>
  *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
  *   <tr><td>{@code pollen.decision.latency}</td><td>timer with percentile histogram</td><td>adapter</td></tr>
  *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td></tr>
@@ -50,8 +51,10 @@ import java.util.concurrent.TimeUnit;
  * its {@link ErrorCategory} in lower case ({@code invalid_argument}), adapter and outcome names are recorded in lower
  * case.
  *
- * <p>Meters are created when a model version is first leased, never on the scoring path; a context holds its
- * version's {@link ModelMetrics} and calls {@link Timer#record(long, TimeUnit)} directly.
+ * <p>Meters are created when first needed (a model version's timer when it is first leased, an error counter on the
+ * first error of its category), never on the successful scoring path: a context holds its version's
+ * {@link ModelMetrics}, whose {@link ModelMetrics#scored(long)} calls {@link Timer#record(long, TimeUnit)} and
+ * allocates nothing.
  */
 public final class MicrometerMetrics implements PollenMetrics {
     /** Tag values of the error categories, by ordinal. */
@@ -64,7 +67,7 @@ public final class MicrometerMetrics implements PollenMetrics {
     }
 
     private final MeterRegistry registry;
-    private final Map<ArtifactId, Binding> models = new ConcurrentHashMap<>();
+    private final Map<ArtifactId, ModelMeters> models = new ConcurrentHashMap<>();
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -80,7 +83,7 @@ public final class MicrometerMetrics implements PollenMetrics {
 
     @Override
     public ModelMetrics forModel(ArtifactId id) {
-        return models.computeIfAbsent(id, Binding::new);
+        return models.computeIfAbsent(id, ModelMeters::new);
     }
 
     @Override
@@ -168,17 +171,16 @@ public final class MicrometerMetrics implements PollenMetrics {
         return Tags.of("domain", id.domain(), "artifact", id.name(), "version", Long.toString(id.version()));
     }
 
-    private final class Binding implements ModelMetrics {
+    /** One model version's meters: the timer from the start, an error counter per category on its first error. */
+    private final class ModelMeters implements ModelMetrics {
+        private final Tags tags;
         private final Timer latency;
-        private final Map<ErrorCategory, Counter> errors = new EnumMap<>(ErrorCategory.class);
+        private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(CATEGORY_TAGS.length);
 
-        Binding(ArtifactId id) {
-            latency = Timer.builder("pollen.score.latency").tags(tags(id)).publishPercentileHistogram()
+        ModelMeters(ArtifactId id) {
+            tags = tags(id);
+            latency = Timer.builder("pollen.score.latency").tags(tags).publishPercentileHistogram()
                     .description("wall time of one scoring run").register(registry);
-            for (ErrorCategory c : ErrorCategory.values()) {
-                errors.put(c, Counter.builder("pollen.score.errors").tags(tags(id)).tag("category", CATEGORY_TAGS[c.ordinal()])
-                        .description("scoring runs that ONNX Runtime failed").register(registry));
-            }
         }
 
         @Override
@@ -188,7 +190,15 @@ public final class MicrometerMetrics implements PollenMetrics {
 
         @Override
         public void failed(ErrorCategory category) {
-            errors.get(category).increment();
+            int c = category.ordinal();
+            Counter counter = errors.get(c);
+            if (counter == null) {
+                // Threads racing here register the same counter: Micrometer keeps one per name and tags.
+                counter = Counter.builder("pollen.score.errors").tags(tags).tag("category", CATEGORY_TAGS[c])
+                        .description("scoring runs that ONNX Runtime failed").register(registry);
+                errors.set(c, counter);
+            }
+            counter.increment();
         }
     }
 }
