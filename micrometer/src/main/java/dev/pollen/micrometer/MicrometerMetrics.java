@@ -5,12 +5,15 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.metrics.FeatureStoreGauges;
+import dev.pollen.metrics.MetricsRegistration;
 import dev.pollen.metrics.ModelMetrics;
 import dev.pollen.metrics.PollenMetrics;
 import dev.pollen.metrics.RuntimeGauges;
 import dev.pollen.metrics.TableGauges;
+import dev.pollen.micrometer.RegistryGauges.Combine;
+import dev.pollen.micrometer.RegistryGauges.Kind;
+import dev.pollen.micrometer.RegistryGauges.Spec;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -29,32 +32,55 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <table>
  *   <caption>Meters</caption>
- *   <tr><th>name</th><th>type</th><th>tags</th></tr>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>registered</th><th>removed</th></tr>
  *   <tr><td>{@code pollen.score.latency}</td><td>timer with percentile histogram</td>
- *       <td>domain, artifact, version</td></tr>
- *   <tr><td>{@code pollen.score.errors}</td><td>counter, from the first error of its category</td>
- *       <td>domain, artifact, version, category</td></tr>
- *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td></tr>
- *   <tr><td>{@code pollen.decision.latency}</td><td>timer with percentile histogram</td><td>adapter</td></tr>
- *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td></tr>
- *   <tr><td>{@code pollen.decision.rejections}</td><td>counter</td><td>adapter</td></tr>
- *   <tr><td>{@code pollen.models.loaded}</td><td>gauge</td><td></td></tr>
- *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge</td><td></td></tr>
- *   <tr><td>{@code pollen.features.keys}</td><td>gauge</td><td>schema</td></tr>
- *   <tr><td>{@code pollen.features.evictions}</td><td>function counter</td><td>schema</td></tr>
- *   <tr><td>{@code pollen.features.late.drops}</td><td>function counter</td><td>schema</td></tr>
+ *       <td>domain, artifact, version</td><td>first lease of the version</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
+ *       <td>first failed run of that category</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
+ *       <td>first failed load or open of that category</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.decision.latency}</td><td>timer with percentile histogram</td><td>adapter</td>
+ *       <td>adapter created</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td><td>adapter created</td>
+ *       <td>never</td></tr>
+ *   <tr><td>{@code pollen.decision.rejections}</td><td>counter</td><td>adapter</td><td>adapter created</td>
+ *       <td>never</td></tr>
+ *   <tr><td>{@code pollen.models.loaded}</td><td>gauge, summed over runtimes</td><td></td>
+ *       <td>runtime built</td><td>last runtime closed</td></tr>
+ *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge, bytes, summed over runtimes</td><td></td>
+ *       <td>runtime built</td><td>last runtime closed</td></tr>
+ *   <tr><td>{@code pollen.table.rows}</td><td>gauge</td><td>domain, artifact, version</td>
+ *       <td>table opened</td><td>table closed in every runtime</td></tr>
+ *   <tr><td>{@code pollen.table.mapped.bytes}</td><td>gauge, bytes</td><td>domain, artifact, version</td>
+ *       <td>table opened</td><td>table closed in every runtime</td></tr>
+ *   <tr><td>{@code pollen.table.unknown.ids}</td><td>function counter, summed over runtimes</td>
+ *       <td>domain, artifact, version</td><td>table opened</td><td>table closed in every runtime</td></tr>
+ *   <tr><td>{@code pollen.features.keys}</td><td>gauge</td><td>schema</td><td>store bound</td>
+ *       <td>registration closed</td></tr>
+ *   <tr><td>{@code pollen.features.evictions}</td><td>function counter</td><td>schema</td><td>store bound</td>
+ *       <td>registration closed</td></tr>
+ *   <tr><td>{@code pollen.features.late.drops}</td><td>function counter</td><td>schema</td><td>store bound</td>
+ *       <td>registration closed</td></tr>
  *   <tr><td>{@code pollen.features.refused}</td><td>function counter</td><td>schema, reason ({@code time},
- *       {@code full})</td></tr>
+ *       {@code full})</td><td>store bound</td><td>registration closed</td></tr>
  * </table>
  *
  * <p>Names are dotted lower-case, units are base units (seconds, bytes) and tag values are lower-case: a category is
  * its {@link ErrorCategory} in lower case ({@code invalid_argument}), adapter and outcome names are recorded in lower
  * case.
  *
- * <p>Meters are created when first needed (a model version's timer when it is first leased, an error counter on the
- * first error of its category), never on the successful scoring path: a context holds its version's
+ * <p><b>Several runtimes on one registry.</b> Runtimes recording into one registry, through one
+ * {@code MicrometerMetrics} or several, share its meters, one after another or at once: timers and counters keep
+ * counting across runtimes; {@code pollen.models.loaded} and {@code pollen.artifacts.loaded.bytes} are the sums over
+ * the runtimes open now; a table version's rows and mapped bytes are read from one runtime that has it open (they
+ * are the same in each) and its unknown ids are summed. A feature store's meters are read from the store of that
+ * schema bound last. A gauge leaves the registry when the last runtime, table or store it reads closes, and is
+ * registered again when another opens, so it never reads a closed object or {@code NaN}.
+ *
+ * <p><b>Cost.</b> Meters are created when first needed (a model version's timer when it is first leased, an error
+ * counter on the first error of its category), never on the successful scoring path: a context holds its version's
  * {@link ModelMetrics}, whose {@link ModelMetrics#scored(long)} calls {@link Timer#record(long, TimeUnit)} and
- * allocates nothing.
+ * allocates nothing. Gauges are read when scraped, without locks in Pollen beyond the runtime's own. Thread-safe.
  */
 public final class MicrometerMetrics implements PollenMetrics {
     /** Tag values of the error categories, by ordinal. */
@@ -67,10 +93,12 @@ public final class MicrometerMetrics implements PollenMetrics {
     }
 
     private final MeterRegistry registry;
+    private final RegistryGauges gauges;
     private final Map<ArtifactId, ModelMeters> models = new ConcurrentHashMap<>();
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.gauges = RegistryGauges.of(registry);
     }
 
     /**
@@ -87,41 +115,46 @@ public final class MicrometerMetrics implements PollenMetrics {
     }
 
     @Override
-    public void bindRuntime(RuntimeGauges gauges) {
-        Gauge.builder("pollen.models.loaded", gauges, RuntimeGauges::loadedModels)
-                .description("artifact versions loaded by the runtime").register(registry);
-        Gauge.builder("pollen.artifacts.loaded.bytes", gauges, RuntimeGauges::loadedBytes)
-                .description("payload bytes of loaded artifact versions").baseUnit("bytes").register(registry);
+    public MetricsRegistration bindRuntime(RuntimeGauges runtime) {
+        return gauges.bind(registry, List.of(
+                new Spec<RuntimeGauges>("pollen.models.loaded", Tags.empty(), Kind.GAUGE, Combine.SUM,
+                        "artifact versions loaded by the runtimes", null, RuntimeGauges::loadedModels),
+                new Spec<RuntimeGauges>("pollen.artifacts.loaded.bytes", Tags.empty(), Kind.GAUGE, Combine.SUM,
+                        "payload bytes of loaded artifact versions", "bytes", RuntimeGauges::loadedBytes)),
+                runtime);
     }
 
     @Override
-    public void bindFeatureStore(FeatureStoreGauges store) {
+    public MetricsRegistration bindFeatureStore(FeatureStoreGauges store) {
         Tags t = Tags.of("schema", store.schema());
-        Gauge.builder("pollen.features.keys", store, FeatureStoreGauges::keys).tags(t)
-                .description("keys held by the feature store").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.evictions", store,
-                FeatureStoreGauges::evictions).tags(t).description("idle keys reclaimed to make room")
-                .register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.late.drops", store,
-                FeatureStoreGauges::lateDrops).tags(t).description("events dropped from a window that no longer held"
-                        + " their bucket").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.refused", store,
-                FeatureStoreGauges::refusedTimes).tags(t.and("reason", "time"))
-                .description("events refused for a time outside the accepted skew").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("pollen.features.refused", store,
-                FeatureStoreGauges::refusedFull).tags(t.and("reason", "full"))
-                .description("new keys refused because the store was full").register(registry);
+        return gauges.bind(registry, List.of(
+                new Spec<FeatureStoreGauges>("pollen.features.keys", t, Kind.GAUGE, Combine.LATEST,
+                        "keys held by the feature store", null, FeatureStoreGauges::keys),
+                new Spec<FeatureStoreGauges>("pollen.features.evictions", t, Kind.FUNCTION_COUNTER, Combine.LATEST,
+                        "idle keys reclaimed to make room", null, FeatureStoreGauges::evictions),
+                new Spec<FeatureStoreGauges>("pollen.features.late.drops", t, Kind.FUNCTION_COUNTER, Combine.LATEST,
+                        "events dropped from a window that no longer held their bucket", null,
+                        FeatureStoreGauges::lateDrops),
+                new Spec<FeatureStoreGauges>("pollen.features.refused", t.and("reason", "time"),
+                        Kind.FUNCTION_COUNTER, Combine.LATEST, "events refused for a time outside the accepted skew",
+                        null, FeatureStoreGauges::refusedTimes),
+                new Spec<FeatureStoreGauges>("pollen.features.refused", t.and("reason", "full"),
+                        Kind.FUNCTION_COUNTER, Combine.LATEST, "new keys refused because the store was full", null,
+                        FeatureStoreGauges::refusedFull)),
+                store);
     }
 
     @Override
-    public void bindTable(ArtifactId id, TableGauges gauges) {
-        io.micrometer.core.instrument.FunctionCounter.builder("pollen.table.unknown.ids", gauges,
-                TableGauges::unknownIds).tags(tags(id)).description("ids a gather did not find in the table")
-                .register(registry);
-        Gauge.builder("pollen.table.rows", gauges, TableGauges::rows).tags(tags(id))
-                .description("rows in an open embedding table").register(registry);
-        Gauge.builder("pollen.table.mapped.bytes", gauges, TableGauges::mappedBytes).tags(tags(id)).baseUnit("bytes")
-                .description("bytes of an open embedding table, mapped read-only").register(registry);
+    public MetricsRegistration bindTable(ArtifactId id, TableGauges table) {
+        Tags t = tags(id);
+        return gauges.bind(registry, List.of(
+                new Spec<TableGauges>("pollen.table.unknown.ids", t, Kind.FUNCTION_COUNTER, Combine.SUM,
+                        "ids a gather did not find in the table", null, TableGauges::unknownIds),
+                new Spec<TableGauges>("pollen.table.rows", t, Kind.GAUGE, Combine.LATEST,
+                        "rows in an open embedding table", null, TableGauges::rows),
+                new Spec<TableGauges>("pollen.table.mapped.bytes", t, Kind.GAUGE, Combine.LATEST,
+                        "bytes of an open embedding table, mapped read-only", "bytes", TableGauges::mappedBytes)),
+                table);
     }
 
     @Override
@@ -138,8 +171,8 @@ public final class MicrometerMetrics implements PollenMetrics {
     @Override
     public DecisionMetrics decisions(String adapter, List<String> outcomes) {
         Tags t = Tags.of("adapter", adapter.toLowerCase(Locale.ROOT));
-        Timer latency = Timer.builder("pollen.decision.latency").tags(t).publishPercentileHistogram()
-                .description("wall time of one decision, features and model included").register(registry);
+        Timer latency = latency("pollen.decision.latency", t,
+                "wall time of one decision, features and model included");
         Counter[] byOutcome = new Counter[outcomes.size()];
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < byOutcome.length; i++) {
@@ -171,6 +204,12 @@ public final class MicrometerMetrics implements PollenMetrics {
         return Tags.of("domain", id.domain(), "artifact", id.name(), "version", Long.toString(id.version()));
     }
 
+    /** @return a latency timer with a percentile histogram */
+    private Timer latency(String name, Tags tags, String description) {
+        return Timer.builder(name).tags(tags).description(description).publishPercentileHistogram()
+                .register(registry);
+    }
+
     /** One model version's meters: the timer from the start, an error counter per category on its first error. */
     private final class ModelMeters implements ModelMetrics {
         private final Tags tags;
@@ -179,8 +218,7 @@ public final class MicrometerMetrics implements PollenMetrics {
 
         ModelMeters(ArtifactId id) {
             tags = tags(id);
-            latency = Timer.builder("pollen.score.latency").tags(tags).publishPercentileHistogram()
-                    .description("wall time of one scoring run").register(registry);
+            latency = latency("pollen.score.latency", tags, "wall time of one scoring run");
         }
 
         @Override
