@@ -15,8 +15,10 @@ import dev.pollen.micrometer.RegistryGauges.Kind;
 import dev.pollen.micrometer.RegistryGauges.Spec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,18 +30,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Records Pollen's metrics into a Micrometer registry owned by the application.
+ * Records Pollen's metrics into a Micrometer registry owned by the application: {@link #of(MeterRegistry)}, or
+ * {@link #builder(MeterRegistry)} to configure the latency histograms or add tags.
  *
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>type</th><th>tags</th><th>registered</th><th>removed</th></tr>
- *   <tr><td>{@code pollen.score.latency}</td><td>timer with percentile histogram</td>
+ *   <tr><td>{@code pollen.score.latency}</td><td>timer (latency histogram)</td>
  *       <td>domain, artifact, version</td><td>first lease of the version</td><td>never</td></tr>
  *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
  *       <td>first failed run of that category</td><td>never</td></tr>
  *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
  *       <td>first failed load or open of that category</td><td>never</td></tr>
- *   <tr><td>{@code pollen.decision.latency}</td><td>timer with percentile histogram</td><td>adapter</td>
+ *   <tr><td>{@code pollen.decision.latency}</td><td>timer (latency histogram)</td><td>adapter</td>
  *       <td>adapter created</td><td>never</td></tr>
  *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td><td>adapter created</td>
  *       <td>never</td></tr>
@@ -67,15 +70,22 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Names are dotted lower-case, units are base units (seconds, bytes) and tag values are lower-case: a category is
  * its {@link ErrorCategory} in lower case ({@code invalid_argument}), adapter and outcome names are recorded in lower
- * case.
+ * case. Tags added with {@link Builder#tags(String...)} go on every meter.
+ *
+ * <p><b>Latency histograms.</b> Both timers publish a percentile histogram (buckets from Micrometer's defaults for
+ * timers, 1 ms to 30 s) and no client-side percentiles or service level objectives, unless the builder says
+ * otherwise; Micrometer keeps the first registration of a timer, so all bindings of one registry should agree.
  *
  * <p><b>Several runtimes on one registry.</b> Runtimes recording into one registry, through one
  * {@code MicrometerMetrics} or several, share its meters, one after another or at once: timers and counters keep
  * counting across runtimes; {@code pollen.models.loaded} and {@code pollen.artifacts.loaded.bytes} are the sums over
  * the runtimes open now; a table version's rows and mapped bytes are read from one runtime that has it open (they
  * are the same in each) and its unknown ids are summed. A feature store's meters are read from the store of that
- * schema bound last. A gauge leaves the registry when the last runtime, table or store it reads closes, and is
- * registered again when another opens, so it never reads a closed object or {@code NaN}.
+ * schema bound last. A gauge (or function counter) leaves the registry when the registration of the last runtime,
+ * table or store it reads is closed, and is registered again when another is bound, so it never reads a closed
+ * object or {@code NaN}; a runtime closes its own registration and its tables', whoever binds a feature store closes
+ * the store's. To keep runtimes apart
+ * instead, give each its own tags: {@code MicrometerMetrics.builder(registry).tags("runtime", "blue").build()}.
  *
  * <p><b>Cost.</b> Meters are created when first needed (a model version's timer when it is first leased, an error
  * counter on the first error of its category), never on the successful scoring path: a context holds its version's
@@ -85,6 +95,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class MicrometerMetrics implements PollenMetrics {
     /** Tag values of the error categories, by ordinal. */
     private static final String[] CATEGORY_TAGS = new String[ErrorCategory.values().length];
+    /** Tag keys Pollen sets itself, which {@link Builder#tags(String...)} may not. */
+    private static final Set<String> OWN_TAG_KEYS =
+            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason");
 
     static {
         for (ErrorCategory c : ErrorCategory.values()) {
@@ -94,19 +107,39 @@ public final class MicrometerMetrics implements PollenMetrics {
 
     private final MeterRegistry registry;
     private final RegistryGauges gauges;
+    private final Tags common;
+    private final boolean histogram;
+    private final double[] percentiles;
+    private final Duration[] slos;
+    private final Duration minimumExpected;
+    private final Duration maximumExpected;
     private final Map<ArtifactId, ModelMeters> models = new ConcurrentHashMap<>();
 
-    private MicrometerMetrics(MeterRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
-        this.gauges = RegistryGauges.of(registry);
+    private MicrometerMetrics(Builder b) {
+        this.registry = b.registry;
+        this.gauges = RegistryGauges.of(b.registry);
+        this.common = b.tags;
+        this.histogram = b.histogram;
+        this.percentiles = b.percentiles.clone();
+        this.slos = b.slos.clone();
+        this.minimumExpected = b.minimumExpected;
+        this.maximumExpected = b.maximumExpected;
     }
 
     /**
      * @param registry the application's registry
-     * @return a binding that records into it
+     * @return a binding that records into it, with the default latency histograms and no extra tags
      */
     public static MicrometerMetrics of(MeterRegistry registry) {
-        return new MicrometerMetrics(registry);
+        return builder(registry).build();
+    }
+
+    /**
+     * @param registry the application's registry
+     * @return a builder of a binding that records into it
+     */
+    public static Builder builder(MeterRegistry registry) {
+        return new Builder(registry);
     }
 
     @Override
@@ -117,16 +150,16 @@ public final class MicrometerMetrics implements PollenMetrics {
     @Override
     public MetricsRegistration bindRuntime(RuntimeGauges runtime) {
         return gauges.bind(registry, List.of(
-                new Spec<RuntimeGauges>("pollen.models.loaded", Tags.empty(), Kind.GAUGE, Combine.SUM,
+                new Spec<RuntimeGauges>("pollen.models.loaded", common, Kind.GAUGE, Combine.SUM,
                         "artifact versions loaded by the runtimes", null, RuntimeGauges::loadedModels),
-                new Spec<RuntimeGauges>("pollen.artifacts.loaded.bytes", Tags.empty(), Kind.GAUGE, Combine.SUM,
+                new Spec<RuntimeGauges>("pollen.artifacts.loaded.bytes", common, Kind.GAUGE, Combine.SUM,
                         "payload bytes of loaded artifact versions", "bytes", RuntimeGauges::loadedBytes)),
                 runtime);
     }
 
     @Override
     public MetricsRegistration bindFeatureStore(FeatureStoreGauges store) {
-        Tags t = Tags.of("schema", store.schema());
+        Tags t = common.and("schema", store.schema());
         return gauges.bind(registry, List.of(
                 new Spec<FeatureStoreGauges>("pollen.features.keys", t, Kind.GAUGE, Combine.LATEST,
                         "keys held by the feature store", null, FeatureStoreGauges::keys),
@@ -170,7 +203,7 @@ public final class MicrometerMetrics implements PollenMetrics {
      */
     @Override
     public DecisionMetrics decisions(String adapter, List<String> outcomes) {
-        Tags t = Tags.of("adapter", adapter.toLowerCase(Locale.ROOT));
+        Tags t = common.and("adapter", adapter.toLowerCase(Locale.ROOT));
         Timer latency = latency("pollen.decision.latency", t,
                 "wall time of one decision, features and model included");
         Counter[] byOutcome = new Counter[outcomes.size()];
@@ -200,14 +233,27 @@ public final class MicrometerMetrics implements PollenMetrics {
         };
     }
 
-    private static Tags tags(ArtifactId id) {
-        return Tags.of("domain", id.domain(), "artifact", id.name(), "version", Long.toString(id.version()));
+    private Tags tags(ArtifactId id) {
+        return common.and("domain", id.domain(), "artifact", id.name(), "version", Long.toString(id.version()));
     }
 
-    /** @return a latency timer with a percentile histogram */
+    /** @return a latency timer as the builder configured it */
     private Timer latency(String name, Tags tags, String description) {
-        return Timer.builder(name).tags(tags).description(description).publishPercentileHistogram()
-                .register(registry);
+        Timer.Builder b = Timer.builder(name).tags(tags).description(description)
+                .publishPercentileHistogram(histogram);
+        if (percentiles.length > 0) {
+            b.publishPercentiles(percentiles);
+        }
+        if (slos.length > 0) {
+            b.serviceLevelObjectives(slos);
+        }
+        if (minimumExpected != null) {
+            b.minimumExpectedValue(minimumExpected);
+        }
+        if (maximumExpected != null) {
+            b.maximumExpectedValue(maximumExpected);
+        }
+        return b.register(registry);
     }
 
     /** One model version's meters: the timer from the start, an error counter per category on its first error. */
@@ -237,6 +283,143 @@ public final class MicrometerMetrics implements PollenMetrics {
                 errors.set(c, counter);
             }
             counter.increment();
+        }
+    }
+
+    /**
+     * Configures a {@link MicrometerMetrics}; {@link #build()} checks every setting. The defaults are those of
+     * {@link MicrometerMetrics#of(MeterRegistry)}: a percentile histogram on each latency timer, no client-side
+     * percentiles, no service level objectives, Micrometer's expected range for timers, no extra tags.
+     */
+    public static final class Builder {
+        /** Micrometer's expected range for timers, in force unless set. */
+        private static final Duration DEFAULT_MINIMUM_EXPECTED = Duration.ofMillis(1);
+        private static final Duration DEFAULT_MAXIMUM_EXPECTED = Duration.ofSeconds(30);
+
+        private final MeterRegistry registry;
+        private Tags tags = Tags.empty();
+        private boolean histogram = true;
+        private double[] percentiles = new double[0];
+        private Duration[] slos = new Duration[0];
+        private Duration minimumExpected;
+        private Duration maximumExpected;
+
+        private Builder(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+        }
+
+        /**
+         * @param histogram whether the latency timers publish a percentile histogram, for percentiles aggregated
+         *     across instances by the monitoring system (default on)
+         * @return this
+         */
+        public Builder histogram(boolean histogram) {
+            this.histogram = histogram;
+            return this;
+        }
+
+        /**
+         * @param percentiles percentiles the latency timers compute in the process, each from 0 to 1, such as
+         *     {@code 0.5, 0.99} (default none; they cannot be aggregated across instances)
+         * @return this
+         */
+        public Builder percentiles(double... percentiles) {
+            this.percentiles = percentiles.clone();
+            return this;
+        }
+
+        /**
+         * @param slos latencies the timers count calls at or under, each a histogram bucket, such as
+         *     {@code Duration.ofMillis(5)} (default none)
+         * @return this
+         */
+        public Builder serviceLevelObjectives(Duration... slos) {
+            this.slos = slos.clone();
+            return this;
+        }
+
+        /**
+         * @param min the lowest latency the histogram's buckets resolve (default Micrometer's, 1 ms); set it lower
+         *     for models that score in microseconds
+         * @return this
+         */
+        public Builder minimumExpectedValue(Duration min) {
+            this.minimumExpected = Objects.requireNonNull(min, "min");
+            return this;
+        }
+
+        /**
+         * @param max the highest latency the histogram's buckets resolve (default Micrometer's, 30 s)
+         * @return this
+         */
+        public Builder maximumExpectedValue(Duration max) {
+            this.maximumExpected = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * @param keyValues tags for every meter, as key, value pairs, such as {@code "runtime", "blue"}: keeps the
+         *     meters of runtimes sharing a registry apart; keys may not be Pollen's own ({@code domain},
+         *     {@code artifact}, {@code version}, {@code category}, {@code adapter}, {@code outcome}, {@code schema},
+         *     {@code reason}); replaces tags given before
+         * @return this
+         */
+        public Builder tags(String... keyValues) {
+            if (keyValues.length % 2 != 0) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                        "tags must be key, value pairs (found " + keyValues.length + " strings)");
+            }
+            Tags t = Tags.empty();
+            for (int i = 0; i < keyValues.length; i += 2) {
+                t = t.and(tag(keyValues[i], keyValues[i + 1]));
+            }
+            this.tags = t;
+            return this;
+        }
+
+        private static Tag tag(String key, String value) {
+            if (key == null || key.isBlank() || value == null || value.isBlank()) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                        "a tag needs a key and a value, neither blank (found " + key + "=" + value + ")");
+            }
+            if (OWN_TAG_KEYS.contains(key)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "tag key '" + key
+                        + "' is one Pollen sets itself; choose another (Pollen's are " + OWN_TAG_KEYS + ")");
+            }
+            return Tag.of(key, value);
+        }
+
+        /**
+         * @return the binding
+         * @throws PollenException {@code INVALID_ARGUMENT} for a percentile outside 0 to 1, a service level
+         *     objective or expected value that is not positive, or a minimum expected value above the maximum
+         */
+        public MicrometerMetrics build() {
+            for (double p : percentiles) {
+                if (!(p >= 0 && p <= 1)) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                            "a latency percentile must be from 0 to 1 (found " + p + ")");
+                }
+            }
+            for (Duration slo : slos) {
+                if (slo == null || slo.isNegative() || slo.isZero()) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                            "a service level objective must be a positive duration (found " + slo + ")");
+                }
+            }
+            for (Duration d : new Duration[] {minimumExpected, maximumExpected}) {
+                if (d != null && (d.isNegative() || d.isZero())) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
+                            "an expected latency must be a positive duration (found " + d + ")");
+                }
+            }
+            Duration min = minimumExpected == null ? DEFAULT_MINIMUM_EXPECTED : minimumExpected;
+            Duration max = maximumExpected == null ? DEFAULT_MAXIMUM_EXPECTED : maximumExpected;
+            if (min.compareTo(max) > 0) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the minimum expected latency must not"
+                        + " exceed the maximum (found " + min + " > " + max + ")");
+            }
+            return new MicrometerMetrics(this);
         }
     }
 }

@@ -25,7 +25,9 @@ final class RegistryGauges {
      * Micrometer keeps the first registration of a name and tags, and a gauge or function counter holds the object it
      * reads only weakly. So every meter here reads a Reading that this class holds strongly, and the Reading reads its
      * sources, the objects bound to it. It holds them weakly too (their registrations hold them strongly), so a caller
-     * that drops a registration without closing it leaks nothing: its source is read until it is collected. Sources
+     * that drops a registration without closing it keeps nothing alive: its source is read until it is collected,
+     * then left out of a sum, or read as NaN by a meter that has no other source, until another bind or unbind of
+     * that meter drops it (this is how Micrometer itself treats a collected gauge object). Sources
      * are kept in an array replaced on every bind and unbind, so a scrape takes no lock and allocates nothing.
      * Binds and unbinds, with the registrations and removals they make, are serialised on the RegistryGauges.
      *

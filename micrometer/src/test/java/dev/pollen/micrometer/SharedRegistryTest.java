@@ -97,6 +97,25 @@ class SharedRegistryTest {
     }
 
     @Test
+    void runtimesGivenTheirOwnTagsKeepTheirGaugesApart() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PollenRuntime blue = PollenRuntime.builder(catalog)
+                     .metrics(MicrometerMetrics.builder(registry).tags("runtime", "blue").build()).build();
+             PollenRuntime green = PollenRuntime.builder(catalog)
+                     .metrics(MicrometerMetrics.builder(registry).tags("runtime", "green").build()).build();
+             ModelLease inBlue = blue.model("demo/m@1")) {
+            inBlue.newContext(1).run(1);
+            assertEquals(1.0, registry.get("pollen.models.loaded").tag("runtime", "blue").gauge().value());
+            assertEquals(0.0, registry.get("pollen.models.loaded").tag("runtime", "green").gauge().value());
+            assertEquals(1, registry.get("pollen.score.latency").tag("runtime", "blue").timer().count());
+            green.close();
+            assertNull(registry.find("pollen.models.loaded").tag("runtime", "green").gauge());
+            assertEquals(1.0, registry.get("pollen.models.loaded").tag("runtime", "blue").gauge().value());
+        }
+        assertNull(loaded(registry));
+    }
+
+    @Test
     void aFeatureStoresMetersReadTheStoreBoundLastAndLeaveWhenNoneIsBound() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MeterConventionsTest.FakeStore first = new MeterConventionsTest.FakeStore("card-velocity", 7);
