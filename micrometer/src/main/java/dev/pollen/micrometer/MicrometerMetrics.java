@@ -153,7 +153,7 @@ public final class MicrometerMetrics implements PollenMetrics {
                 new Spec<RuntimeGauges>("pollen.models.loaded", common, Kind.GAUGE, Combine.SUM,
                         "artifact versions loaded by the runtimes", null, RuntimeGauges::loadedModels),
                 new Spec<RuntimeGauges>("pollen.artifacts.loaded.bytes", common, Kind.GAUGE, Combine.SUM,
-                        "payload bytes of loaded artifact versions", "bytes", RuntimeGauges::loadedBytes)),
+                        "bytes of loaded artifact versions, payload and attachments", "bytes", RuntimeGauges::loadedBytes)),
                 runtime);
     }
 
