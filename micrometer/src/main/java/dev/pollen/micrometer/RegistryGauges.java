@@ -107,7 +107,9 @@ final class RegistryGauges {
                     Reading r = readings.computeIfAbsent(key, k -> new Reading(k, spec));
                     r.add(source);
                     joined.add(r);
-                    r.register(registry);
+                    if (r.meterId == null) {
+                        r.register(registry);
+                    }
                 }
             } catch (RuntimeException | Error e) {
                 leave(registry, joined, source);
@@ -154,7 +156,10 @@ final class RegistryGauges {
             this.read = (ToDoubleFunction<Object>) spec.read();
         }
 
-        /** Registers the meter, or finds it registered already (or registered again after someone removed it). */
+        /**
+         * Registers the meter, once per Reading: Micrometer warns of a second registration of a gauge, and would
+         * return the first anyway.
+         */
         void register(MeterRegistry registry) {
             Meter meter = kind == Kind.GAUGE
                     ? Gauge.builder(key.name(), this, Reading::value).tags(key.tags()).description(description)
