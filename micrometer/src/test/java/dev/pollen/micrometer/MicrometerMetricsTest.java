@@ -53,7 +53,7 @@ class MicrometerMetricsTest {
             payload.toFile().setWritable(true);
             java.nio.file.Files.write(payload, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
             assertThrows(PollenException.class, () -> runtime.model("demo/m@1"));
-            assertEquals(1.0, second.get("pollen.load.errors").tag("category", "CHECKSUM_MISMATCH").counter().count());
+            assertEquals(1.0, second.get("pollen.load.errors").tag("category", "checksum_mismatch").counter().count());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

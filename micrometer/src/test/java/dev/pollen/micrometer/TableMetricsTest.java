@@ -1,20 +1,18 @@
 package dev.pollen.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.pollen.catalog.Catalog;
-import dev.pollen.catalog.fs.FileSystemCatalog;
-import dev.pollen.embedding.EmbeddingTableWriter;
-import dev.pollen.embedding.IdKind;
-import dev.pollen.embedding.TableArtifacts;
-import dev.pollen.embedding.TableDType;
 import dev.pollen.embedding.UnknownIds;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,31 +21,75 @@ class TableMetricsTest {
     @TempDir
     Path dir;
 
-    @Test
-    void shouldKeepCountingUnknownIdsAcrossReopensOfATable() {
-        Catalog catalog = FileSystemCatalog.open(dir.resolve("catalog"), PollenRuntime.validators());
-        Path table = dir.resolve("vectors.table");
-        Path index = dir.resolve("vectors.idx");
-        try (EmbeddingTableWriter w = EmbeddingTableWriter.create(table, index, 8, TableDType.FLOAT32, IdKind.LONG,
-                "tests")) {
-            for (int r = 0; r < 64; r++) {
-                w.append(100 + r, new float[] {r, 1, 2, 3, 4, 5, 6, 7});
-            }
-            w.finish();
+    private Catalog catalog;
+    private final ByteBuffer dst = ByteBuffer.allocateDirect(8 * 4 * 4).order(ByteOrder.nativeOrder());
+
+    @BeforeEach
+    void publish() {
+        catalog = Fixtures.catalog(dir);
+    }
+
+    private PollenRuntime runtime(MeterRegistry registry) {
+        return PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(registry)).build();
+    }
+
+    private void gatherUnknown(TableLease lease, int unknown) {
+        long[] ids = new long[unknown + 1];
+        ids[0] = 100;
+        for (int i = 1; i <= unknown; i++) {
+            ids[i] = -i;
         }
-        catalog.publish(TableArtifacts.request("studio", "vectors", table, index).owner("studio-ml").build());
+        lease.table().gather(ids, ids.length, dst, 0, UnknownIds.zero());
+    }
+
+    private static double rows(MeterRegistry registry) {
+        return registry.get("pollen.table.rows").gauge().value();
+    }
+
+    private static double unknownIds(MeterRegistry registry) {
+        return registry.get("pollen.table.unknown.ids").functionCounter().count();
+    }
+
+    @Test
+    void aClosedTablesMetersLeaveTheRegistryAndReturnWithItsCountWhenItReopens() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        ByteBuffer dst = ByteBuffer.allocateDirect(8 * 4 * 2).order(ByteOrder.nativeOrder());
-        try (PollenRuntime runtime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(registry)).build()) {
-            for (int open = 0; open < 2; open++) {
+        try (PollenRuntime runtime = runtime(registry)) {
+            for (int open = 1; open <= 2; open++) {
                 try (TableLease lease = runtime.table("studio/vectors@1")) {
-                    lease.table().gather(new long[] {100, -5}, 2, dst, 0, UnknownIds.zero());
-                    assertEquals(64.0, registry.get("pollen.table.rows").gauge().value());
+                    gatherUnknown(lease, 1);
+                    assertEquals(Fixtures.TABLE_ROWS, rows(registry));
+                    assertEquals((double) lease.manifest().sizeBytes(),
+                            registry.get("pollen.table.mapped.bytes").gauge().value(), "the whole file, mapped");
+                    assertEquals(open, unknownIds(registry), "one unknown id per open, counted across opens");
                 }
-                assertEquals(0.0, registry.get("pollen.table.rows").gauge().value(), "no table open");
+                assertNull(registry.find("pollen.table.rows").gauge(), "no table open, no gauge");
+                assertNull(registry.find("pollen.table.mapped.bytes").gauge());
+                assertNull(registry.find("pollen.table.unknown.ids").functionCounter());
             }
-            assertEquals(2.0, registry.get("pollen.table.unknown.ids").functionCounter().count(),
-                    "one unknown id per open, counted across both");
+        }
+    }
+
+    @Test
+    void aTableOpenInTwoRuntimesIsReadOnceAndItsUnknownIdsSummed() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PollenRuntime a = runtime(registry); PollenRuntime b = runtime(registry)) {
+            TableLease inA = a.table("studio/vectors@1");
+            try (TableLease inB = b.table("studio/vectors@1")) {
+                gatherUnknown(inA, 1);
+                gatherUnknown(inB, 2);
+                assertEquals(Fixtures.TABLE_ROWS, rows(registry), "rows of the version, not of both mappings");
+                assertEquals(3.0, unknownIds(registry));
+                inA.close();
+                assertEquals(Fixtures.TABLE_ROWS, rows(registry), "b still has it open");
+                assertEquals(3.0, unknownIds(registry), "a counter never goes back while it is registered");
+                gatherUnknown(inB, 1);
+                assertEquals(4.0, unknownIds(registry));
+            }
+            assertNull(registry.find("pollen.table.rows").gauge());
+        }
+        try (PollenRuntime c = runtime(registry); TableLease inC = c.table("studio/vectors@1")) {
+            assertEquals(Fixtures.TABLE_ROWS, rows(registry), "the next runtime's table, not NaN");
+            assertEquals(0.0, unknownIds(registry), "a new counter");
         }
     }
 }

@@ -6,6 +6,10 @@ import dev.pollen.catalog.ArtifactId;
  * The runtime's metrics binding, supplied by the embedding application. {@link #none()} records nothing;
  * {@code MicrometerMetrics.of(MeterRegistry)} (module {@code pollen-micrometer}) records into the application's own
  * Micrometer registry.
+ *
+ * <p>Meters that read an open object when scraped (a runtime's, a table's, a feature store's) are registered by the
+ * {@code bind*} methods, which return a {@link MetricsRegistration}: the owner of the object closes it when the
+ * object closes, and its meters leave the registry. Latency timers and counters are cumulative and stay.
  */
 public interface PollenMetrics {
     /**
@@ -17,9 +21,10 @@ public interface PollenMetrics {
     /**
      * Registers gauges that read the runtime's state when scraped.
      *
-     * @param gauges the runtime's state
+     * @param gauges the runtime's state; the registration holds it until closed
+     * @return the registration, closed by the runtime when it closes
      */
-    void bindRuntime(RuntimeGauges gauges);
+    MetricsRegistration bindRuntime(RuntimeGauges gauges);
 
     /**
      * @param id a model version that failed to load
@@ -29,8 +34,8 @@ public interface PollenMetrics {
     }
 
     /**
-     * @param adapter the deciding component, such as {@code payments.fraud}
-     * @param outcomes outcome names, such as {@code approve, review, decline}
+     * @param adapter the deciding component, such as {@code payments.fraud}; a tag value, lower-case
+     * @param outcomes outcome names, such as {@code approve, review, decline}; tag values, lower-case
      * @return where that adapter reports decisions
      */
     default DecisionMetrics decisions(String adapter, java.util.List<String> outcomes) {
@@ -41,18 +46,23 @@ public interface PollenMetrics {
      * Registers meters that read an open table when scraped: unknown ids counted by gathers, rows, mapped bytes.
      *
      * @param id the table version
-     * @param gauges its state; held weakly by Micrometer, so the caller keeps it reachable while the table is open
+     * @param gauges its state; the registration holds it until closed
+     * @return the registration, closed by the runtime when the table closes
      */
-    default void bindTable(ArtifactId id, TableGauges gauges) {
+    default MetricsRegistration bindTable(ArtifactId id, TableGauges gauges) {
+        return MetricsRegistration.NONE;
     }
 
     /**
      * Registers meters that read a feature store's counters when scraped: keys, evictions, late drops, refused
      * event times and refused new keys.
      *
-     * @param store the store's gauges; held weakly by Micrometer, so the caller keeps them reachable while it is open
+     * @param store the store's gauges; the registration holds them until closed, the meters only weakly, so a caller
+     *     that drops the registration keeps them reachable while the store is open
+     * @return the registration, to close when the store (or its user) closes
      */
-    default void bindFeatureStore(FeatureStoreGauges store) {
+    default MetricsRegistration bindFeatureStore(FeatureStoreGauges store) {
+        return MetricsRegistration.NONE;
     }
 
     /** @return a binding that records nothing */
@@ -64,7 +74,8 @@ public interface PollenMetrics {
             }
 
             @Override
-            public void bindRuntime(RuntimeGauges gauges) {
+            public MetricsRegistration bindRuntime(RuntimeGauges gauges) {
+                return MetricsRegistration.NONE;
             }
         };
     }

@@ -5,6 +5,6 @@ public interface RuntimeGauges {
     /** @return number of artifact versions loaded now */
     int loadedModels();
 
-    /** @return total payload bytes of the artifact versions loaded now */
+    /** @return total bytes (payload and attachments) of the artifact versions loaded now */
     long loadedBytes();
 }

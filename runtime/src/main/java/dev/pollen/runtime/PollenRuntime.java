@@ -14,6 +14,7 @@ import dev.pollen.catalog.Trust;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableOpenOptions;
+import dev.pollen.metrics.MetricsRegistration;
 import dev.pollen.metrics.PollenMetrics;
 import dev.pollen.metrics.RuntimeGauges;
 import dev.pollen.onnx.OnnxConfig;
@@ -50,8 +51,9 @@ import java.util.concurrent.CompletionException;
  * {@link Builder#verifyTables(boolean)} says, so the signature vouches for the bytes that get mapped.
  *
  * <p><b>Shutdown.</b> {@link #close()} reports leases that were never closed (logged at WARNING and returned by
- * {@link #unreleasedLeases()}), then closes every model; native memory is freed only after calls in flight
- * return. Thread-safe.
+ * {@link #unreleasedLeases()}), then closes every model and table and unregisters the gauges it bound to the
+ * metrics (a table's also go when it closes); native memory is freed only after calls in flight return.
+ * Thread-safe.
  */
 public final class PollenRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PollenRuntime.class.getName());
@@ -61,12 +63,14 @@ public final class PollenRuntime implements AutoCloseable {
     private final PollenMetrics metrics;
     /** Held strongly: Micrometer gauges keep only a weak reference to the object they read. */
     private final RuntimeGauges gauges;
+    /** The gauges reading {@link #gauges}, unregistered by {@link #close()}. */
+    private final MetricsRegistration gaugesRegistration;
     private final Object lock = new Object();
     private final Map<ArtifactId, Entry> entries = new HashMap<>();
     private final Set<ModelLease> leases = new LinkedHashSet<>();
     private final List<String> unreleasedAtClose = new ArrayList<>();
     private final Map<ArtifactId, TableEntry> tables = new HashMap<>();
-    /** One per table version ever opened, registered with the metrics once and pointed at the open entry. */
+    /** One per table version ever opened, pointed at the open entry and bound to the metrics while it is open. */
     private final Map<ArtifactId, TableMeters> tableMeters = new HashMap<>();
     private final Set<TableLease> tableLeases = new LinkedHashSet<>();
     private final boolean verifyTables;
@@ -91,7 +95,7 @@ public final class PollenRuntime implements AutoCloseable {
                 return PollenRuntime.this.loadedBytes();
             }
         };
-        this.metrics.bindRuntime(gauges);
+        this.gaugesRegistration = this.metrics.bindRuntime(gauges);
     }
 
     /**
@@ -239,7 +243,6 @@ public final class PollenRuntime implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
                     id + " is a " + manifest.kind() + ", not an embedding table");
         }
-        meters(id);
         String indexFile = manifest.properties().getOrDefault(TableArtifacts.INDEX_PROPERTY, TableArtifacts.INDEX_FILE);
         MappedEmbeddingTable table;
         try {
@@ -257,7 +260,15 @@ public final class PollenRuntime implements AutoCloseable {
             throw e;
         }
         TableEntry entry = new TableEntry(manifest, table);
-        meters(id).current = entry;
+        TableMeters meters = tableMeters.computeIfAbsent(id, k -> new TableMeters());
+        meters.current = entry;
+        try {
+            entry.registration = metrics.bindTable(id, meters);
+        } catch (RuntimeException | Error e) {
+            meters.current = null;
+            table.close();
+            throw e;
+        }
         LOG.log(System.Logger.Level.DEBUG, "opened table {0} ({1} rows)", id, table.rows());
         return entry;
     }
@@ -277,15 +288,6 @@ public final class PollenRuntime implements AutoCloseable {
         return signer;
     }
 
-    /** @return the meters of a table version, registered with the metrics binding on first use; under the lock */
-    private TableMeters meters(ArtifactId id) {
-        return tableMeters.computeIfAbsent(id, k -> {
-            TableMeters m = new TableMeters();
-            metrics.bindTable(k, m);
-            return m;
-        });
-    }
-
     void release(TableLease lease, TableEntry entry) {
         synchronized (lock) {
             if (!tableLeases.remove(lease) && !closed) {
@@ -298,14 +300,21 @@ public final class PollenRuntime implements AutoCloseable {
         }
     }
 
-    /** Closes a table whose last lease went and folds its counts into its meters; under the lock. */
+    /**
+     * Closes a table whose last lease went, folds its counts into its meters and unregisters them (they are
+     * registered again, with the count, if it reopens); under the lock.
+     */
     private void retire(TableEntry entry) {
         TableMeters m = tableMeters.get(entry.manifest.id());
         if (m != null && m.current == entry) {
             m.retiredUnknownIds += entry.table.unknownIds();
             m.current = null;
         }
-        entry.table.close();
+        try {
+            entry.registration.close();
+        } finally {
+            entry.table.close();
+        }
     }
 
     private OnnxModel load(ArtifactId id) {
@@ -429,17 +438,21 @@ public final class PollenRuntime implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "Pollen runtime closed with " + unreleasedAtClose.size()
                     + " lease(s) never released: " + String.join("; ", unreleasedAtClose));
         }
-        for (ModelLease lease : open) {
-            lease.close();
-        }
-        for (Entry e : loaded) {
-            OnnxModel m = e.future.getNow(null);
-            if (m != null) {
-                m.close();
+        try {
+            for (ModelLease lease : open) {
+                lease.close();
             }
-        }
-        synchronized (lock) {
-            entries.clear();
+            for (Entry e : loaded) {
+                OnnxModel m = e.future.getNow(null);
+                if (m != null) {
+                    m.close();
+                }
+            }
+            synchronized (lock) {
+                entries.clear();
+            }
+        } finally {
+            gaugesRegistration.close();
         }
     }
 
@@ -458,6 +471,7 @@ public final class PollenRuntime implements AutoCloseable {
     static final class TableEntry {
         final Manifest manifest;
         final MappedEmbeddingTable table;
+        MetricsRegistration registration = MetricsRegistration.NONE;
         int refs;
 
         TableEntry(Manifest manifest, MappedEmbeddingTable table) {
@@ -467,9 +481,8 @@ public final class PollenRuntime implements AutoCloseable {
     }
 
     /**
-     * What the metrics read for one table version, across opens: registered once (Micrometer keeps the first
-     * registration of a name and tags), it reads the open entry if there is one, and keeps the unknown-id count of
-     * closed ones so the counter never goes back.
+     * What the metrics read for one table version, across opens: bound while the version is open, it reads the open
+     * entry, and keeps the unknown-id count of closed ones so the counter carries on where it was when it reopens.
      */
     static final class TableMeters implements dev.pollen.metrics.TableGauges {
         volatile TableEntry current;

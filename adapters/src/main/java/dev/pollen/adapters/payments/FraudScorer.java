@@ -53,6 +53,8 @@ public final class FraudScorer implements AutoCloseable {
     private final FeatureStore store;
     /** What the metrics read of the store; held here, as registries hold it weakly. */
     private final dev.pollen.metrics.FeatureStoreGauges storeGauges;
+    /** The store's meters, removed when the scorer closes. */
+    private final dev.pollen.metrics.MetricsRegistration storeMeters;
     private final IdempotencyLog retries;
     private final float review;
     private final float decline;
@@ -110,8 +112,6 @@ public final class FraudScorer implements AutoCloseable {
             }
             this.maxBatch = b.maxBatch;
             this.metrics = b.runtimeMetrics.decisions("payments.fraud", OUTCOMES);
-            this.storeGauges = store.gauges();
-            b.runtimeMetrics.bindFeatureStore(storeGauges);
             this.timed = metrics != DecisionMetrics.NONE;
             if (lease.signature().input("features") == null || lease.signature().output("probability") == null
                     || lease.signature().output("contributions") == null
@@ -121,6 +121,8 @@ public final class FraudScorer implements AutoCloseable {
                         + lease.signature() + ")");
             }
             this.workers = ThreadLocal.withInitial(Worker::new);
+            this.storeGauges = store.gauges();
+            this.storeMeters = b.runtimeMetrics.bindFeatureStore(storeGauges); // last: a refused scorer binds nothing
         } catch (RuntimeException e) {
             lease.close();
             throw e;
@@ -293,6 +295,7 @@ public final class FraudScorer implements AutoCloseable {
     /** Closes the model lease (and every thread's context); the store stays open, it belongs to the caller. */
     @Override
     public void close() {
+        storeMeters.close();
         lease.close();
     }
 
