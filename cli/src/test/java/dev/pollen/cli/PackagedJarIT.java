@@ -124,12 +124,15 @@ class PackagedJarIT {
                 assertTrue(flag.endsWith("=ALL-UNNAMED"), "a manifest can only open to ALL-UNNAMED: " + flag);
                 String target = flag.substring(flag.indexOf('=') + 1, flag.lastIndexOf('='));
                 (flag.startsWith("--add-opens=") ? opens : exports).add(target);
+            } else if (flag.startsWith("--enable-native-access=")) {
+                assertEquals("--enable-native-access=ALL-UNNAMED", flag, "a manifest can only enable ALL-UNNAMED");
             } else {
                 assertTrue(flag.startsWith("-D"), "only system properties are left to PollenCli.main: " + flag);
             }
         }
         try (JarFile jar = new JarFile(JAR.toFile())) {
             Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("ALL-UNNAMED", main.getValue("Enable-Native-Access"));
             assertEquals(opens, new TreeSet<>(Arrays.asList(main.getValue("Add-Opens").split(" "))));
             assertEquals(exports, new TreeSet<>(Arrays.asList(main.getValue("Add-Exports").split(" "))));
         }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's embedding section as a new user follows it: a service project whose {@code pom.xml} is the README's,
  * word for word (it imports {@code pollen-bom} and depends on {@code pollen-runtime} alone), holding the README's two
  * examples (the very files {@code ReadmeExampleTest} checks against the README), built by a real Maven on this
- * build's artifacts, then run in a JVM started with no flag at all on a demo catalog built by {@code pollen models
- * build}. Its answers must be the runtime's own for the same inputs.
+ * build's artifacts, then run on a demo catalog built by {@code pollen models build}, with no JVM flag (on Java 22 and later only {@code --enable-native-access=ALL-UNNAMED}, as the README
+ * says). Its answers must be the runtime's own for the same inputs, and it prints nothing else.
  *
  * <p>The service's Maven uses a fresh local repository holding this build's Pollen artifacts, and reads everything
  * else from the user's local repository as a file repository (Maven Central after it), so nothing is installed
@@ -93,8 +93,13 @@ class ReadmeServiceIT {
                     "pollen-runtime alone, without Chronicle, DJL or Micrometer: " + name);
         }
 
-        Result service = exec(project, List.of(JAVA, "-cp", project.resolve("target/classes") + java.io.File.pathSeparator
-                + classpath, "dev.pollen.examples.Service", catalog.toString()), 120);
+        List<String> java = new ArrayList<>(List.of(JAVA));
+        if (Runtime.version().feature() >= 22) {
+            java.add("--enable-native-access=ALL-UNNAMED"); // ONNX Runtime loads a native library; the README says so
+        }
+        java.addAll(List.of("-cp", project.resolve("target/classes") + java.io.File.pathSeparator + classpath,
+                "dev.pollen.examples.Service", catalog.toString()));
+        Result service = exec(project, java, 120);
         assertEquals(0, service.code(), service.output());
         assertEquals(List.of("probability " + expectedProbability(catalog), "similar " + expectedSimilar(catalog)),
                 service.output().lines().toList(), "no flag, no warning, the runtime's own answers");

@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *  64 slots: slot count × 16 bytes, each {key (i64), row + 1 (i64)}; row + 1 = 0 marks an empty slot.
  *     Long ids: key = the id, home slot = mix(id) mod slots.
  *     String ids (format version 2): key = Hashing.chars(id) with its low 16 bits replaced by the id's UTF-8
- *     length, value = (offset of the id's bytes in the ids region) << 32 | (row + 1); home slot = hash mod slots.
+ *     length, value = {@code (offset of the id's bytes in the ids region) << 32 | (row + 1)}; home slot = hash mod slots.
  *     A key match is confirmed by comparing the caller's id with the stored bytes the slot points at, so a hash
  *     collision never returns a wrong row, and a lookup touches the slot and the id's bytes only.
  * </pre>
