@@ -9,16 +9,13 @@ import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
-import dev.pollen.catalog.TensorSpec;
 import dev.pollen.internal.NativeGuard;
 import dev.pollen.onnx.TokenSequenceContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import java.nio.FloatBuffer;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,7 +99,6 @@ public final class TextEncoder implements AutoCloseable {
     /** Default {@link Builder#runOverheadTokens(int)}. */
     public static final int DEFAULT_RUN_OVERHEAD_TOKENS = 16;
 
-    private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
 
     private final ModelLease lease;
     private final HuggingFaceTokenizer tokenizer;
@@ -606,106 +602,32 @@ public final class TextEncoder implements AutoCloseable {
             EncodingLane[] lanes = new EncodingLane[parallelism];
             HuggingFaceTokenizer tokenizer = null;
             try {
-                Manifest m = lease.manifest();
                 String what = lease.id().toString();
-                checkInputs(lease, what);
-                Map<String, String> props = m.properties();
-                int positions = intProperty(props, MAX_POSITIONS, 512, what);
-                int sequence = maxSequence != -1 ? maxSequence : intProperty(props, MAX_SEQUENCE, -1, what);
-                if (sequence > positions) {
-                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "max sequence of a text encoder for "
-                            + what + " must be at most the model's " + MAX_POSITIONS + " " + positions + " (found "
-                            + sequence + ")");
-                }
-                String pooling = props.getOrDefault(POOLING, "mean");
-                if (!pooling.equals("mean") && !pooling.equals("cls")) {
-                    throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "property '" + POOLING + "' of "
-                            + what + " must be 'mean' or 'cls' (found '" + pooling + "')");
-                }
-                String normalized = props.getOrDefault(NORMALIZED, "true");
-                if (!normalized.equals("true") && !normalized.equals("false")) {
-                    throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "property '" + NORMALIZED + "' of "
-                            + what + " must be 'true' or 'false' (found '" + normalized + "')");
-                }
-                String file = props.getOrDefault(TOKENIZER, "tokenizer.json");
-                tokenizer = Tokenizers.load(readAttachment(lease, file, what), sequence, positions,
-                        file + " of " + what);
+                EncoderSpec spec = EncoderSpec.read(what, lease.signature(), lease.manifest().properties(),
+                        maxSequence);
+                tokenizer = Tokenizers.load(readAttachment(lease, spec.tokenizerFile(), what), spec.sequence(),
+                        spec.positions(), spec.tokenizerFile() + " of " + what);
                 int effective = tokenizer.getMaxLength();
-                if (effective < 2 || effective > positions) {
-                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "truncation length of " + file + " of "
-                            + what + " must be from 2 to the model's " + positions + " positions (found " + effective
-                            + "); set maxSequence");
+                if (effective < 2 || effective > spec.positions()) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "truncation length of "
+                            + spec.tokenizerFile() + " of " + what + " must be from 2 to the model's "
+                            + spec.positions() + " positions (found " + effective + "); set maxSequence");
                 }
-                String output = tokenOutput(lease, props, what);
                 // Each lane holds the tokens of ceil(maxBatch / parallelism) full-length texts, but any number of
                 // rows up to maxBatch: the plan gives lanes runs of many short texts or few long ones.
                 int laneTokens = (int) Math.min(Integer.MAX_VALUE,
                         (long) ((maxBatch + parallelism - 1) / parallelism) * effective);
                 for (int i = 0; i < parallelism; i++) {
-                    TokenSequenceContext ctx = lease.newTokenSequenceContext(maxBatch, effective, laneTokens, output);
-                    lanes[i] = new EncodingLane(ctx, what, pooling.equals("mean"), normalized.equals("true"));
+                    TokenSequenceContext ctx = lease.newTokenSequenceContext(maxBatch, effective, laneTokens,
+                            spec.tokenOutput());
+                    lanes[i] = new EncodingLane(ctx, what, spec.meanPooling(), spec.normalized());
                 }
-                int hidden = lanes[0].context().hiddenSize();
-                int dim = intProperty(props, DIMENSION, hidden, what);
-                if (dim != hidden) {
-                    throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "property '" + DIMENSION + "' of "
-                            + what + " must equal the model's hidden size (expected " + hidden + ", found " + dim
-                            + ")");
-                }
-                return new TextEncoder(lease, tokenizer, lanes, maxBatch, normalized.equals("true"),
-                        runOverheadTokens, laneTokens);
+                spec.checkHiddenSize(lanes[0].context().hiddenSize());
+                return new TextEncoder(lease, tokenizer, lanes, maxBatch, spec.normalized(), runOverheadTokens,
+                        laneTokens);
             } catch (RuntimeException | Error e) {
                 closeAll(e, tokenizer, lanes, lease);
                 throw e;
-            }
-        }
-
-        private static void checkInputs(ModelLease lease, String what) {
-            List<TensorSpec> inputs = lease.signature().inputs();
-            for (TensorSpec in : inputs) {
-                if (!KNOWN_INPUTS.contains(in.name())) {
-                    throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "inputs of text encoder " + what
-                            + " must be among " + List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS) + " (found '"
-                            + in.name() + "')");
-                }
-            }
-            for (String required : List.of(INPUT_IDS, ATTENTION_MASK)) {
-                if (lease.signature().input(required) == null) {
-                    throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "text encoder " + what
-                            + " must have an input '" + required + "' (found " + inputs.stream()
-                                    .map(TensorSpec::name).toList() + ")");
-                }
-            }
-        }
-
-        private static String tokenOutput(ModelLease lease, Map<String, String> props, String what) {
-            String named = props.get(TOKEN_OUTPUT);
-            if (named != null) {
-                return named;
-            }
-            List<TensorSpec> rank3 = lease.signature().outputs().stream().filter(o -> o.rank() == 3).toList();
-            if (rank3.size() != 1) {
-                throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "text encoder " + what + " must name its"
-                        + " [batch, sequence, hidden] output in property '" + TOKEN_OUTPUT + "' when it has not"
-                        + " exactly one rank-3 output (found " + rank3.size() + ")");
-            }
-            return rank3.get(0).name();
-        }
-
-        private static int intProperty(Map<String, String> props, String key, int fallback, String what) {
-            String v = props.get(key);
-            if (v == null) {
-                return fallback;
-            }
-            try {
-                int i = Integer.parseInt(v.trim());
-                if (i < 1) {
-                    throw new NumberFormatException("not positive");
-                }
-                return i;
-            } catch (NumberFormatException e) {
-                throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "property '" + key + "' of " + what
-                        + " must be a positive integer (found '" + v + "')");
             }
         }
 
