@@ -92,10 +92,10 @@ import java.util.stream.Stream;
  */
 public final class FileSystemCatalog implements Catalog {
     private static final System.Logger LOG = System.getLogger(FileSystemCatalog.class.getName());
-    private static final String MANIFEST = "manifest.json";
+    static final String MANIFEST = "manifest.json";
     private static final String SIGNATURES = "signatures.json";
-    private static final String ALIASES = "aliases.json";
-    private static final String HIGHEST = ".highest-version";
+    static final String ALIASES = "aliases.json";
+    static final String HIGHEST = ".highest-version";
     private static final String STAGING = ".staging";
     private static final String OWNER = ".owner";
     /** Staging directories younger than this are never swept: their publisher may not have locked them yet. */
@@ -434,7 +434,7 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     /** @return the file's text, or {@code null} when it does not exist */
-    private static String readText(Path file) {
+    static String readText(Path file) {
         try {
             return Files.readString(file);
         } catch (NoSuchFileException e) {
@@ -525,7 +525,7 @@ public final class FileSystemCatalog implements Catalog {
     }
 
     /** @return the first payload or attachment that disagrees with the manifest, or {@code null} */
-    private String verifyFiles(ArtifactId id, Manifest m) {
+    String verifyFiles(ArtifactId id, Manifest m) {
         String problem = verifyFile("payload", versionDir(id).resolve(m.file()), m.sizeBytes(), m.sha256());
         for (int i = 0; problem == null && i < m.attachments().size(); i++) {
             Attachment a = m.attachments().get(i);
@@ -610,87 +610,12 @@ public final class FileSystemCatalog implements Catalog {
         withLock(() -> {
             for (Path domainDir : children(root)) {
                 for (Path artifactDir : children(domainDir)) {
-                    migrateArtifact(artifactDir, changed, refused);
+                    CatalogMigration.migrateArtifact(this, artifactDir, changed, refused);
                 }
             }
             return null;
         });
         return new Migration(changed, refused);
-    }
-
-    private void migrateArtifact(Path artifactDir, List<String> changed, List<String> refused) throws IOException {
-        String domain = artifactDir.getParent().getFileName().toString();
-        String name = artifactDir.getFileName().toString();
-        List<Long> versions = versions(artifactDir);
-        for (long v : versions) {
-            ArtifactId id = new ArtifactId(domain, name, v);
-            Path file = versionDir(id).resolve(MANIFEST);
-            String text = readText(file);
-            if (text == null || ManifestCodec.formatOf(text) != ManifestCodec.UNSEALED_FORMAT) {
-                try {
-                    readManifest(domain, name, v);
-                } catch (PollenException e) {
-                    refused.add(id + ": " + e.getMessage());
-                }
-                continue;
-            }
-            try {
-                Manifest m = ManifestCodec.readUnsealed(file.toString(), text);
-                if (!m.id().equals(id)) {
-                    throw new PollenException(ErrorCategory.MALFORMED_MANIFEST, "manifest " + file + ": fields"
-                            + " 'domain', 'name' and 'version' must match its directory " + id + " (found " + m.id()
-                            + ")");
-                }
-                String problem = verifyFiles(id, m);
-                if (problem != null) {
-                    refused.add(id + ": not sealed, " + problem);
-                    continue;
-                }
-                replaceAtomically(file, ManifestCodec.write(m).getBytes(StandardCharsets.UTF_8));
-                changed.add(id + ": " + MANIFEST + " sealed (format " + ManifestCodec.UNSEALED_FORMAT + " -> "
-                        + Manifest.FORMAT + ", checksum " + m.checksum() + ")");
-            } catch (PollenException e) {
-                refused.add(id + ": " + e.getMessage());
-            }
-        }
-        String what = domain + "/" + name;
-        Path aliasesFile = artifactDir.resolve(ALIASES);
-        String aliasesText = readText(aliasesFile);
-        if (aliasesText != null) {
-            try {
-                aliases(domain, name);
-            } catch (PollenException sealedOrNot) {
-                try {
-                    Map<String, Long> legacy = CatalogRecords.legacyAliases(aliasesFile.toString(), aliasesText);
-                    replaceAtomically(aliasesFile, CatalogRecords.writeAliases(domain, name, legacy));
-                    changed.add(what + ": " + ALIASES + " sealed " + legacy);
-                } catch (PollenException notLegacy) {
-                    refused.add(what + ": " + sealedOrNot.getMessage());
-                }
-            }
-        }
-        Path record = artifactDir.resolve(HIGHEST);
-        String recordText = readText(record);
-        long present = versions.isEmpty() ? 0 : versions.get(versions.size() - 1);
-        if (recordText == null) {
-            if (present > 0) {
-                replaceAtomically(record, CatalogRecords.writeHighest(domain, name, present));
-                changed.add(what + ": " + HIGHEST + " was missing, rebuilt from the versions present (" + present
-                        + ")");
-            }
-        } else {
-            try {
-                CatalogRecords.readHighest(record.toString(), domain, name, recordText);
-            } catch (PollenException sealedOrNot) {
-                try {
-                    long highest = Math.max(present, CatalogRecords.legacyHighest(record.toString(), recordText));
-                    replaceAtomically(record, CatalogRecords.writeHighest(domain, name, highest));
-                    changed.add(what + ": " + HIGHEST + " sealed (" + highest + ")");
-                } catch (PollenException notLegacy) {
-                    refused.add(what + ": " + sealedOrNot.getMessage());
-                }
-            }
-        }
     }
 
     /** @return {@code null} when the file has the size and checksum its manifest says, else the problem */
@@ -716,7 +641,7 @@ public final class FileSystemCatalog implements Catalog {
         return root.resolve(Names.checkName("domain", domain)).resolve(Names.checkName("artifact name", name));
     }
 
-    private Manifest readManifest(String domain, String name, long version) {
+    Manifest readManifest(String domain, String name, long version) {
         Path file = artifactDir(domain, name).resolve(Long.toString(version)).resolve(MANIFEST);
         String text;
         try {
@@ -754,7 +679,7 @@ public final class FileSystemCatalog implements Catalog {
         return out;
     }
 
-    private static List<Long> versions(Path artifactDir) {
+    static List<Long> versions(Path artifactDir) {
         if (!Files.isDirectory(artifactDir)) {
             return List.of();
         }
@@ -824,7 +749,7 @@ public final class FileSystemCatalog implements Catalog {
         }
     }
 
-    private static void replaceAtomically(Path file, byte[] bytes) throws IOException {
+    static void replaceAtomically(Path file, byte[] bytes) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             writeDurably(tmp, bytes);
