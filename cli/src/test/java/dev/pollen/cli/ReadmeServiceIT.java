@@ -93,13 +93,13 @@ class ReadmeServiceIT {
                     "pollen-runtime alone, without Chronicle, DJL or Micrometer: " + name);
         }
 
-        List<String> java = new ArrayList<>(List.of(JAVA));
+        List<String> command = new ArrayList<>(List.of(JAVA));
         if (Runtime.version().feature() >= 22) {
-            java.add("--enable-native-access=ALL-UNNAMED"); // ONNX Runtime loads a native library; the README says so
+            command.add("--enable-native-access=ALL-UNNAMED"); // ONNX Runtime loads a native library; the README says so
         }
-        java.addAll(List.of("-cp", project.resolve("target/classes") + java.io.File.pathSeparator + classpath,
+        command.addAll(List.of("-cp", project.resolve("target/classes") + java.io.File.pathSeparator + classpath,
                 "dev.pollen.examples.Service", catalog.toString()));
-        Result service = exec(project, java, 120);
+        Result service = exec(project, command, 120);
         assertEquals(0, service.code(), service.output());
         assertEquals(List.of("probability " + expectedProbability(catalog), "similar " + expectedSimilar(catalog)),
                 service.output().lines().toList(), "no flag, no warning, the runtime's own answers");
