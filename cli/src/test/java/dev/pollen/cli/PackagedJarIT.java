@@ -69,9 +69,17 @@ class PackagedJarIT {
         }
     }
 
-    /** {@code java -jar pollen.jar ARGS}, no JVM flags at all. */
+    /**
+     * {@code java -jar pollen.jar ARGS}, no JVM flags at all, except on JDK 23 and later the one the README names for
+     * the feature store there ({@code --sun-misc-unsafe-memory-access=allow}: Chronicle's jffi uses
+     * {@code sun.misc.Unsafe}, which no manifest attribute can allow and JDK 17 refuses as an option).
+     */
     private Result pollen(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        List<String> command = new ArrayList<>(List.of(JAVA));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         return exec(command, dir, java.util.Map.of());
     }
