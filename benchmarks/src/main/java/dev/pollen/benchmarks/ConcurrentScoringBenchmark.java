@@ -15,6 +15,7 @@ import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.features.EventTimePolicy;
 import dev.pollen.features.FeatureSnapshot;
 import dev.pollen.features.chronicle.ChronicleFeatureStore;
+import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.models.payments.LabeledTransaction;
 import dev.pollen.models.payments.PaymentStream;
 import dev.pollen.models.payments.PaymentsModels;
@@ -23,6 +24,8 @@ import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ContextPool;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -59,6 +62,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       buffer.</li>
  *   <li>{@code pollenPooled}: a context acquired from the lease's {@link ContextPool} (default size: one per
  *       processor) for each run and given back.</li>
+ *   <li>{@code pollenPooledWithMetrics}: the same on a runtime with Micrometer metrics (Prometheus registry,
+ *       percentile histogram): every run records into the model's one timer, which Micrometer shares between
+ *       threads.</li>
  *   <li>{@code fraudDecision}: {@link FraudScorer#score} end to end (pool, shared Chronicle Map store, encoding,
  *       run, decision); at batch 64 {@code scoreBatch} of 64 (times are per call).</li>
  *   <li>{@code poolAcquireRelease}: only the pool's acquire and release; with {@code -prof gc} it shows 0 B/op.</li>
@@ -81,6 +87,9 @@ public class ConcurrentScoringBenchmark {
     private PollenRuntime runtime;
     private ModelLease lease;
     private ContextPool<ScoringContext> pool;
+    private PollenRuntime meteredRuntime;
+    private ModelLease meteredLease;
+    private ContextPool<ScoringContext> meteredPool;
     private ChronicleFeatureStore store;
     private FraudScorer scorer;
     private OrtEnvironment env;
@@ -118,21 +127,29 @@ public class ConcurrentScoringBenchmark {
         for (int r = 0; r < 64; r++) {
             FraudFeatures.encode(txs[r], new FeatureSnapshot(CardVelocity.SCHEMA), encoded, r * FraudFeatures.COUNT);
         }
-        pool = lease.contexts(64, Runtime.getRuntime().availableProcessors());
-        // build every pooled context now and give each the encoded rows
-        List<ContextPool.Handle<ScoringContext>> all = new ArrayList<>();
-        for (int i = 0; i < pool.size(); i++) {
-            all.add(pool.acquire());
-        }
-        for (ContextPool.Handle<ScoringContext> h : all) {
-            fill(h.context().inputFloats(0));
-            h.close();
-        }
+        pool = filled(lease.contexts(64, Runtime.getRuntime().availableProcessors()));
+        meteredRuntime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))).build();
+        meteredLease = meteredRuntime.model("payments/fraud-scorer@prod");
+        meteredPool = filled(meteredLease.contexts(64, Runtime.getRuntime().availableProcessors()));
         env = OnnxEnvironment.current().unwrap();
         try (OrtSession.SessionOptions options = OnnxEnvironment.sessionOptions()) {
             ArtifactId id = catalog.resolve(ArtifactRef.parse("payments/fraud-scorer@prod"));
             session = env.createSession(Files.readAllBytes(catalog.payload(id)), options);
         }
+    }
+
+    /** Builds every pooled context now and gives each the encoded rows. */
+    private ContextPool<ScoringContext> filled(ContextPool<ScoringContext> p) {
+        List<ContextPool.Handle<ScoringContext>> all = new ArrayList<>();
+        for (int i = 0; i < p.size(); i++) {
+            all.add(p.acquire());
+        }
+        for (ContextPool.Handle<ScoringContext> h : all) {
+            fill(h.context().inputFloats(0));
+            h.close();
+        }
+        return p;
     }
 
     private void fill(FloatBuffer in) {
@@ -146,6 +163,8 @@ public class ConcurrentScoringBenchmark {
         scorer.close();
         lease.close();
         runtime.close();
+        meteredLease.close();
+        meteredRuntime.close();
         store.close();
         session.close();
         TempDirectory.delete(dir);
@@ -218,6 +237,15 @@ public class ConcurrentScoringBenchmark {
     @Benchmark
     public float pollenPooled() {
         try (ContextPool.Handle<ScoringContext> h = pool.acquire()) {
+            ScoringContext ctx = h.context();
+            ctx.run(batch);
+            return ctx.outputFloats(0).get(batch - 1);
+        }
+    }
+
+    @Benchmark
+    public float pollenPooledWithMetrics() {
+        try (ContextPool.Handle<ScoringContext> h = meteredPool.acquire()) {
             ScoringContext ctx = h.context();
             ctx.run(batch);
             return ctx.outputFloats(0).get(batch - 1);

@@ -78,6 +78,25 @@ class ContextPoolTest {
         return lease.contexts(ContextPool.config(4).size(size).acquireTimeout(timeout), c -> c);
     }
 
+    /** The example of docs/scoring.md and the ContextPool Javadoc, word for word inside. */
+    private static float documentedUse(ContextPool<ScoringContext> pool, float x) {
+        try (ContextPool.Handle<ScoringContext> h = pool.acquire()) {  // per request
+            ScoringContext ctx = h.context();
+            ctx.inputFloats(0).put(0, x);
+            ctx.run(1);
+            return ctx.outputFloats(0).get(0);
+        }                                                              // the context goes back to the pool
+    }
+
+    @Test
+    void theDocumentedUseScoresARow() {
+        ContextPool<ScoringContext> pool = lease.contexts(64, 8);      // once, for the service's lifetime
+        float[] row = new float[FEATURES];
+        row[0] = 0.5f;
+        assertEquals(TestModels.expectedLogistic(FEATURES, SEED, row), documentedUse(pool, 0.5f), 1e-5);
+        assertEquals(0, pool.inUse());
+    }
+
     @Test
     void shouldScoreThroughAPooledContextAndGiveItBackOnClose() {
         ContextPool<ScoringContext> pool = lease.contexts(4, 2);
