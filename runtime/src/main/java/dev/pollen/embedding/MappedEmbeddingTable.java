@@ -531,7 +531,9 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 long row = MappedMemory.getLong(dst, da, scratch + 8 * i);
                 written += place(row, dst, da, base + written * dimension * 4, unknown);
             }
-            touchSink = touched;
+            if (touched == Long.MIN_VALUE) { // a use of the loads the JIT must keep, so a gather writes nothing shared
+                touchSink = touched;
+            }
             return written;
         } finally {
             Reference.reachabilityFence(chunks);
@@ -574,7 +576,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private static final int RESOLVE_AHEAD = 16;
     /** Touches a row every this many bytes: a few lines per row start the hardware prefetchers on it. */
     private static final int TOUCH_STRIDE = 256;
-    /** Receives the touched values, so the JIT cannot drop the loads; never read. */
+    /** Written only if the touched values sum to exactly {@code Long.MIN_VALUE}, so the loads stay; never read. */
     @SuppressWarnings("unused")
     private long touchSink;
 

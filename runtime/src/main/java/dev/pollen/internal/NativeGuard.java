@@ -1,6 +1,7 @@
 package dev.pollen.internal;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Makes native use-after-free impossible: native resources are released only once the guard is closed
@@ -10,11 +11,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * whoever brings the state to exactly "closed, none in flight" (the closer when idle, otherwise the last call to
  * exit) runs the release action, so it runs exactly once and never while a call is inside. Used by ONNX Runtime
  * sessions and contexts and by the text encoder's native tokenizer.
+ *
+ * <p>The state sits on a cache line of its own (padded on both sides, as Agrona and the Disruptor pad their
+ * counters): a guard per scoring context is written on every run, and two contexts' guards allocated next to each
+ * other must not make two threads' runs invalidate each other's line.
  */
-public final class NativeGuard {
+public final class NativeGuard extends NativeGuardRhsPadding {
     private static final long CLOSED = Long.MIN_VALUE;
+    private static final VarHandle STATE;
 
-    private final AtomicLong state = new AtomicLong();
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(NativeGuardState.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Runnable release;
 
     /**
@@ -27,11 +40,11 @@ public final class NativeGuard {
     /** @return {@code true} if the caller may use the native resources until it calls {@link #exit()} */
     public boolean enter() {
         for (;;) {
-            long s = state.get();
+            long s = state;
             if (s < 0) {
                 return false;
             }
-            if (state.compareAndSet(s, s + 1)) {
+            if (STATE.compareAndSet(this, s, s + 1)) {
                 return true;
             }
         }
@@ -39,7 +52,7 @@ public final class NativeGuard {
 
     /** Leaves; releases the resources if the guard was closed meanwhile and this was the last call. */
     public void exit() {
-        if (state.decrementAndGet() == CLOSED) {
+        if ((long) STATE.getAndAdd(this, -1L) - 1 == CLOSED) {
             release.run();
         }
     }
@@ -47,11 +60,11 @@ public final class NativeGuard {
     /** Closes; idempotent. Releases now if idle, otherwise when the last call in flight exits. */
     public void close() {
         for (;;) {
-            long s = state.get();
+            long s = state;
             if (s < 0) {
                 return;
             }
-            if (state.compareAndSet(s, s | CLOSED)) {
+            if (STATE.compareAndSet(this, s, s | CLOSED)) {
                 if (s == 0) {
                     release.run();
                 }
@@ -62,11 +75,28 @@ public final class NativeGuard {
 
     /** @return {@code true} once {@link #close()} was called */
     public boolean isClosed() {
-        return state.get() < 0;
+        return state < 0;
     }
 
     /** @return calls in flight now */
     public long inFlight() {
-        return state.get() & Long.MAX_VALUE;
+        return state & Long.MAX_VALUE;
     }
+}
+
+/** Keeps the state off the cache line of whatever is allocated before the guard. */
+@SuppressWarnings("unused")
+abstract class NativeGuardLhsPadding {
+    private long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/** The guard's one word of state, between the paddings (superclass fields are laid out first). */
+abstract class NativeGuardState extends NativeGuardLhsPadding {
+    volatile long state;
+}
+
+/** Keeps the state off the cache line of the guard's own fields and of whatever is allocated after it. */
+@SuppressWarnings("unused")
+abstract class NativeGuardRhsPadding extends NativeGuardState {
+    private long p11, p12, p13, p14, p15, p16, p17, p18;
 }

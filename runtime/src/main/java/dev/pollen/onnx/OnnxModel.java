@@ -22,14 +22,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One loaded model version: a native ONNX Runtime session shared by every caller in the process (through
  * {@link dev.pollen.runtime.PollenRuntime} leases). Thread-safe: any number of {@link ScoringContext}s on any
  * threads may run on it at once.
  *
- * <p>{@link #close()} never frees the session under a running call: it marks the model closed, new calls fail with
- * {@link ErrorCategory#ILLEGAL_STATE}, and the session is released when the last call in flight returns.
+ * <p>{@link #close()} never frees the session under a running call: it marks the model closed and closes every context
+ * built on it, new calls fail with {@link ErrorCategory#ILLEGAL_STATE}, and the session is released when the last
+ * call in flight returns.
+ *
+ * <p><b>Nothing shared per run.</b> Each open context holds the model (one count in the model's guard, taken when the
+ * context is built and given back when it is released), so a run enters only its own context's guard, on a cache
+ * line no other thread writes; runs on different threads write no common line on Pollen's side of ONNX Runtime.
  *
  * <p><b>Weights: private or mapped.</b> The manifest property {@value #WEIGHTS_PROPERTY} says how ONNX Runtime holds
  * the weights (docs/model-sharing.md has the measurements):
@@ -68,7 +75,10 @@ public final class OnnxModel {
     private final OnnxEnvironment env;
     private final OrtSession session;
     private final boolean mapped;
+    /** Counts the open contexts (not each run): the session is freed once it is closed and the last one is released. */
     private final NativeGuard guard;
+    /** The open contexts, closed with the model. */
+    private final Set<AutoCloseable> contexts = ConcurrentHashMap.newKeySet();
 
     private OnnxModel(Manifest manifest, OnnxEnvironment env, OrtSession session, boolean mapped) {
         this.id = manifest.id();
@@ -243,13 +253,18 @@ public final class OnnxModel {
      * @param maxBatch the most rows one run may score
      * @param dims sizes for symbolic dimensions other than the leading batch dimension (e.g. {@code sequence})
      * @param metrics where runs are reported
-     * @return the context, to be used by one thread at a time and closed by its owner
+     * @return the context, to be used by one thread at a time and closed by its owner (at the latest with the model)
      */
     public ScoringContext newContext(int maxBatch, Map<String, Long> dims, ModelMetrics metrics) {
-        if (guard.isClosed()) {
-            throw new PollenException(ErrorCategory.ILLEGAL_STATE, "model " + id + " is closed");
+        hold();
+        ScoringContext ctx;
+        try {
+            ctx = new ScoringContext(this, maxBatch, dims, metrics);
+        } catch (RuntimeException e) {
+            guard.exit();
+            throw e;
         }
-        return new ScoringContext(this, maxBatch, dims, metrics);
+        return attach(ctx);
     }
 
     /**
@@ -287,10 +302,49 @@ public final class OnnxModel {
 
     private TokenSequenceContext tokenSequenceContext(int maxBatch, int maxSequence, long maxTokens, String output,
             ModelMetrics metrics) {
-        if (guard.isClosed()) {
+        hold();
+        TokenSequenceContext ctx;
+        try {
+            ctx = new TokenSequenceContext(this, maxBatch, maxSequence, maxTokens, output, metrics);
+        } catch (RuntimeException e) {
+            guard.exit();
+            throw e;
+        }
+        return attach(ctx);
+    }
+
+    /** Takes the count a new context holds on the model until it is released. */
+    private void hold() {
+        if (!guard.enter()) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "model " + id + " is closed");
         }
-        return new TokenSequenceContext(this, maxBatch, maxSequence, maxTokens, output, metrics);
+    }
+
+    /**
+     * Keeps a context built under {@link #hold()} to be closed with the model. A close racing with this either sees the
+     * context in the set (it was added before the model was marked closed) or is seen here, and the context is closed
+     * by its builder: it is never left open on a closed model.
+     */
+    private <C extends AutoCloseable> C attach(C ctx) {
+        contexts.add(ctx);
+        if (guard.isClosed()) {
+            closeContext(ctx);
+        }
+        return ctx;
+    }
+
+    /**
+     * Called once by a context when it is released (closed and no run in flight): gives back its count, which frees
+     * the session if the model is closed and this was the last context.
+     */
+    void detach(AutoCloseable ctx) {
+        contexts.remove(ctx);
+        guard.exit();
+    }
+
+    /** @return contexts built on this model and not yet released */
+    public int openContexts() {
+        return contexts.size();
     }
 
     /**
@@ -319,22 +373,27 @@ public final class OnnxModel {
         return env;
     }
 
-    boolean enter() {
-        return guard.enter();
-    }
-
-    void exit() {
-        guard.exit();
-    }
-
     /** @return {@code true} once closed */
     public boolean isClosed() {
         return guard.isClosed();
     }
 
-    /** Closes the model; idempotent. The session is freed once no call is running on it. */
+    /**
+     * Closes the model and every context built on it; idempotent. The session is freed once no call is running on it.
+     */
     public void close() {
         guard.close();
+        for (AutoCloseable ctx : contexts) {
+            closeContext(ctx);
+        }
+    }
+
+    private static void closeContext(AutoCloseable ctx) {
+        if (ctx instanceof ScoringContext c) {
+            c.close();
+        } else {
+            ((TokenSequenceContext) ctx).close();
+        }
     }
 
     private void release() {

@@ -36,9 +36,17 @@ import java.util.Map;
  * per call inside {@code OrtSession.run}
  * (name/handle arrays and its {@code Result}); the benchmarks measure that against a bare ONNX Runtime baseline.
  *
- * <p><b>Threading.</b> One context per thread: a context is not thread-safe, but any number of contexts share one
- * model. {@link #close()} may be called from any thread: buffers' tensors are freed once no run is in flight, and a
- * run after close fails with {@link ErrorCategory#ILLEGAL_STATE}.
+ * <p><b>Threading.</b> One thread at a time per context: a context is not thread-safe, but any number of contexts
+ * share one model. Take contexts from a bounded {@code ContextPool} ({@code ModelLease.contexts}) rather than keeping
+ * one per thread. A run writes only this context's memory on Pollen's side (its guard, on a cache line of its own):
+ * the context holds its model open from when it is built until it is released, so runs on other threads and other
+ * contexts share no written cache line with it. {@link #close()} may be called from any thread: buffers' tensors are
+ * freed once no run is in flight, and a run after close fails with {@link ErrorCategory#ILLEGAL_STATE}. Closing the
+ * model closes its contexts.
+ *
+ * <p><b>Memory.</b> Per context: its direct buffers ({@code maxBatch} rows of every input and output) and, per batch
+ * size bound, one small native tensor header per input and output; ONNX Runtime's arena holds each concurrent run's
+ * intermediate values besides. docs/scoring.md gives the figures for the fraud model.
  */
 public final class ScoringContext implements AutoCloseable {
     private final OnnxModel model;
@@ -291,21 +299,15 @@ public final class ScoringContext implements AutoCloseable {
             throw badBatch(batch);
         }
         if (!guard.enter()) {
-            throw closed("scoring context");
+            throw closed(model.isClosed() ? "model" : "scoring context");
         }
         try {
-            if (!model.enter()) {
-                throw closed("model");
+            // the context holds the model open until it is released, so the run enters only the context's guard
+            Bound b = bound[batch];
+            if (b == null) {
+                b = bind(batch);
             }
-            try {
-                Bound b = bound[batch];
-                if (b == null) {
-                    b = bind(batch);
-                }
-                model.runBound(b.inputs, b.outputs, metrics, timed);
-            } finally {
-                model.exit();
-            }
+            model.runBound(b.inputs, b.outputs, metrics, timed);
         } finally {
             guard.exit();
         }
@@ -358,12 +360,17 @@ public final class ScoringContext implements AutoCloseable {
         guard.close();
     }
 
+    /** Frees the tensors and gives the context's hold on the model back; run once, when no run is in flight. */
     private void release() {
-        for (Bound b : bound) {
-            if (b != null) {
-                b.inputs.values().forEach(OnnxTensor::close);
-                b.outputs.values().forEach(OnnxTensor::close);
+        try {
+            for (Bound b : bound) {
+                if (b != null) {
+                    b.inputs.values().forEach(OnnxTensor::close);
+                    b.outputs.values().forEach(OnnxTensor::close);
+                }
             }
+        } finally {
+            model.detach(this);
         }
     }
 

@@ -50,7 +50,8 @@ import java.util.Map;
  *
  * <p><b>Threading.</b> One context per thread: a context is not thread-safe, but any number of contexts share one
  * model. {@link #close()} may be called from any thread: tensors are freed once no run is in flight, and a run after
- * close fails with {@link ErrorCategory#ILLEGAL_STATE}.
+ * close fails with {@link ErrorCategory#ILLEGAL_STATE}. The context holds its model open until it is released, so a
+ * run writes only the context's own guard, nothing shared with other threads; closing the model closes its contexts.
  */
 public final class TokenSequenceContext implements AutoCloseable {
     private final OnnxModel model;
@@ -138,7 +139,7 @@ public final class TokenSequenceContext implements AutoCloseable {
         this.outputBytes = ByteBuffer.allocateDirect((int) outBytes).order(ByteOrder.nativeOrder());
         this.outputFloats = outputBytes.asFloatBuffer();
         this.inputTensors = new OnnxTensor[inputSpecs.length];
-        this.guard = new NativeGuard(this::closeTensors);
+        this.guard = new NativeGuard(this::release);
     }
 
     // ------------------------------------------------------------------------------------------- buffer access
@@ -259,20 +260,14 @@ public final class TokenSequenceContext implements AutoCloseable {
                     + (long) batch * sequence + ")");
         }
         if (!guard.enter()) {
-            throw closed("token sequence context");
+            throw closed(model.isClosed() ? "model" : "token sequence context");
         }
         try {
-            if (!model.enter()) {
-                throw closed("model");
+            // the context holds the model open until it is released, so the run enters only the context's guard
+            if (batch != boundBatch || sequence != boundSequence) {
+                bind(batch, sequence);
             }
-            try {
-                if (batch != boundBatch || sequence != boundSequence) {
-                    bind(batch, sequence);
-                }
-                model.runBound(inputMap, outputMap, metrics, timed);
-            } finally {
-                model.exit();
-            }
+            model.runBound(inputMap, outputMap, metrics, timed);
         } finally {
             guard.exit();
         }
@@ -313,6 +308,15 @@ public final class TokenSequenceContext implements AutoCloseable {
         outputMap.put(outputName, outputTensor);
         boundBatch = batch;
         boundSequence = sequence;
+    }
+
+    /** Frees the tensors and gives the context's hold on the model back; run once, when no run is in flight. */
+    private void release() {
+        try {
+            closeTensors();
+        } finally {
+            model.detach(this);
+        }
     }
 
     private void closeTensors() {

@@ -13,14 +13,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A reference-counted lease on one loaded model version. Every lease on the same version in a runtime shares one
  * native session; the session is released when the last lease is closed and no call is running on it.
  *
- * <p>Hold a lease for as long as the service uses the model (typically its lifetime) and build one
- * {@link ScoringContext} per scoring thread from it. Thread-safe. {@link #close()} is idempotent and closes the
- * contexts built from this lease.
+ * <p>Hold a lease for as long as the service uses the model (typically its lifetime) and take scoring contexts from
+ * a bounded {@link ContextPool} made from it ({@link #contexts(int, int)}): a context per request, given back after,
+ * so native memory follows the pool's size, not the number of threads that ever scored (thread pools that grow,
+ * virtual threads). {@link #newContext(int)} builds a context for one owner that keeps it (a dedicated scoring
+ * thread, a stream operator) and closes it. Thread-safe. {@link #close()} is idempotent and closes the pools and
+ * contexts made from this lease.
  */
 public final class ModelLease implements AutoCloseable {
     private final PollenRuntime runtime;
@@ -30,6 +35,7 @@ public final class ModelLease implements AutoCloseable {
     private final String acquiredBy;
     private final List<ScoringContext> contexts = new ArrayList<>();
     private final List<TokenSequenceContext> sequenceContexts = new ArrayList<>();
+    private final List<ContextPool<?>> pools = new ArrayList<>();
     private boolean closed;
 
     ModelLease(PollenRuntime runtime, PollenRuntime.Entry entry, OnnxModel model, ModelMetrics metrics) {
@@ -57,6 +63,50 @@ public final class ModelLease implements AutoCloseable {
     }
 
     /**
+     * A bounded pool of contexts, see {@link ContextPool}: at most {@code size} contexts, built as concurrent callers
+     * need them; an acquisition waits up to {@link ContextPool#DEFAULT_ACQUIRE_TIMEOUT} when all are in use.
+     *
+     * @param maxBatch the most rows one run may score
+     * @param size the most contexts the pool holds, from 1 to {@value ContextPool#MAX_SIZE}
+     * @return the pool, closed with this lease at the latest; its handles' attachment is the context itself
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for a bad setting (checked against the model
+     *     by building the first context now), {@link ErrorCategory#ILLEGAL_STATE} if the lease is closed
+     */
+    public ContextPool<ScoringContext> contexts(int maxBatch, int size) {
+        return contexts(ContextPool.config(maxBatch).size(size), Function.identity());
+    }
+
+    /**
+     * A bounded pool of contexts, each carrying an attachment built once with it (per-context scratch state such as
+     * buffer views and holders), see {@link ContextPool}.
+     *
+     * @param config the pool's settings (max batch, size, acquire timeout, symbolic dimensions), read now
+     * @param attach builds a context's attachment when the context is built; must not keep the context elsewhere
+     * @param <T> the attachment's type
+     * @return the pool, closed with this lease at the latest
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for a setting the model refuses (the first
+     *     context is built now), {@link ErrorCategory#ILLEGAL_STATE} if the lease is closed
+     */
+    public <T> ContextPool<T> contexts(ContextPool.Config config, Function<? super ScoringContext, ? extends T> attach) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(attach, "attach");
+        int maxBatch = config.maxBatch();
+        Map<String, Long> dims = config.dims();
+        synchronized (contexts) {
+            if (closed) {
+                throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the lease on " + id() + " is closed");
+            }
+            ContextPool<T> pool = new ContextPool<>(id(), config, () -> model.newContext(maxBatch, dims, metrics),
+                    attach);
+            pools.removeIf(ContextPool::isClosed);
+            pools.add(pool);
+            return pool;
+        }
+    }
+
+    /**
+     * A context for one owner that keeps it; for callers on thread pools prefer {@link #contexts(int, int)}.
+     *
      * @param maxBatch the most rows one run may score
      * @return a new context for one thread, closed with this lease at the latest
      */
@@ -136,7 +186,7 @@ public final class ModelLease implements AutoCloseable {
         }
     }
 
-    /** Closes this lease's contexts and gives the lease back; idempotent. */
+    /** Closes this lease's pools and contexts and gives the lease back; idempotent. */
     @Override
     public void close() {
         synchronized (contexts) {
@@ -144,6 +194,8 @@ public final class ModelLease implements AutoCloseable {
                 return;
             }
             closed = true;
+            pools.forEach(ContextPool::close);
+            pools.clear();
             contexts.forEach(ScoringContext::close);
             contexts.clear();
             sequenceContexts.forEach(TokenSequenceContext::close);

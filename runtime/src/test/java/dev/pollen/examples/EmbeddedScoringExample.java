@@ -2,6 +2,7 @@ package dev.pollen.examples;
 
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.onnx.ScoringContext;
+import dev.pollen.runtime.ContextPool;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import java.nio.FloatBuffer;
@@ -27,12 +28,15 @@ public final class EmbeddedScoringExample {
         // README-BEGIN
         try (PollenRuntime runtime = PollenRuntime.builder(FileSystemCatalog.open(catalogDir)).build();
              ModelLease model = runtime.model("payments/fraud-scorer@prod")) {  // one native session per process
-            ScoringContext ctx = model.newContext(64);                         // one per thread, reused
-            FloatBuffer features = ctx.inputFloats(ctx.inputIndex("features"));
-            FloatBuffer probability = ctx.outputFloats(ctx.outputIndex("probability"));
-            features.put(0, transactionFeatures);                               // row 0, written in place
-            ctx.run(1);                                                         // scores rows [0, 1)
-            return probability.get(0);                                          // read in place, no copy
+            ContextPool<ScoringContext> contexts = model.contexts(64, 8);      // at most 8, shared by all threads
+            try (ContextPool.Handle<ScoringContext> h = contexts.acquire()) {   // per request, given back on close
+                ScoringContext ctx = h.context();
+                FloatBuffer features = ctx.inputFloats(ctx.inputIndex("features"));
+                FloatBuffer probability = ctx.outputFloats(ctx.outputIndex("probability"));
+                features.put(0, transactionFeatures);                           // row 0, written in place
+                ctx.run(1);                                                     // scores rows [0, 1)
+                return probability.get(0);                                      // read in place, no copy
+            }
         }
         // README-END
     }

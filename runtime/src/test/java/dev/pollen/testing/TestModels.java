@@ -61,6 +61,76 @@ public final class TestModels {
     }
 
     /**
+     * A stand-in with the shape of the payments fraud scorer: a logistic score and each feature's contribution.
+     *
+     * @param features input width
+     * @param seed weight seed
+     * @return ONNX bytes: input {@code features} float32 [batch, features], outputs {@code probability} float32
+     *     [batch, 1] (as {@link #logistic(int, long)}) and {@code contributions} float32 [batch, features] (each
+     *     feature times its weight)
+     */
+    public static byte[] fraudShaped(int features, long seed) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder probability = ctx.floatOutput("probability", 1);
+        ONNXPlaceholder contributions = ctx.floatOutput("contributions", features);
+        gemmSigmoid(ctx, input, features, seed).assignTo(probability);
+        Random random = new Random(seed);
+        ONNXInitializer w = ctx.floatTensor("w_row", List.of(features), fb -> {
+            for (int i = 0; i < features; i++) {
+                fb.put((float) random.nextGaussian() / (float) Math.sqrt(features));
+            }
+        });
+        input.apply(ONNXOperators.MUL, w).assignTo(contributions);
+        return model(ctx);
+    }
+
+    /** @param features input width @return the signature of {@link #fraudShaped(int, long)} */
+    public static Signature fraudShapedSignature(int features) {
+        return new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", features)),
+                List.of(TensorSpec.of("probability", DType.FLOAT32, "batch", 1),
+                        TensorSpec.of("contributions", DType.FLOAT32, "batch", features)));
+    }
+
+    /**
+     * @param features input width
+     * @param outputs output width
+     * @param output the output's name
+     * @param seed weight seed
+     * @return ONNX bytes: input {@code features} float32 [batch, features], output float32 [batch, outputs], each a
+     *     sigmoid of its own weighted sum
+     */
+    public static byte[] multiLogistic(int features, int outputs, String output, long seed) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder out = ctx.floatOutput(output, outputs);
+        Random random = new Random(seed);
+        ONNXInitializer w = ctx.floatTensor("w", List.of(features, outputs), fb -> {
+            for (int i = 0; i < features * outputs; i++) {
+                fb.put((float) random.nextGaussian() / (float) Math.sqrt(features));
+            }
+        });
+        ONNXInitializer b = ctx.floatTensor("b", List.of(outputs), fb -> {
+            for (int i = 0; i < outputs; i++) {
+                fb.put(0.1f * i);
+            }
+        });
+        input.apply(ONNXOperators.GEMM, List.of(w, b)).apply(ONNXOperators.SIGMOID).assignTo(out);
+        return model(ctx);
+    }
+
+    /**
+     * @param features input width
+     * @param outputs output width
+     * @param output the output's name
+     * @return the signature of {@link #multiLogistic(int, int, String, long)}
+     */
+    public static Signature multiLogisticSignature(int features, int outputs, String output) {
+        return new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", features)),
+                List.of(TensorSpec.of(output, DType.FLOAT32, "batch", outputs)));
+    }
+
+    /**
      * @param features the width the weights expect
      * @return {@link #logistic(int, long)} with input shape [batch, width]: the width is symbolic in the graph
      */

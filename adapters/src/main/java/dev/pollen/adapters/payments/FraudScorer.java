@@ -11,9 +11,11 @@ import dev.pollen.features.IdempotencyLog;
 import dev.pollen.internal.Hashing;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.onnx.ScoringContext;
+import dev.pollen.runtime.ContextPool;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,9 +40,15 @@ import java.util.Objects;
  * {@link FraudDecision#retry()}, and the velocity store is not touched; the same id on a different transaction
  * (another card, amount, currency, time or merchant) is refused as invalid.
  *
- * <p>Thread-safe: each thread gets its own scoring context (a {@link ThreadLocal}); {@link #score(Transaction,
- * FraudDecision)} allocates nothing once the thread's context exists. Thresholds default to the model's manifest
- * properties {@code threshold.review} and {@code threshold.decline}.
+ * <p><b>Threading and memory.</b> Thread-safe. Each call takes a scoring context from a bounded {@link ContextPool}
+ * for its duration ({@link Builder#contexts(int)}, default one per processor), so native memory follows the pool's
+ * size, not the number of threads that ever scored: a growing thread pool or virtual threads do not grow it. When
+ * every context is in use a call waits up to {@link Builder#acquireTimeout(Duration)} (default
+ * {@link ContextPool#DEFAULT_ACQUIRE_TIMEOUT}), then fails with {@link ErrorCategory#RESOURCE_EXHAUSTED}.
+ * {@link #score(Transaction, FraudDecision)} allocates nothing once the pool holds as many contexts as calls run at
+ * once. A context at the default batch of 64 holds about 16 KB of direct buffers (docs/scoring.md has the measured
+ * native memory). Thresholds default to the model's manifest properties {@code threshold.review} and
+ * {@code threshold.decline}.
  */
 public final class FraudScorer implements AutoCloseable {
     /** Bytes per decision in an {@link IdempotencyLog}. */
@@ -63,29 +71,37 @@ public final class FraudScorer implements AutoCloseable {
     /** False when metrics go nowhere: then no clock is read. */
     private final boolean timed;
     private final ArtifactId model;
-    private final ThreadLocal<Worker> workers;
+    private final ContextPool<Worker> workers;
 
-    private final class Worker {
-        final ScoringContext ctx = lease.newContext(maxBatch);
-        final FloatBuffer in = ctx.inputFloats(ctx.inputIndex("features"));
-        final FloatBuffer probability = ctx.outputFloats(ctx.outputIndex("probability"));
-        final FloatBuffer contributions = ctx.outputFloats(ctx.outputIndex("contributions"));
+    /** A pooled context and the scratch state that goes with it, built once with the context. */
+    private static final class Worker {
+        final ScoringContext ctx;
+        final FloatBuffer in;
+        final FloatBuffer probability;
+        final FloatBuffer contributions;
         final FeatureSnapshot velocity = new FeatureSnapshot(CardVelocity.SCHEMA);
         final double[] event = {1, 0};
         final org.agrona.concurrent.UnsafeBuffer answer =
                 new org.agrona.concurrent.UnsafeBuffer(new byte[FraudDecision.ANSWER_BYTES]);
+        Transaction tx;
         FraudDecision out;
         long fingerprint;
+
+        Worker(ScoringContext ctx) {
+            this.ctx = ctx;
+            this.in = ctx.inputFloats(ctx.inputIndex("features"));
+            this.probability = ctx.outputFloats(ctx.outputIndex("probability"));
+            this.contributions = ctx.outputFloats(ctx.outputIndex("contributions"));
+        }
     }
 
     /** Decides a transaction that the idempotency log has not seen; passed as an argument, so nothing captures. */
-    private final IdempotencyLog.FirstHandler<Transaction> first = this::decideFirst;
+    private final IdempotencyLog.FirstHandler<Worker> first = this::decideFirst;
 
-    private void decideFirst(Transaction tx, org.agrona.MutableDirectBuffer answer) {
-        Worker w = workers.get();
-        encode(w, tx, 0);
+    private void decideFirst(Worker w, org.agrona.MutableDirectBuffer answer) {
+        encode(w, w.tx, 0);
         w.ctx.run(1);
-        decide(w, tx, 0, w.out);
+        decide(w, w.tx, 0, w.out);
         w.out.writeAnswer(answer, w.fingerprint);
     }
 
@@ -120,7 +136,8 @@ public final class FraudScorer implements AutoCloseable {
                         + FraudFeatures.COUNT + "] and give 'probability' and 'contributions' to score fraud (found "
                         + lease.signature() + ")");
             }
-            this.workers = ThreadLocal.withInitial(Worker::new);
+            this.workers = lease.contexts(ContextPool.config(maxBatch).size(b.contexts)
+                    .acquireTimeout(b.acquireTimeout), Worker::new);
             this.storeGauges = store.gauges();
             this.storeMeters = b.runtimeMetrics.bindFeatureStore(storeGauges); // last: a refused scorer binds nothing
         } catch (RuntimeException e) {
@@ -157,6 +174,16 @@ public final class FraudScorer implements AutoCloseable {
         return model;
     }
 
+    /** @return scoring contexts the scorer holds now: built as concurrent calls need them, at most its pool size */
+    public int openContexts() {
+        return workers.created();
+    }
+
+    /** @return the most scoring contexts the scorer holds ({@link Builder#contexts(int)}) */
+    public int contextPoolSize() {
+        return workers.size();
+    }
+
     /** @return probability from which a transaction is reviewed */
     public float reviewThreshold() {
         return review;
@@ -172,10 +199,20 @@ public final class FraudScorer implements AutoCloseable {
      *
      * @param tx the transaction
      * @param out receives the decision
+     * @throws PollenException {@link ErrorCategory#RESOURCE_EXHAUSTED} when no scoring context came free within the
+     *     acquire timeout (not counted as rejected), or the errors of an invalid transaction (counted as rejected)
      */
     public void score(Transaction tx, FraudDecision out) {
         long start = timed ? System.nanoTime() : 0;
-        Worker w = workers.get();
+        try (ContextPool.Handle<Worker> h = workers.acquire()) {
+            score(h.attachment(), tx, out);
+        }
+        if (timed) {
+            metrics.decided(out.decision().ordinal(), System.nanoTime() - start);
+        }
+    }
+
+    private void score(Worker w, Transaction tx, FraudDecision out) {
         try {
             if (retries == null || tx.transactionId().isEmpty()) {
                 encode(w, tx, 0);
@@ -184,9 +221,10 @@ public final class FraudScorer implements AutoCloseable {
             } else {
                 // the log reclaims ids by this time: it must be trusted before it is used
                 store.checkEventTime(tx.timestampMillis());
+                w.tx = tx;
                 w.out = out;
                 w.fingerprint = fingerprint(tx);
-                boolean firstTime = retries.once(FeatureKeys.of(tx.transactionId()), tx.timestampMillis(), tx, first,
+                boolean firstTime = retries.once(FeatureKeys.of(tx.transactionId()), tx.timestampMillis(), w, first,
                         w.answer);
                 if (!firstTime) {
                     if (FraudDecision.answerFingerprint(w.answer) != w.fingerprint) {
@@ -202,10 +240,8 @@ public final class FraudScorer implements AutoCloseable {
             metrics.rejected();
             throw e;
         } finally {
+            w.tx = null;
             w.out = null;
-        }
-        if (timed) {
-            metrics.decided(out.decision().ordinal(), System.nanoTime() - start);
         }
     }
 
@@ -236,6 +272,8 @@ public final class FraudScorer implements AutoCloseable {
      *
      * @param txs the transactions
      * @param out receives one decision per transaction, at the same index (at least {@code txs.size()} holders)
+     * @throws PollenException {@link ErrorCategory#RESOURCE_EXHAUSTED} when no scoring context came free within the
+     *     acquire timeout; one context is held for the whole list
      */
     public void scoreBatch(List<Transaction> txs, FraudDecision[] out) {
         if (out.length < txs.size()) {
@@ -248,7 +286,12 @@ public final class FraudScorer implements AutoCloseable {
             }
             return;
         }
-        Worker w = workers.get();
+        try (ContextPool.Handle<Worker> h = workers.acquire()) {
+            scoreBatch(h.attachment(), txs, out);
+        }
+    }
+
+    private void scoreBatch(Worker w, List<Transaction> txs, FraudDecision[] out) {
         for (int from = 0; from < txs.size(); from += maxBatch) {
             long start = System.nanoTime();
             int n = Math.min(maxBatch, txs.size() - from);
@@ -292,7 +335,7 @@ public final class FraudScorer implements AutoCloseable {
         out.reasonsFrom(w.contributions, w.in, offset, FraudFeatures.COUNT);
     }
 
-    /** Closes the model lease (and every thread's context); the store stays open, it belongs to the caller. */
+    /** Closes the model lease (and the pool's contexts); the store stays open, it belongs to the caller. */
     @Override
     public void close() {
         storeMeters.close();
@@ -308,6 +351,8 @@ public final class FraudScorer implements AutoCloseable {
         private float review = -1;
         private float decline = -1;
         private int maxBatch = 64;
+        private int contexts = Runtime.getRuntime().availableProcessors();
+        private Duration acquireTimeout = ContextPool.DEFAULT_ACQUIRE_TIMEOUT;
         private dev.pollen.metrics.PollenMetrics runtimeMetrics = dev.pollen.metrics.PollenMetrics.none();
 
         private Builder(PollenRuntime runtime, FeatureStore store) {
@@ -343,6 +388,30 @@ public final class FraudScorer implements AutoCloseable {
                         "max batch must be from 1 to 4096 (found " + maxBatch + ")");
             }
             this.maxBatch = maxBatch;
+            return this;
+        }
+
+        /**
+         * @param contexts the most scoring contexts the scorer holds, that is the most calls that score at once (from
+         *     1 to {@value ContextPool#MAX_SIZE}; default: the number of processors, as scoring is CPU work on the
+         *     caller's thread)
+         * @return this
+         */
+        public Builder contexts(int contexts) {
+            ContextPool.config(1).size(contexts); // checks the range
+            this.contexts = contexts;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a call waits for a scoring context when all are in use before failing with
+         *     {@link ErrorCategory#RESOURCE_EXHAUSTED}, from zero to one day (default
+         *     {@link ContextPool#DEFAULT_ACQUIRE_TIMEOUT})
+         * @return this
+         */
+        public Builder acquireTimeout(Duration timeout) {
+            ContextPool.config(1).acquireTimeout(timeout); // checks the range
+            this.acquireTimeout = timeout;
             return this;
         }
 
