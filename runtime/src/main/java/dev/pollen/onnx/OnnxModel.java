@@ -92,7 +92,9 @@ public final class OnnxModel {
     /**
      * Creates the native session from the payload's bytes alone and checks the model's real signature against the
      * manifest. The weights are private ({@value #WEIGHTS_PRIVATE}) and must be inside the bytes: a version whose
-     * weights are attachments loads with {@link #load(Manifest, Catalog, OnnxEnvironment)}.
+     * weights are attachments loads with {@link #load(Manifest, Catalog, OnnxEnvironment)}. Package-private: for this
+     * package's tests; applications lease models through {@code PollenRuntime.model}, which checks trust, shares one
+     * session per process and unloads it.
      *
      * @param manifest the version's manifest
      * @param onnx the model bytes, already checksummed by the caller
@@ -102,7 +104,7 @@ public final class OnnxModel {
      *     {@link ErrorCategory#SIGNATURE_MISMATCH}, or {@link ErrorCategory#MALFORMED_MANIFEST} for a bad
      *     {@value #WEIGHTS_PROPERTY}
      */
-    public static OnnxModel load(Manifest manifest, byte[] onnx, OnnxEnvironment env) {
+    static OnnxModel load(Manifest manifest, byte[] onnx, OnnxEnvironment env) {
         String what = manifest.id().toString();
         if (declaresMappedWeights(manifest)) {
             throw new PollenException(ErrorCategory.MODEL_LOAD, what + " keeps its weights in "
