@@ -47,9 +47,10 @@ class ReadmeServiceIT {
     @Test
     void theReadmeServiceBuildsOnTheBomAndRunsTheExamplesWithoutJvmFlags() throws Exception {
         Path catalog = dir.resolve("catalog");
-        StringBuilderWriter out = new StringBuilderWriter();
+        java.io.StringWriter out = new java.io.StringWriter();
+        PrintWriter writer = new PrintWriter(out, true);
         int built = PollenCli.run(new String[] {"--catalog", catalog.toString(), "models", "build", "--titles",
-            "200"}, new java.io.ByteArrayInputStream(new byte[0]), out.writer(), out.writer());
+            "200"}, new java.io.ByteArrayInputStream(new byte[0]), writer, writer);
         assertEquals(0, built, out.toString());
 
         Path project = dir.resolve("service");
@@ -216,20 +217,5 @@ class ReadmeServiceIT {
         }
         reader.join();
         return new Result(p.exitValue(), bytes.toString(StandardCharsets.UTF_8));
-    }
-
-    /** Collects what the CLI prints, for the failure message. */
-    private static final class StringBuilderWriter {
-        private final java.io.StringWriter text = new java.io.StringWriter();
-        private final PrintWriter writer = new PrintWriter(text, true);
-
-        PrintWriter writer() {
-            return writer;
-        }
-
-        @Override
-        public String toString() {
-            return text.toString();
-        }
     }
 }

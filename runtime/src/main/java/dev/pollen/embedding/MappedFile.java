@@ -69,11 +69,6 @@ final class MappedFile implements AutoCloseable {
         return channel;
     }
 
-    /** @return the file */
-    Path file() {
-        return file;
-    }
-
     /** @return the length when opened, which the mapping relies on */
     long length() {
         return length;
