@@ -95,8 +95,8 @@ public class ConcurrentScoringBenchmark {
     private OrtEnvironment env;
     private OrtSession session;
     private Transaction[] txs;
-    private List<List<Transaction>> batches;
     private FloatBuffer encoded;
+    private final java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger();
 
     @Setup(Level.Trial)
     public void setUp() throws IOException, OrtException {
@@ -118,10 +118,6 @@ public class ConcurrentScoringBenchmark {
                     t.currency(), t.merchantCategory(), t.merchantCountry(), t.cardCountry(), t.ipCountry(),
                     t.network(), t.cardAgeDays(), t.deviceRisk(), t.emailRisk(), t.newDevice(), t.recurring(),
                     t.cardPresent());
-        }
-        batches = new ArrayList<>();
-        for (int i = 0; i < txs.length; i += 64) {
-            batches.add(List.of(txs).subList(i, i + 64));
         }
         encoded = FloatBuffer.allocate(64 * FraudFeatures.COUNT);
         for (int r = 0; r < 64; r++) {
@@ -170,7 +166,11 @@ public class ConcurrentScoringBenchmark {
         TempDirectory.delete(dir);
     }
 
-    /** One caller thread's own state: bare tensors, a context of its own, its place in the replay. */
+    /**
+     * One caller thread's own state: bare tensors, a context of its own, and its own copy of the replay on cards of its
+     * own (card ids suffixed with the caller's number), so callers share the store but not the cards, as requests for
+     * different cards do; with one replay shared, two callers would interleave one card's events days apart.
+     */
     @State(Scope.Thread)
     public static class Caller {
         private final List<OnnxTensor> tensors = new ArrayList<>();
@@ -180,6 +180,8 @@ public class ConcurrentScoringBenchmark {
         ScoringContext own;
         FraudDecision decision;
         FraudDecision[] decisions;
+        Transaction[] txs;
+        List<List<Transaction>> batches;
         int next;
 
         @Setup(Level.Trial)
@@ -200,8 +202,19 @@ public class ConcurrentScoringBenchmark {
             for (int i = 0; i < decisions.length; i++) {
                 decisions[i] = new FraudDecision();
             }
-            // threads replay different parts of the stream, so they do not score the same cards at the same moment
-            next = (int) (Thread.currentThread().getId() * 4099) & (TXS - 1);
+            String suffix = "-" + b.callers.getAndIncrement();
+            txs = new Transaction[TXS];
+            for (int i = 0; i < TXS; i++) {
+                Transaction t = b.txs[i];
+                txs[i] = new Transaction(t.transactionId(), t.cardId() + suffix, t.timestampMillis(), t.amount(),
+                        t.currency(), t.merchantCategory(), t.merchantCountry(), t.cardCountry(), t.ipCountry(),
+                        t.network(), t.cardAgeDays(), t.deviceRisk(), t.emailRisk(), t.newDevice(), t.recurring(),
+                        t.cardPresent());
+            }
+            batches = new ArrayList<>();
+            for (int i = 0; i < TXS; i += 64) {
+                batches.add(List.of(txs).subList(i, i + 64));
+            }
         }
 
         private OnnxTensor tensor(OrtEnvironment env, FloatBuffer buf, long rows, long cols) throws OrtException {
@@ -256,10 +269,10 @@ public class ConcurrentScoringBenchmark {
     public float fraudDecision(Caller c) {
         int i = c.next++ & (TXS - 1);
         if (batch == 1) {
-            scorer.score(txs[i], c.decision);
+            scorer.score(c.txs[i], c.decision);
             return c.decision.probability();
         }
-        scorer.scoreBatch(batches.get(i & (TXS / 64 - 1)), c.decisions);
+        scorer.scoreBatch(c.batches.get(i & (TXS / 64 - 1)), c.decisions);
         return c.decisions[63].probability();
     }
 

@@ -241,6 +241,9 @@ public final class ContextPool<T> implements AutoCloseable {
     void release(Handle<T> h) {
         int at = at(h.slot);
         ScoringContext ctx = h.context;
+        if (ctx == null) {
+            return; // given back already, after its user closed the context
+        }
         if (ctx.isClosed() && !closed) {
             // closed by its user: the slot is rebuilt by the next caller that needs it
             if (states.get(at) == HELD) {

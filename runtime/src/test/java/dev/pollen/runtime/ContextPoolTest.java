@@ -240,10 +240,11 @@ class ContextPoolTest {
     void shouldRebuildAContextItsUserClosed() {
         ContextPool<ScoringContext> pool = pool(1, Duration.ZERO);
         ScoringContext closed;
-        try (ContextPool.Handle<ScoringContext> h = pool.acquire()) {
-            closed = h.context();
-            closed.close();
-        }
+        ContextPool.Handle<ScoringContext> first = pool.acquire();
+        closed = first.context();
+        closed.close();
+        first.close();
+        first.close(); // harmless, as for any handle
         try (ContextPool.Handle<ScoringContext> h = pool.acquire()) {
             assertNotSame(closed, h.context());
             scoreAndCheck(h.context(), 3);
