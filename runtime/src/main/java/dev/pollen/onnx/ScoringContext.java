@@ -44,6 +44,12 @@ import java.util.Map;
  * freed once no run is in flight, and a run after close fails with {@link ErrorCategory#ILLEGAL_STATE}. Closing the
  * model closes its contexts.
  *
+ * <p><b>Per-call tensors.</b> In a model whose batch is free (some tensor's leading dimension is symbolic), a tensor
+ * whose leading dimension is a fixed {@code 1} is a <em>per-call</em> tensor: one row shared by every row of the
+ * batch, which the model broadcasts (for example a request's context vector beside a batch of candidates). It is
+ * bound at {@code [1, ...]} for every batch size, its buffer holds one row, and {@link #isPerCall(int)} says which
+ * inputs are. A model whose every leading dimension is fixed keeps that fixed batch.
+ *
  * <p><b>Memory.</b> Per context: its direct buffers ({@code maxBatch} rows of every input and output) and, per batch
  * size bound, one small native tensor header per input and output; ONNX Runtime's arena holds each concurrent run's
  * intermediate values besides. docs/scoring.md gives the figures for the fraud model.
@@ -68,12 +74,19 @@ public final class ScoringContext implements AutoCloseable {
         this.timed = metrics != ModelMetrics.NONE;
         List<TensorSpec> in = model.signature().inputs();
         List<TensorSpec> out = model.signature().outputs();
-        int fixed = 0;
+        boolean freeBatch = false;
         for (TensorSpec spec : in) {
-            fixed = checkBatchDim(spec, fixed);
+            freeBatch |= spec.rank() > 0 && spec.shape().get(0).isSymbolic();
         }
         for (TensorSpec spec : out) {
-            fixed = checkBatchDim(spec, fixed);
+            freeBatch |= spec.rank() > 0 && spec.shape().get(0).isSymbolic();
+        }
+        int fixed = 0;
+        for (TensorSpec spec : in) {
+            fixed = checkBatchDim(spec, fixed, freeBatch);
+        }
+        for (TensorSpec spec : out) {
+            fixed = checkBatchDim(spec, fixed, freeBatch);
         }
         if (maxBatch < 1) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT,
@@ -88,10 +101,10 @@ public final class ScoringContext implements AutoCloseable {
         this.inputs = new Port[in.size()];
         this.outputs = new Port[out.size()];
         for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = new Port("input", in.get(i), dims, maxBatch, what);
+            inputs[i] = new Port("input", in.get(i), dims, maxBatch, freeBatch, what);
         }
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i] = new Port("output", out.get(i), dims, maxBatch, what);
+            outputs[i] = new Port("output", out.get(i), dims, maxBatch, freeBatch, what);
         }
         for (String symbol : dims.keySet()) {
             boolean used = false;
@@ -110,7 +123,7 @@ public final class ScoringContext implements AutoCloseable {
         this.guard = new NativeGuard(this::release);
     }
 
-    private int checkBatchDim(TensorSpec spec, int fixed) {
+    private int checkBatchDim(TensorSpec spec, int fixed, boolean freeBatch) {
         if (spec.rank() == 0) {
             throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "tensor '" + spec.name() + "' of " + what
                     + " must have a leading batch dimension to be scored in batches (found a scalar)");
@@ -120,7 +133,12 @@ public final class ScoringContext implements AutoCloseable {
                     + " must have a numeric dtype to be bound to a direct buffer (found string)");
         }
         Dim d = spec.shape().get(0);
-        if (!d.isSymbolic()) {
+        if (freeBatch && !d.isSymbolic() && d.size() != 1) {
+            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "tensor '" + spec.name() + "' of " + what
+                    + " must lead with the batch dimension or with 1 (a per-call tensor) when other tensors have a"
+                    + " symbolic batch (found " + d.size() + ")");
+        }
+        if (!d.isSymbolic() && !freeBatch) {
             if (fixed > 0 && fixed != d.size()) {
                 throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, "tensors of " + what + " must agree on"
                         + " the batch size (found " + fixed + " and " + d.size() + " at '" + spec.name() + "')");
@@ -204,6 +222,14 @@ public final class ScoringContext implements AutoCloseable {
 
     /**
      * @param input input index
+     * @return {@code true} for a per-call input: one row whatever the batch size (see the class comment)
+     */
+    public boolean isPerCall(int input) {
+        return inputs[input].perCall;
+    }
+
+    /**
+     * @param input input index
      * @return the non-batch dimensions with symbolic ones resolved (a copy)
      */
     public long[] inputRowShape(int input) {
@@ -211,7 +237,8 @@ public final class ScoringContext implements AutoCloseable {
     }
 
     /**
-     * The raw input buffer, native order, {@code maxBatch * rowElements * dtypeSize} bytes. Write with absolute
+     * The raw input buffer, native order, {@code maxBatch * rowElements * dtypeSize} bytes (one row for a per-call
+     * input). Write with absolute
      * puts; the buffer's position and limit are not used.
      *
      * @param input input index
@@ -387,10 +414,13 @@ public final class ScoringContext implements AutoCloseable {
         final OnnxJavaType javaType;
         final FloatBuffer floats;
         final String what;
+        /** One row bound for every batch size: a leading fixed 1 in a model with a free batch. */
+        final boolean perCall;
 
-        Port(String kind, TensorSpec spec, Map<String, Long> dims, int maxBatch, String what) {
+        Port(String kind, TensorSpec spec, Map<String, Long> dims, int maxBatch, boolean freeBatch, String what) {
             this.spec = spec;
             this.what = what;
+            this.perCall = freeBatch && !spec.shape().get(0).isSymbolic();
             this.rowShape = new long[spec.rank() - 1];
             long elements = 1;
             for (int i = 1; i < spec.rank(); i++) {
@@ -410,10 +440,11 @@ public final class ScoringContext implements AutoCloseable {
                 rowShape[i - 1] = size;
                 elements = Math.multiplyExact(elements, size);
             }
-            long bytes = Math.multiplyExact(Math.multiplyExact(elements, maxBatch), (long) spec.dtype().byteSize());
+            int rows = perCall ? 1 : maxBatch;
+            long bytes = Math.multiplyExact(Math.multiplyExact(elements, rows), (long) spec.dtype().byteSize());
             if (bytes > Integer.MAX_VALUE - 64) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, kind + " '" + spec.name() + "' of " + what
-                        + " would need " + bytes + " bytes for " + maxBatch + " rows; a buffer holds at most 2 GiB");
+                        + " would need " + bytes + " bytes for " + rows + " rows; a buffer holds at most 2 GiB");
             }
             this.rowElements = (int) elements;
             this.buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
@@ -439,10 +470,11 @@ public final class ScoringContext implements AutoCloseable {
         }
 
         OnnxTensor tensor(OnnxEnvironment env, int batch) throws OrtException {
+            int rows = perCall ? 1 : batch;
             long[] shape = new long[rowShape.length + 1];
-            shape[0] = batch;
+            shape[0] = rows;
             System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-            int bytes = batch * rowElements * spec.dtype().byteSize();
+            int bytes = rows * rowElements * spec.dtype().byteSize();
             ByteBuffer view = buffer.slice(0, bytes).order(ByteOrder.nativeOrder());
             return OnnxTensor.createTensor(env.ortEnvironment(), view, shape, javaType);
         }

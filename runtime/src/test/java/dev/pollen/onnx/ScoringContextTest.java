@@ -150,6 +150,50 @@ class ScoringContextTest {
     }
 
     @Test
+    void aPerCallInputHoldsOneRowSharedByEveryRowOfTheBatch() {
+        OnnxModel m = load(TestModels.perCallDot(4), TestModels.perCallDotSignature(4));
+        ScoringContext ctx = m.newContext(8, Map.of(), ModelMetrics.NONE);
+        int query = ctx.inputIndex("query");
+        int items = ctx.inputIndex("items");
+        assertTrue(ctx.isPerCall(query));
+        assertTrue(!ctx.isPerCall(items));
+        assertEquals(0, ctx.fixedBatch());
+        assertEquals(4 * 4, ctx.inputBuffer(query).capacity());
+        assertEquals(8 * 4 * 4, ctx.inputBuffer(items).capacity());
+        for (int d = 0; d < 4; d++) {
+            ctx.inputFloats(query).put(d, d + 1);
+        }
+        for (int batch : new int[] {1, 3, 8, 3}) {
+            for (int r = 0; r < batch; r++) {
+                for (int d = 0; d < 4; d++) {
+                    ctx.inputFloats(items).put(r * 4 + d, r == d ? 1 : 0.5f * batch);
+                }
+            }
+            ctx.run(batch);
+            for (int r = 0; r < batch; r++) {
+                float expected = 0;
+                for (int d = 0; d < 4; d++) {
+                    expected += (d + 1) * (r == d ? 1 : 0.5f * batch);
+                }
+                assertEquals(expected, ctx.outputFloats(0).get(r), 1e-5f, "batch " + batch + ", row " + r);
+            }
+        }
+    }
+
+    @Test
+    void aFixedLeadingDimensionOtherThanOneBesideAFreeBatchIsRefused() {
+        // ONNX Runtime infers the broadcast output as [2, 1]
+        Signature wrong = new Signature(List.of(TensorSpec.of("query", DType.FLOAT32, 2, 4),
+                TensorSpec.of("items", DType.FLOAT32, "batch", 4)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, 2, 1)));
+        OnnxModel m = load(TestModels.perCallDot(4, 2), wrong);
+        PollenException e = assertThrows(PollenException.class, () -> m.newContext(2, Map.of(), ModelMetrics.NONE));
+        assertEquals(ErrorCategory.SIGNATURE_MISMATCH, e.category());
+        assertTrue(e.getMessage().contains("must lead with the batch dimension or with 1 (a per-call tensor)"),
+                e.getMessage());
+    }
+
+    @Test
     void shouldRejectADimensionThatIsNotASymbolOfTheModel() {
         OnnxModel m = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8));
         PollenException e = assertThrows(PollenException.class,

@@ -187,6 +187,41 @@ public final class TestModels {
         return model(graph.toBuilder().setInput(0, retyped).build());
     }
 
+    /**
+     * @param width row width
+     * @return ONNX bytes: {@code score} [batch, 1] = {@code items} [batch, width] · {@code query} [1, width] (a
+     *     per-call input, broadcast over the batch), summed over the width
+     */
+    public static byte[] perCallDot(int width) {
+        return perCallDot(width, 1);
+    }
+
+    /**
+     * @param width row width
+     * @param queryRows the leading dimension of {@code query}, fixed in the graph
+     * @return {@link #perCallDot(int)} with {@code query} [queryRows, width]
+     */
+    public static byte[] perCallDot(int width, int queryRows) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder query = ctx.floatInput("query", width);
+        ONNXPlaceholder items = ctx.floatInput("items", width);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        items.apply(ONNXOperators.MUL, query)
+                .apply(ONNXOperators.REDUCE_SUM, ctx.array("axes", new long[] {1}), java.util.Map.of("keepdims", 1))
+                .assignTo(output);
+        OnnxMl.GraphProto graph = ctx.buildGraph();
+        OnnxMl.TensorShapeProto.Dimension one = OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(queryRows)
+                .build();
+        return model(graph.toBuilder().setInput(0, withDim(graph.getInput(0), 0, one)).build());
+    }
+
+    /** @param width row width @return the signature of {@link #perCallDot(int)} */
+    public static Signature perCallDotSignature(int width) {
+        return new Signature(List.of(TensorSpec.of("query", DType.FLOAT32, 1, width),
+                TensorSpec.of("items", DType.FLOAT32, "batch", width)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, "batch", 1)));
+    }
+
     private static OnnxMl.ValueInfoProto withDim(OnnxMl.ValueInfoProto v, int index,
             OnnxMl.TensorShapeProto.Dimension dim) {
         OnnxMl.TypeProto.Tensor.Builder tensor = v.getType().getTensorType().toBuilder();
