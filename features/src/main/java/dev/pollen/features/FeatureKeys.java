@@ -26,6 +26,18 @@ public final class FeatureKeys {
      * @return the key of the pair (order matters)
      */
     public static long of(CharSequence first, CharSequence second) {
-        return Hashing.mix(Hashing.chars(first) * 0x9E3779B97F4A7C15L ^ Hashing.chars(second));
+        return of(of(first), of(second));
+    }
+
+    /**
+     * The key of a pair from its parts' keys, so a caller that keys many pairs with one part (a member against each
+     * candidate ad) hashes each id once: {@code of(of(a), of(b)) == of(a, b)}.
+     *
+     * @param firstKey {@link #of(CharSequence)} of the first part
+     * @param secondKey {@link #of(CharSequence)} of the second part
+     * @return the key of the pair (order matters)
+     */
+    public static long of(long firstKey, long secondKey) {
+        return Hashing.mix(firstKey * 0x9E3779B97F4A7C15L ^ secondKey);
     }
 }
