@@ -14,6 +14,7 @@ import dev.pollen.micrometer.RegistryGauges.Combine;
 import dev.pollen.micrometer.RegistryGauges.Kind;
 import dev.pollen.micrometer.RegistryGauges.Spec;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -48,6 +49,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       <td>never</td></tr>
  *   <tr><td>{@code pollen.decision.rejections}</td><td>counter</td><td>adapter</td><td>adapter created</td>
  *       <td>never</td></tr>
+ *   <tr><td>{@code pollen.decision.events}</td><td>counter</td><td>adapter, event</td><td>adapter created with
+ *       events</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.decision.items}</td><td>distribution summary (items per decision)</td><td>adapter</td>
+ *       <td>adapter created with events</td><td>never</td></tr>
  *   <tr><td>{@code pollen.models.loaded}</td><td>gauge, summed over runtimes</td><td></td>
  *       <td>runtime built</td><td>last runtime closed</td></tr>
  *   <tr><td>{@code pollen.artifacts.loaded.bytes}</td><td>gauge, bytes, summed over runtimes</td><td></td>
@@ -203,6 +208,17 @@ public final class MicrometerMetrics implements PollenMetrics {
      */
     @Override
     public DecisionMetrics decisions(String adapter, List<String> outcomes) {
+        return decisions(adapter, outcomes, null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PollenException {@code INVALID_ARGUMENT} when two outcomes or two events have the same name in lower
+     *     case
+     */
+    @Override
+    public DecisionMetrics decisions(String adapter, List<String> outcomes, List<String> events) {
         Tags t = common.and("adapter", adapter.toLowerCase(Locale.ROOT));
         Timer latency = latency("pollen.decision.latency", t,
                 "wall time of one decision, features and model included");
@@ -219,6 +235,20 @@ public final class MicrometerMetrics implements PollenMetrics {
         }
         Counter rejections = Counter.builder("pollen.decision.rejections").tags(t)
                 .description("requests refused as invalid").register(registry);
+        Counter[] byEvent = new Counter[events == null ? 0 : events.size()];
+        seen.clear();
+        for (int i = 0; i < byEvent.length; i++) {
+            String event = events.get(i).toLowerCase(Locale.ROOT);
+            if (!seen.add(event)) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "decision events of " + adapter
+                        + " must differ in lower case (found '" + event + "' twice in " + events + ")");
+            }
+            byEvent[i] = Counter.builder("pollen.decision.events").tags(t).tag("event", event)
+                    .description("adapter events, such as unknown ids or caps applied").register(registry);
+        }
+        DistributionSummary items = events == null ? null : DistributionSummary.builder("pollen.decision.items")
+                .tags(t).description("items one decision considered, such as an ad request's candidates")
+                .register(registry);
         return new DecisionMetrics() {
             @Override
             public void decided(int outcome, long nanos) {
@@ -229,6 +259,18 @@ public final class MicrometerMetrics implements PollenMetrics {
             @Override
             public void rejected() {
                 rejections.increment();
+            }
+
+            @Override
+            public void counted(int event, long amount) {
+                byEvent[event].increment(amount);
+            }
+
+            @Override
+            public void items(int count) {
+                if (items != null) {
+                    items.record(count);
+                }
             }
         };
     }

@@ -25,4 +25,21 @@ public interface DecisionMetrics {
 
     /** Counts one request refused as invalid before any decision. */
     void rejected();
+
+    /**
+     * Counts an adapter event, such as an unknown id or a frequency cap applied.
+     *
+     * @param event index of the event in the names given when these metrics were created
+     * @param amount how many
+     */
+    default void counted(int event, long amount) {
+    }
+
+    /**
+     * Records how many items one decision considered, such as the candidates of an ad request.
+     *
+     * @param items the count
+     */
+    default void items(int items) {
+    }
 }

@@ -43,6 +43,17 @@ public interface PollenMetrics {
     }
 
     /**
+     * @param adapter the deciding component, such as {@code ads.decision}; a tag value, lower-case
+     * @param outcomes outcome names; tag values, lower-case
+     * @param events names of the events {@link DecisionMetrics#counted} counts, such as {@code unknown_ids}; tag
+     *     values, lower-case
+     * @return where that adapter reports decisions, events and items per decision
+     */
+    default DecisionMetrics decisions(String adapter, java.util.List<String> outcomes, java.util.List<String> events) {
+        return decisions(adapter, outcomes);
+    }
+
+    /**
      * Registers meters that read an open table when scraped: unknown ids counted by gathers, rows, mapped bytes.
      *
      * @param id the table version

@@ -1,0 +1,919 @@
+package dev.pollen.adapters.ads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pollen.ErrorCategory;
+import dev.pollen.PollenException;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.Attachment;
+import dev.pollen.catalog.CatalogFiles;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.embedding.MappedEmbeddingTable;
+import dev.pollen.features.FeatureKeys;
+import dev.pollen.features.FeatureSnapshot;
+import dev.pollen.features.FeatureStore;
+import dev.pollen.internal.Echo;
+import dev.pollen.metrics.DecisionMetrics;
+import dev.pollen.metrics.PollenMetrics;
+import dev.pollen.onnx.ScoringContext;
+import dev.pollen.runtime.ContextPool;
+import dev.pollen.runtime.ModelLease;
+import dev.pollen.runtime.PollenRuntime;
+import dev.pollen.runtime.TableLease;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Fills ad breaks: the ads that best match the title being played, by expected value, within the request's
+ * deadline. The title's row of studio's content embeddings and the candidates' rows of {@code
+ * ads/creative-embeddings} are gathered straight into {@code ads/context-matcher}'s inputs (the title once per
+ * request, as a per-call input the model broadcasts), all candidates are scored in one run, and the break is filled
+ * best first by click probability × bid.
+ *
+ * <h2>Eligibility</h2>
+ * <ul>
+ *   <li><b>Before scoring</b> (every candidate): the id must be in the inventory ({@code creatives.jsonl} of the
+ *       creative table; unknown ids are skipped and counted, a repeated id counts once), the request's day (UTC)
+ *       must be within the ad's flight, and the ad's category must be allowed on the title ({@link CategoryRules},
+ *       from the title's maturity and genres in {@code titles.jsonl} of the content table; a title without them is
+ *       treated as a kids' title).</li>
+ *   <li><b>While filling</b>, best expected value first, so these reads happen only for ads that would be chosen:
+ *       competitive separation (no second ad of an advertiser or of a category in the break), pacing (a campaign
+ *       is throttled once it served its daily goal in the last 24 hours, or 1.5 times an even hour's share of it,
+ *       at least one, in the last hour), and the member's {@link FrequencyCaps} per ad and per campaign over the
+ *       last hour, day and week. Impressions count when {@link #served} reports them.</li>
+ * </ul>
+ *
+ * <h2>Deadline and fallbacks</h2>
+ * The decision never throws at the ads server on a data gap and aims never to answer late. Before scoring it
+ * predicts the scoring time from its own recent runs (a fixed cost plus a cost per candidate, measured when it
+ * opens and scaled by what each context observes since); when the time left is short of that plus a 20 µs
+ * reserve, it falls back. Every {@link AdFallback} cause but {@link AdFallback#NO_ELIGIBLE} ranks the eligible ads
+ * by prior expected value (the model's prior click rate of the category, manifest property {@code
+ * prior.ctr.<category>}, times the bid) and fills the break under the same rules; the answer names the cause.
+ * Causes, unknown ids, caps, throttling and separation are counted in the metrics ({@code ads.decision}).
+ *
+ * <h2>Cost and threading</h2>
+ * Thread-safe. A decision takes a scoring context from a bounded pool for its duration (never waiting past its
+ * deadline: a pool busy until then answers {@link AdFallback#OVERLOADED}); with a context, {@link #decide(AdRequest,
+ * AdDecision)} allocates nothing on Pollen's side. Per candidate: one id lookup, two int compares and a 24-float
+ * context row; then one gather of the rows, one run and, for each ad chosen or passed over, one to three feature
+ * store reads.
+ */
+public final class AdDecisioner implements AutoCloseable {
+    /** The default model. */
+    public static final String MODEL = "ads/context-matcher@prod";
+    /** The default creative table, with the inventory attached. */
+    public static final String CREATIVES = "ads/creative-embeddings@prod";
+    /** The default content table, with the titles attached. */
+    public static final String CONTENT = "studio/content-embeddings@prod";
+    /** The content table's attachment describing its titles. */
+    public static final String TITLES_FILE = "titles.jsonl";
+    /** The prior click rate of a category the model's manifest does not give. */
+    public static final float DEFAULT_PRIOR_CTR = 0.01f;
+    /** Time kept after scoring for filling the break and answering. */
+    static final long RESERVE_NANOS = 20_000;
+    /** How far ahead of an even hourly pace a campaign may run before it is throttled. */
+    static final double PACING_SLACK = 1.5;
+    /** Selection scans before the remaining candidates are sorted once. */
+    private static final int SCANS = 16;
+    private static final long DAY_MILLIS = 86_400_000L;
+    private static final System.Logger LOG = System.getLogger(AdDecisioner.class.getName());
+    private static final double[] ONE = {1};
+    private static final long EXPOSURE_NAMESPACE = FeatureKeys.of("ads:all");
+    private static final long PACING_NAMESPACE = FeatureKeys.of("ads:pacing");
+
+    /** Outcome names for metrics: {@code scored}, then every {@link AdFallback} in order. */
+    static final List<String> OUTCOMES;
+    /** Event names for metrics, in the order of the {@code EVENT_} indexes. */
+    static final List<String> EVENTS = List.of("unknown_ids", "out_of_flight", "excluded", "capped", "throttled",
+            "separated");
+    static final int EVENT_UNKNOWN = 0;
+    static final int EVENT_FLIGHT = 1;
+    static final int EVENT_EXCLUDED = 2;
+    static final int EVENT_CAPPED = 3;
+    static final int EVENT_THROTTLED = 4;
+    static final int EVENT_SEPARATED = 5;
+
+    static {
+        List<String> o = new ArrayList<>();
+        o.add("scored");
+        for (AdFallback f : AdFallback.values()) {
+            o.add(f.label());
+        }
+        OUTCOMES = List.copyOf(o);
+    }
+
+    private final FeatureStore store;
+    private final FrequencyCaps caps;
+    private final DecisionMetrics metrics;
+    private final TableLease creativesLease;
+    private final MappedEmbeddingTable creativeTable;
+    private final TableLease contentLease;
+    private final MappedEmbeddingTable contentTable;
+    private final ModelLease modelLease;
+    private final ContextPool<Worker> workers;
+    private final List<PollenException> unavailable = new ArrayList<>();
+    private final ArtifactId modelId;
+    private final ArtifactId creativesId;
+    private final ArtifactId contentId;
+
+    // The inventory, by row of the creative table; a row the inventory lacks has no creative and is never served.
+    private final Creative[] creative;
+    private final byte[] category;
+    private final int[] categoryBit;
+    private final double[] bidPerImpression;
+    private final long[] flightStart;
+    private final long[] flightEnd;
+    private final int[] advertiser;
+    private final long[] adKey;
+    private final long[] campaignKey;
+    private final long[] pacingKey;
+    private final long[] dailyGoal;
+    /** Rows with a creative, for a request without candidates. */
+    private final int[] servable;
+    private final float[] priorCtr = new float[AdCategory.COUNT];
+    /** Excluded-category masks by row of the content table. */
+    private final int[] titleExcluded;
+    private final int unknownTitleExcluded = CategoryRules.excluded(null, List.of());
+    private final int maxBatch;
+    private final int capacity;
+    /** The cost model measured when opening: nanoseconds per run and per candidate. */
+    private final double runNanos;
+    private final double candidateNanos;
+
+    /** Per-decision scratch: candidates, scores and the walk's state. */
+    private class Scratch {
+        final int[] cand = new int[capacity];
+        final float[] p = new float[capacity];
+        final double[] ev = new double[capacity];
+        final boolean[] taken = new boolean[capacity];
+        final long[] order = new long[capacity];
+        final int[] seen = new int[creative.length];
+        final int[] chosenAdvertiser = new int[AdRequest.MAX_SLOTS];
+        final int[] chosenCategory = new int[AdRequest.MAX_SLOTS];
+        final FeatureSnapshot snap = new FeatureSnapshot(AdExposure.SCHEMA);
+        int stamp;
+        int picks;
+        int sorted;
+        int unknown;
+        int outOfFlight;
+        int excluded;
+        int capped;
+        int throttled;
+        int separated;
+        boolean storeFailed;
+
+        void reset() {
+            picks = 0;
+            sorted = -1;
+            unknown = 0;
+            outOfFlight = 0;
+            excluded = 0;
+            capped = 0;
+            throttled = 0;
+            separated = 0;
+            storeFailed = false;
+        }
+    }
+
+    /** A pooled scoring context with its scratch. */
+    private final class Worker extends Scratch {
+        final ScoringContext ctx;
+        final ByteBuffer title;
+        final ByteBuffer creatives;
+        final FloatBuffer context;
+        final FloatBuffer click;
+        final long[] rows = new long[maxBatch];
+        final long[] titleRow = new long[1];
+        final float[] shared = new float[AdFeatures.COUNT];
+        /** Observed over predicted scoring time, followed per context so no shared line is written. */
+        double scale = 1;
+
+        Worker(ScoringContext ctx) {
+            this.ctx = ctx;
+            this.title = ctx.inputBuffer(ctx.inputIndex("title"));
+            this.creatives = ctx.inputBuffer(ctx.inputIndex("creatives"));
+            this.context = ctx.inputFloats(ctx.inputIndex("context"));
+            this.click = ctx.outputFloats(ctx.outputIndex("click"));
+        }
+    }
+
+    private AdDecisioner(Builder b) {
+        this.store = b.store;
+        this.caps = b.caps;
+        if (store.schema().fingerprint() != AdExposure.SCHEMA.fingerprint()) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the ad decisioner's feature store must have"
+                    + " the schema " + AdExposure.SCHEMA + " (found " + store.schema() + ")");
+        }
+        this.metrics = b.metrics.decisions("ads.decision", OUTCOMES, EVENTS);
+        this.maxBatch = AdRequest.MAX_CANDIDATES;
+        TableLease creativesLease = b.runtime.table(b.creatives);
+        TableLease contentLease = null;
+        ModelLease modelLease = null;
+        try {
+            this.creativesLease = creativesLease;
+            this.creativeTable = creativesLease.table();
+            this.creativesId = creativesLease.id();
+            if (creativeTable.rows() > Integer.MAX_VALUE / 2) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, creativesId + " has too many rows for an"
+                        + " ad inventory (" + creativeTable.rows() + ")");
+            }
+            int rows = (int) creativeTable.rows();
+            this.creative = new Creative[rows];
+            this.category = new byte[rows];
+            this.categoryBit = new int[rows];
+            this.bidPerImpression = new double[rows];
+            this.flightStart = new long[rows];
+            this.flightEnd = new long[rows];
+            this.advertiser = new int[rows];
+            this.adKey = new long[rows];
+            this.campaignKey = new long[rows];
+            this.pacingKey = new long[rows];
+            this.dailyGoal = new long[rows];
+            this.servable = loadInventory(b.runtime, creativesLease);
+            this.capacity = Math.max(maxBatch, servable.length);
+
+            try {
+                contentLease = b.runtime.table(b.content);
+                checkDimension(contentLease, creativeTable.dimension());
+            } catch (PollenException e) {
+                if (contentLease != null) {
+                    contentLease.close();
+                    contentLease = null;
+                }
+                report(e, "content embeddings " + b.content);
+            }
+            this.contentLease = contentLease;
+            this.contentTable = contentLease == null ? null : contentLease.table();
+            this.contentId = contentLease == null ? null : contentLease.id();
+            this.titleExcluded = contentLease == null ? new int[0] : loadTitles(b.runtime, contentLease);
+
+            Arrays.fill(priorCtr, DEFAULT_PRIOR_CTR);
+            ContextPool<Worker> pool = null;
+            try {
+                modelLease = b.runtime.model(b.model);
+                checkSignature(modelLease, creativeTable.dimension());
+                readPriors(modelLease.manifest());
+                pool = modelLease.contexts(ContextPool.config(maxBatch).size(b.contexts)
+                        .acquireTimeout(Duration.ofMillis(1)), Worker::new);
+            } catch (PollenException e) {
+                if (modelLease != null) {
+                    modelLease.close();
+                    modelLease = null;
+                }
+                report(e, "model " + b.model);
+            }
+            this.modelLease = modelLease;
+            this.modelId = modelLease == null ? null : modelLease.id();
+            this.workers = pool;
+            double[] cost = pool == null ? new double[] {0, 0} : measureCost(pool);
+            this.runNanos = cost[0];
+            this.candidateNanos = cost[1];
+        } catch (RuntimeException e) {
+            if (modelLease != null) {
+                modelLease.close();
+            }
+            if (contentLease != null) {
+                contentLease.close();
+            }
+            creativesLease.close();
+            throw e;
+        }
+    }
+
+    private void report(PollenException e, String what) {
+        unavailable.add(e);
+        LOG.log(System.Logger.Level.WARNING, "ads decisions fall back without the " + what + ": " + e.getMessage());
+    }
+
+    private int[] loadInventory(PollenRuntime runtime, TableLease lease) {
+        Path file = verifiedAttachment(runtime, lease.manifest(), AdInventory.FILE);
+        List<Creative> all = AdInventory.read(file);
+        Map<String, Integer> advertisers = new HashMap<>();
+        List<Integer> rows = new ArrayList<>();
+        for (Creative c : all) {
+            long row = creativeTable.row(c.adId());
+            if (row < 0) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "creative " + Echo.quote(c.adId()) + " of "
+                        + lease.id() + "'s " + AdInventory.FILE + " has no row in the table");
+            }
+            int r = (int) row;
+            if (creative[r] != null) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + "'s " + AdInventory.FILE
+                        + " lists creative " + Echo.quote(c.adId()) + " twice");
+            }
+            creative[r] = c;
+            category[r] = (byte) c.category().ordinal();
+            categoryBit[r] = c.category().bit();
+            bidPerImpression[r] = c.bidCpm() / 1000;
+            flightStart[r] = c.flightStart().toEpochDay();
+            flightEnd[r] = c.flightEnd().toEpochDay();
+            advertiser[r] = advertisers.computeIfAbsent(c.advertiser(), k -> advertisers.size());
+            adKey[r] = FeatureKeys.of("ad", c.adId());
+            campaignKey[r] = FeatureKeys.of("campaign", c.campaign());
+            pacingKey[r] = FeatureKeys.of(PACING_NAMESPACE, campaignKey[r]);
+            dailyGoal[r] = c.dailyGoal();
+            rows.add(r);
+        }
+        return rows.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private int[] loadTitles(PollenRuntime runtime, TableLease lease) {
+        int[] masks = new int[(int) Math.min(Integer.MAX_VALUE, lease.table().rows())];
+        Arrays.fill(masks, unknownTitleExcluded);
+        if (lease.manifest().attachment(TITLES_FILE) == null) {
+            LOG.log(System.Logger.Level.WARNING, lease.id() + " has no " + TITLES_FILE + ": every title is treated"
+                    + " as a kids' title");
+            return masks;
+        }
+        Path file = verifiedAttachment(runtime, lease.manifest(), TITLES_FILE);
+        ObjectMapper json = new ObjectMapper();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode t = json.readTree(line);
+                JsonNode id = t == null ? null : t.get("id");
+                long row = id == null || !id.isTextual() ? -1 : lease.table().row(id.asText());
+                if (row < 0) {
+                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + "'s " + TITLES_FILE
+                            + " line " + n + ": id " + id + " has no row in the table");
+                }
+                List<String> genres = new ArrayList<>();
+                JsonNode g = t.get("genres");
+                if (g != null && g.isArray()) {
+                    g.forEach(x -> genres.add(x.asText()));
+                }
+                JsonNode m = t.get("maturity");
+                Maturity maturity = m != null && m.isTextual() ? Maturity.parse(m.asText()) : null;
+                masks[(int) row] = CategoryRules.excluded(maturity, genres);
+            }
+        } catch (IOException e) {
+            throw new PollenException(ErrorCategory.IO, "cannot read " + TITLES_FILE + " of " + lease.id() + ": "
+                    + e.getMessage(), e);
+        }
+        return masks;
+    }
+
+    private static Path verifiedAttachment(PollenRuntime runtime, Manifest m, String name) {
+        Attachment a = m.attachment(name);
+        if (a == null) {
+            throw new PollenException(ErrorCategory.NOT_FOUND, m.id() + " has no attachment '" + name + "'");
+        }
+        Path file = runtime.catalog().attachment(m.id(), name);
+        CatalogFiles.verify(file, a.sizeBytes(), a.sha256(), "attachment", m.id());
+        return file;
+    }
+
+    private static void checkDimension(TableLease content, int dimension) {
+        if (content.table().dimension() != dimension) {
+            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, content.id() + " has " + content.table()
+                    .dimension() + " dimensions; the creative table has " + dimension + " and both feed one model");
+        }
+    }
+
+    private static void checkSignature(ModelLease lease, int dimension) {
+        var s = lease.signature();
+        boolean ok = s.input("title") != null && s.input("title").hasDimension(dimension)
+                && s.input("creatives") != null && s.input("creatives").hasDimension(dimension)
+                && s.input("context") != null && s.input("context").hasDimension(AdFeatures.COUNT)
+                && s.output("click") != null;
+        if (!ok) {
+            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, lease.id() + " must take 'title' [1, "
+                    + dimension + "], 'creatives' [batch, " + dimension + "] and 'context' [batch, "
+                    + AdFeatures.COUNT + "] and give 'click' [batch, 1] to decide ads (found " + s + ")");
+        }
+    }
+
+    private void readPriors(Manifest m) {
+        for (AdCategory c : AdCategory.values()) {
+            String v = m.properties().get("prior.ctr." + c.label());
+            if (v == null) {
+                continue;
+            }
+            try {
+                float p = Float.parseFloat(v);
+                if (p >= 0 && p <= 1) {
+                    priorCtr[c.ordinal()] = p;
+                    continue;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, m.id() + ": property 'prior.ctr." + c.label()
+                    + "' must be a probability from 0 to 1 (found " + Echo.quote(v) + ")");
+        }
+    }
+
+    /** Runs one context at 1 and at the largest batch to learn what a run costs here; returns {fixed, per row}. */
+    private double[] measureCost(ContextPool<Worker> pool) {
+        try (ContextPool.Handle<Worker> h = pool.acquire()) {
+            ScoringContext ctx = h.context();
+            long[] small = new long[7];
+            long[] large = new long[7];
+            for (int i = 0; i < small.length; i++) {
+                long t = System.nanoTime();
+                ctx.run(1);
+                small[i] = System.nanoTime() - t;
+                t = System.nanoTime();
+                ctx.run(maxBatch);
+                large[i] = System.nanoTime() - t;
+            }
+            Arrays.sort(small);
+            Arrays.sort(large);
+            double fixed = small[small.length / 2];
+            double per = Math.max(0, (large[large.length / 2] - fixed) / (maxBatch - 1));
+            return new double[] {fixed, per};
+        }
+    }
+
+    /**
+     * @param runtime the process's runtime
+     * @param store the exposure store, of schema {@link AdExposure#SCHEMA}
+     * @return a builder deciding with {@link #MODEL} on {@link #CREATIVES} and {@link #CONTENT}
+     */
+    public static Builder builder(PollenRuntime runtime, FeatureStore store) {
+        return new Builder(runtime, store);
+    }
+
+    /** @return the model version deciding, or {@code null} when it could not be loaded */
+    public ArtifactId model() {
+        return modelId;
+    }
+
+    /** @return the creative-embeddings version whose inventory is served */
+    public ArtifactId creatives() {
+        return creativesId;
+    }
+
+    /** @return the content-embeddings version, or {@code null} when it could not be opened */
+    public ArtifactId content() {
+        return contentId;
+    }
+
+    /** @return why the model or the content table is missing, empty when both opened */
+    public List<PollenException> unavailable() {
+        return List.copyOf(unavailable);
+    }
+
+    /** @return the scoring contexts' pool, or {@code null} without a model; for tests of a busy pool */
+    ContextPool<?> pool() {
+        return workers;
+    }
+
+    /** @return creatives the inventory holds */
+    public int inventorySize() {
+        return servable.length;
+    }
+
+    /**
+     * @param adId an ad id
+     * @return the creative, or {@code null} when the inventory does not hold it
+     */
+    public Creative creative(String adId) {
+        long row = creativeTable.row(adId);
+        return row < 0 ? null : creative[(int) row];
+    }
+
+    /**
+     * Decides one break.
+     *
+     * @param request the break
+     * @return a new decision
+     */
+    public AdDecision decide(AdRequest request) {
+        AdDecision d = new AdDecision();
+        decide(request, d);
+        return d;
+    }
+
+    /**
+     * Decides one break into a reusable holder. Never throws for a data gap (unknown title or ids, a missing model
+     * or table, a failed run, a busy pool): the answer names the fallback.
+     *
+     * @param request the break
+     * @param out overwritten with the decision
+     * @throws PollenException {@link ErrorCategory#ILLEGAL_STATE} once closed
+     */
+    public void decide(AdRequest request, AdDecision out) {
+        long start = System.nanoTime();
+        long deadline = start + request.deadlineMicros() * 1_000;
+        out.start(request.requestId(), modelId, creativesId, contentId);
+        ContextPool.Handle<Worker> h = workers == null ? null : acquire(deadline);
+        try {
+            Scratch s = h != null ? h.attachment() : new Scratch();
+            int outcome = decide(s, h == null ? null : h.attachment(), request, out, start, deadline);
+            metrics.decided(outcome, out.nanos());
+            metrics.items(request.candidates() == null ? servable.length : request.candidates().size());
+            count(s);
+        } finally {
+            if (h != null) {
+                h.close();
+            }
+        }
+    }
+
+    private ContextPool.Handle<Worker> acquire(long deadline) {
+        ContextPool.Handle<Worker> h = workers.tryAcquire();
+        while (h == null && System.nanoTime() < deadline - RESERVE_NANOS) {
+            Thread.yield();
+            h = workers.tryAcquire();
+        }
+        return h;
+    }
+
+    private int decide(Scratch s, Worker w, AdRequest r, AdDecision out, long start, long deadline) {
+        s.reset();
+        long titleRow = contentTable == null ? -1 : contentTable.row(r.titleId());
+        int excluded = titleRow >= 0 ? titleExcluded[(int) titleRow] : unknownTitleExcluded;
+        int n = collect(s, r, excluded, Math.floorDiv(r.timestampMillis(), DAY_MILLIS));
+        boolean member = r.memberId() != null;
+        long memberKey = member ? FeatureKeys.of(r.memberId()) : 0;
+        double hour = 0;
+        double day = 0;
+        if (member) {
+            try {
+                store.read(FeatureKeys.of(memberKey, EXPOSURE_NAMESPACE), r.timestampMillis(), s.snap);
+                hour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
+                day = s.snap.value(AdExposure.DAY, AdExposure.IMPRESSIONS);
+            } catch (PollenException e) {
+                s.storeFailed = true; // caps cannot be checked: fill no ad a cap might forbid
+            }
+        }
+        AdFallback cause;
+        if (n == 0) {
+            cause = AdFallback.NO_ELIGIBLE;
+        } else if (modelLease == null) {
+            cause = AdFallback.MODEL_UNAVAILABLE;
+        } else if (contentTable == null) {
+            cause = AdFallback.CONTENT_UNAVAILABLE;
+        } else if (titleRow < 0) {
+            cause = AdFallback.UNKNOWN_TITLE;
+        } else if (w == null) {
+            cause = AdFallback.OVERLOADED;
+        } else if (System.nanoTime() + predict(w, n) + RESERVE_NANOS > deadline) {
+            cause = AdFallback.DEADLINE;
+        } else {
+            cause = score(w, r, n, titleRow, member, hour, day) ? null : AdFallback.SCORING_FAILED;
+        }
+        if (cause != null) {
+            prior(s, n);
+        }
+        if (cause != AdFallback.NO_ELIGIBLE) {
+            fill(s, r, n, memberKey, out);
+        }
+        out.finish(cause, n, s.unknown, s.capped, System.nanoTime() - start);
+        return cause == null ? 0 : cause.ordinal() + 1;
+    }
+
+    private int collect(Scratch s, AdRequest r, int excluded, long day) {
+        List<String> ids = r.candidates();
+        int n = 0;
+        if (ids == null) {
+            for (int row : servable) {
+                n = admit(s, row, excluded, day, n);
+            }
+            return n;
+        }
+        int stamp = ++s.stamp;
+        if (stamp == 0) {
+            Arrays.fill(s.seen, 0);
+            stamp = s.stamp = 1;
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            long row = creativeTable.row(ids.get(i));
+            if (row < 0 || creative[(int) row] == null) {
+                s.unknown++;
+            } else if (s.seen[(int) row] != stamp) {
+                s.seen[(int) row] = stamp;
+                n = admit(s, (int) row, excluded, day, n);
+            }
+        }
+        return n;
+    }
+
+    private int admit(Scratch s, int row, int excluded, long day, int n) {
+        if (day < flightStart[row] || day > flightEnd[row]) {
+            s.outOfFlight++;
+            return n;
+        }
+        if ((excluded & categoryBit[row]) != 0) {
+            s.excluded++;
+            return n;
+        }
+        s.cand[n] = row;
+        return n + 1;
+    }
+
+    private double predict(Worker w, int n) {
+        int runs = (n + maxBatch - 1) / maxBatch;
+        return w.scale * (runs * runNanos + n * candidateNanos);
+    }
+
+    /** Gathers, encodes and scores the candidates; {@code false} when the run or its output cannot be trusted. */
+    private boolean score(Worker w, AdRequest r, int n, long titleRow, boolean member, double hour, double day) {
+        long t0 = System.nanoTime();
+        try {
+            w.titleRow[0] = titleRow;
+            contentTable.gatherRows(w.titleRow, 1, w.title, 0);
+            AdFeatures.encodeShared(r.positionSeconds(), r.slots(), r.timestampMillis(), member, hour, day, w.shared);
+            for (int from = 0; from < n; from += maxBatch) {
+                int m = Math.min(maxBatch, n - from);
+                for (int i = 0; i < m; i++) {
+                    int row = w.cand[from + i];
+                    w.rows[i] = row;
+                    AdFeatures.encode(w.shared, AdCategory.of(category[row]), w.context, i * AdFeatures.COUNT);
+                }
+                creativeTable.gatherRows(w.rows, m, w.creatives, 0);
+                w.ctx.run(m);
+                for (int i = 0; i < m; i++) {
+                    float p = w.click.get(i);
+                    if (!(p >= 0f && p <= 1f)) {
+                        return false;
+                    }
+                    w.p[from + i] = p;
+                    w.ev[from + i] = p * bidPerImpression[w.cand[from + i]];
+                }
+            }
+        } catch (PollenException e) {
+            return false; // a failed run, or a table changed under its mapping
+        }
+        double observed = System.nanoTime() - t0;
+        double predicted = predict(w, n) / w.scale;
+        if (predicted > 0) {
+            w.scale = Math.max(0.5, Math.min(50, w.scale + (observed / predicted - w.scale) / 16));
+        }
+        return true;
+    }
+
+    private void prior(Scratch s, int n) {
+        for (int i = 0; i < n; i++) {
+            int row = s.cand[i];
+            s.p[i] = priorCtr[category[row]];
+            s.ev[i] = s.p[i] * bidPerImpression[row];
+        }
+    }
+
+    /** Fills the break best expected value first, skipping what separation, pacing or caps forbid. */
+    private void fill(Scratch s, AdRequest r, int n, long memberKey, AdDecision out) {
+        Arrays.fill(s.taken, 0, n, false);
+        int chosen = 0;
+        while (chosen < r.slots()) {
+            int best = next(s, n);
+            if (best < 0) {
+                break;
+            }
+            int row = s.cand[best];
+            if (separated(s, chosen, row)) {
+                s.separated++;
+            } else if (throttled(s, row, r.timestampMillis())) {
+                s.throttled++;
+            } else if (r.memberId() != null && capped(s, memberKey, row, r.timestampMillis())) {
+                s.capped++;
+            } else {
+                s.chosenAdvertiser[chosen] = advertiser[row];
+                s.chosenCategory[chosen] = category[row];
+                out.add(creative[row], s.p[best], s.ev[best]);
+                chosen++;
+            }
+        }
+    }
+
+    /** The untaken candidate of highest expected value (the first on ties), or {@code -1}. */
+    private int next(Scratch s, int n) {
+        if (s.picks < SCANS) {
+            s.picks++;
+            int best = -1;
+            double top = -1;
+            for (int i = 0; i < n; i++) {
+                if (!s.taken[i] && s.ev[i] > top) {
+                    top = s.ev[i];
+                    best = i;
+                }
+            }
+            if (best >= 0) {
+                s.taken[best] = true;
+            }
+            return best;
+        }
+        if (s.sorted < 0) {
+            // many were passed over: sort the rest once, highest value last, the first index first on ties
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (!s.taken[i]) {
+                    s.order[m++] = (long) Float.floatToIntBits((float) s.ev[i]) << 32 | (Integer.MAX_VALUE - i);
+                }
+            }
+            Arrays.sort(s.order, 0, m);
+            s.sorted = m;
+        }
+        if (s.sorted == 0) {
+            return -1;
+        }
+        return Integer.MAX_VALUE - (int) s.order[--s.sorted];
+    }
+
+    private boolean separated(Scratch s, int chosen, int row) {
+        for (int i = 0; i < chosen; i++) {
+            if (s.chosenAdvertiser[i] == advertiser[row] || s.chosenCategory[i] == category[row]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean throttled(Scratch s, int row, long at) {
+        try {
+            store.read(pacingKey[row], at, s.snap);
+        } catch (PollenException e) {
+            return true;
+        }
+        double lastHour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
+        double lastDay = s.snap.value(AdExposure.DAY, AdExposure.IMPRESSIONS);
+        double hourly = Math.max(1, Math.ceil(PACING_SLACK * dailyGoal[row] / 24.0));
+        return lastDay >= dailyGoal[row] || lastHour >= hourly;
+    }
+
+    private boolean capped(Scratch s, long memberKey, int row, long at) {
+        if (s.storeFailed) {
+            return true;
+        }
+        try {
+            store.read(FeatureKeys.of(memberKey, adKey[row]), at, s.snap);
+            if (over(s.snap, caps.adHour(), caps.adDay(), caps.adWeek())) {
+                return true;
+            }
+            store.read(FeatureKeys.of(memberKey, campaignKey[row]), at, s.snap);
+            return over(s.snap, caps.campaignHour(), caps.campaignDay(), caps.campaignWeek());
+        } catch (PollenException e) {
+            return true;
+        }
+    }
+
+    private static boolean over(FeatureSnapshot v, int hour, int day, int week) {
+        return v.value(AdExposure.HOUR, AdExposure.IMPRESSIONS) >= hour
+                || v.value(AdExposure.DAY, AdExposure.IMPRESSIONS) >= day
+                || v.value(AdExposure.WEEK, AdExposure.IMPRESSIONS) >= week;
+    }
+
+    private void count(Scratch s) {
+        if (s.unknown > 0) {
+            metrics.counted(EVENT_UNKNOWN, s.unknown);
+        }
+        if (s.outOfFlight > 0) {
+            metrics.counted(EVENT_FLIGHT, s.outOfFlight);
+        }
+        if (s.excluded > 0) {
+            metrics.counted(EVENT_EXCLUDED, s.excluded);
+        }
+        if (s.capped > 0) {
+            metrics.counted(EVENT_CAPPED, s.capped);
+        }
+        if (s.throttled > 0) {
+            metrics.counted(EVENT_THROTTLED, s.throttled);
+        }
+        if (s.separated > 0) {
+            metrics.counted(EVENT_SEPARATED, s.separated);
+        }
+    }
+
+    /**
+     * Records that an ad was shown: into the campaign's pacing and, with a member, the member's exposure and caps.
+     *
+     * @param memberId the viewer, or {@code null} when unknown
+     * @param adId the ad shown
+     * @param timestampMillis when (UTC epoch milliseconds)
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for an ad the inventory does not hold, a blank
+     *     member id, or an event time the store refuses
+     */
+    public void served(String memberId, String adId, long timestampMillis) {
+        Objects.requireNonNull(adId, "adId");
+        long row = creativeTable.row(adId);
+        if (row < 0 || creative[(int) row] == null) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served adId must be an ad of " + creativesId
+                    + "'s inventory (found " + Echo.quote(adId) + ")");
+        }
+        if (memberId != null && (memberId.isEmpty() || memberId.length() > 128)) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served memberId must be 1 to 128 characters"
+                    + " (found " + Echo.quote(memberId) + ")");
+        }
+        int r = (int) row;
+        store.checkEventTime(timestampMillis);
+        store.record(pacingKey[r], timestampMillis, ONE);
+        if (memberId != null) {
+            long m = FeatureKeys.of(memberId);
+            store.record(FeatureKeys.of(m, EXPOSURE_NAMESPACE), timestampMillis, ONE);
+            store.record(FeatureKeys.of(m, adKey[r]), timestampMillis, ONE);
+            store.record(FeatureKeys.of(m, campaignKey[r]), timestampMillis, ONE);
+        }
+    }
+
+    /** Counts one request refused as invalid before it reached {@link #decide}. */
+    public void rejected() {
+        metrics.rejected();
+    }
+
+    @Override
+    public void close() {
+        if (modelLease != null) {
+            modelLease.close();
+        }
+        if (contentLease != null) {
+            contentLease.close();
+        }
+        creativesLease.close();
+    }
+
+    @Override
+    public String toString() {
+        return "AdDecisioner[" + modelId + ", " + creativesId + ", " + contentId + ", " + servable.length + " ads]";
+    }
+
+    /** Configures an {@link AdDecisioner}. */
+    public static final class Builder {
+        private final PollenRuntime runtime;
+        private final FeatureStore store;
+        private String model = MODEL;
+        private String creatives = CREATIVES;
+        private String content = CONTENT;
+        private FrequencyCaps caps = FrequencyCaps.DEFAULT;
+        private int contexts = Runtime.getRuntime().availableProcessors();
+        private PollenMetrics metrics = PollenMetrics.none();
+
+        private Builder(PollenRuntime runtime, FeatureStore store) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** @param ref the context-matcher, default {@link #MODEL} @return this */
+        public Builder model(String ref) {
+            this.model = Objects.requireNonNull(ref, "ref");
+            return this;
+        }
+
+        /** @param ref the creative table with its inventory, default {@link #CREATIVES} @return this */
+        public Builder creatives(String ref) {
+            this.creatives = Objects.requireNonNull(ref, "ref");
+            return this;
+        }
+
+        /** @param ref the content table with its titles, default {@link #CONTENT} @return this */
+        public Builder content(String ref) {
+            this.content = Objects.requireNonNull(ref, "ref");
+            return this;
+        }
+
+        /** @param caps frequency caps, default {@link FrequencyCaps#DEFAULT} @return this */
+        public Builder caps(FrequencyCaps caps) {
+            this.caps = Objects.requireNonNull(caps, "caps");
+            return this;
+        }
+
+        /**
+         * @param contexts most scoring contexts, from 1 to {@link ContextPool#MAX_SIZE}; default one per processor
+         * @return this
+         */
+        public Builder contexts(int contexts) {
+            if (contexts < 1 || contexts > ContextPool.MAX_SIZE) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "ad decisioner contexts must be from 1 to "
+                        + ContextPool.MAX_SIZE + " (found " + contexts + ")");
+            }
+            this.contexts = contexts;
+            return this;
+        }
+
+        /** @param metrics where decisions are reported @return this */
+        public Builder metrics(PollenMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Opens the creative table (required: it holds the inventory), the content table and the model; a missing
+         * content table or model is reported ({@link AdDecisioner#unavailable()}) and its decisions fall back.
+         *
+         * @return the decisioner
+         * @throws PollenException when the creative table or its inventory cannot be opened
+         */
+        public AdDecisioner open() {
+            return new AdDecisioner(this);
+        }
+    }
+}
