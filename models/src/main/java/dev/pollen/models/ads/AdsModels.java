@@ -43,10 +43,10 @@ import java.util.stream.Stream;
  * must be in the catalog first ({@link StudioModels#ensure}).
  *
  * @param inventory the inventory to encode
- * @param log the impression log to train on
+ * @param impressions the impression log to train on
  * @param epochs training epochs
  */
-public record AdsModels(AdInventoryGenerator inventory, ImpressionLog log, int epochs) {
+public record AdsModels(AdInventoryGenerator inventory, ImpressionLog impressions, int epochs) {
     /** The creative-embedding table, aliased {@code prod}. */
     public static final ArtifactRef CREATIVE_EMBEDDINGS = ArtifactRef.ofAlias("ads", "creative-embeddings", "prod");
     /** The click model, aliased {@code prod}. */
@@ -60,9 +60,21 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog log, int e
     public static final AdsModels DEFAULT = new AdsModels(AdInventoryGenerator.demo(), new ImpressionLog(2026, 240_000),
             5);
 
+    /**
+     * A build small enough for tests: the demo inventory's first 600 creatives and 80,000 impressions from seed 2026,
+     * trained for 4 epochs. With a 300-title studio catalog it takes about 15 s on two cores (encoding included) and
+     * reaches a held-out AUC of about 0.80.
+     *
+     * @return the small build
+     */
+    public static AdsModels small() {
+        return new AdsModels(new AdInventoryGenerator(AdInventoryGenerator.DEFAULT_SEED, 600),
+                new ImpressionLog(2026, 80_000), 4);
+    }
+
     /** Checks the settings. */
     public AdsModels {
-        if (inventory == null || log == null) {
+        if (inventory == null || impressions == null) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "ads models need an inventory and an"
                     + " impression log");
         }
@@ -80,8 +92,8 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog log, int e
      * @param log told what is being built
      * @param progress told how many creatives are encoded so far, out of {@link AdInventoryGenerator#count()}
      * @return the creative table's and the context matcher's manifests
-     * @throws PollenException {@code NOT_FOUND} when the catalog lacks {@code studio/content-encoder} or
-     *     {@code studio/content-embeddings@prod}
+     * @throws PollenException {@code NOT_FOUND} when the catalog lacks {@code studio/content-embeddings@prod},
+     *     {@code ILLEGAL_STATE} when that table does not name the exact encoder version that produced it
      */
     public List<Manifest> ensure(PollenRuntime runtime, Consumer<String> log, LongConsumer progress) {
         Catalog catalog = runtime.catalog();
@@ -161,9 +173,9 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog log, int e
     private Manifest publishMatcher(PollenRuntime runtime, Manifest titleTable, Manifest creativeTable,
             Consumer<String> log) {
         long started = System.nanoTime();
-        TrainingData data = TrainingData.read(runtime, titleTable, creativeTable, this.log);
+        TrainingData data = TrainingData.read(runtime, titleTable, creativeTable, impressions);
         log.accept(String.format(Locale.ROOT, "generated %,d impressions (%s) over %,d titles and %,d creatives",
-                data.impressions().size(), this.log.describe(), data.titles().size(), data.creatives().size()));
+                data.impressions().size(), impressions.describe(), data.titles().size(), data.creatives().size()));
         ContextMatcherTrainer.Trained t = trainer().train(data, log);
         PublishRequest.Builder b = PublishRequest.builder(CONTEXT_MATCHER.domain(), CONTEXT_MATCHER.name(),
                         ArtifactKind.MODEL)
@@ -173,13 +185,14 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog log, int e
                         + " features (AdFeatures). Held-out AUC and per-category prior click rates in properties.")
                 .tag("ads").tag("ranking")
                 .signature(t.signature())
-                .producedBy(this.log.describe() + " + ContextMatcherTrainer MLP " + ContextMatcherTrainer.ARCHITECTURE)
+                .producedBy(impressions.describe() + " + ContextMatcherTrainer MLP "
+                        + ContextMatcherTrainer.ARCHITECTURE)
                 .derivedFrom(titleTable.id().ref())
                 .derivedFrom(creativeTable.id().ref())
                 .payload(new ByteArrayInputStream(t.onnx()));
         b.property("generator", "pollen-models ImpressionLog")
-                .property("generator.seed", Long.toString(this.log.seed()))
-                .property("generator.impressions", Integer.toString(this.log.count()));
+                .property("generator.seed", Long.toString(impressions.seed()))
+                .property("generator.impressions", Integer.toString(impressions.count()));
         t.properties().forEach(b::property);
         Manifest m = runtime.catalog().publish(b.build());
         runtime.catalog().setAlias(m.id(), CONTEXT_MATCHER.alias());
@@ -188,9 +201,9 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog log, int e
         return m;
     }
 
-    /** @return the trainer this build uses: the log's seed and {@link #epochs()} */
+    /** @return the trainer this build uses: the impression log's seed and {@link #epochs()} */
     public ContextMatcherTrainer trainer() {
-        return new ContextMatcherTrainer(log.seed(), epochs);
+        return new ContextMatcherTrainer(impressions.seed(), epochs);
     }
 
     private static void deleteQuietly(Path dir) {

@@ -18,10 +18,10 @@ import org.tribuo.util.onnx.ONNXRef;
  * and per-candidate context features.
  *
  * <pre>
- * title     [1, d]      ─┐
- *                         Mul ─┐                                  (broadcast: the query times each candidate)
- * creatives [batch, d]  ─┘     Concat(axis 1) ─ Sub(mean) ─ Div(std) ─ [Gemm ─ Relu]* ─ Gemm ─ Sigmoid ─► click
- * context   [batch, c]  ───────┘                                                              [batch, 1]
+ * title     [1, d]     ─┐
+ *                        Mul ─┐   (broadcast: the title times each candidate)
+ * creatives [batch, d] ─┘     Concat(axis 1) ─ Sub(mean) ─ Div(std) ─ [Gemm ─ Relu]* ─ Gemm ─ Sigmoid ─► click
+ * context   [batch, c] ───────┘                                                           [batch, 1]
  * </pre>
  *
  * The network's input is the element-wise product of the query and the candidate (whose sum is their cosine when

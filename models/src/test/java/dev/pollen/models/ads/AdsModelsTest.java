@@ -44,8 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real ONNX Runtime.
  */
 class AdsModelsTest {
-    private static final AdsModels SMALL = new AdsModels(new AdInventoryGenerator(AdInventoryGenerator.DEFAULT_SEED,
-            600), new ImpressionLog(2026, 80_000), 4);
+    private static final AdsModels SMALL = AdsModels.small();
 
     @TempDir
     static Path dir;
@@ -72,7 +71,7 @@ class AdsModelsTest {
         encoded = progress.get();
         creativeTable = ads.get(0);
         matcher = ads.get(1);
-        data = TrainingData.read(runtime, titleTable, creativeTable, SMALL.log());
+        data = TrainingData.read(runtime, titleTable, creativeTable, SMALL.impressions());
     }
 
     @AfterAll
@@ -210,7 +209,7 @@ class AdsModelsTest {
 
     @Test
     void shouldDrawTheSameLogForTheSameSeedAndAPrefixForAShorterOne() {
-        List<Impression> again = SMALL.log().generate(data.titles(), data.titleRows(), data.creatives(),
+        List<Impression> again = SMALL.impressions().generate(data.titles(), data.titleRows(), data.creatives(),
                 data.creativeRows());
         assertEquals(data.impressions(), again);
         List<Impression> shorter = new ImpressionLog(2026, 1_000).generate(data.titles(), data.titleRows(),

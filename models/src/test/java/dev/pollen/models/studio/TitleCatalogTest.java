@@ -197,7 +197,8 @@ class TitleCatalogTest {
                 "A back\\slash and a tab\there.", 1999);
         assertEquals("{\"id\":\"t000042\",\"text\":\"The \\\"Quiet\\\" Orbit. A back\\\\slash and a tab\\there.\","
                 + "\"title\":\"The \\\"Quiet\\\" Orbit\",\"genres\":[\"sci-fi\",\"drama\"],\"tone\":\"melancholic\","
-                + "\"maturity\":\"teen\",\"synopsis\":\"A back\\\\slash and a tab\\there.\",\"year\":1999}", TitleJsonLines.line(t));
+                + "\"maturity\":\"teen\",\"synopsis\":\"A back\\\\slash and a tab\\there.\",\"year\":1999}",
+                TitleJsonLines.line(t));
         Path file = dir.resolve("titles.jsonl");
         TitleJsonLines.write(demo.subList(0, 10), file);
         List<String> lines = Files.readAllLines(file);
