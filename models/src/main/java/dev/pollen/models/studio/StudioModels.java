@@ -89,7 +89,7 @@ public final class StudioModels {
                     .owner("studio-ml")
                     .description("Content embeddings of the studio title catalog: one 384-float unit vector per"
                             + " title (title and synopsis), for context matching, ranking and more-like-this."
-                            + " titles.jsonl holds each row's title, genres and tone.")
+                            + " titles.jsonl holds each row's title, genres, tone and maturity.")
                     .tag("studio").tag("content")
                     .property("titles.generator", "pollen-models TitleCatalog")
                     .property("titles.seed", Long.toString(titles.seed()))

@@ -2,6 +2,7 @@ package dev.pollen.models.studio;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.adapters.ads.Maturity;
 import dev.pollen.models.studio.TitleGrammar.Genre;
 import dev.pollen.models.studio.TitleGrammar.Tone;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import java.util.SplittableRandom;
 /**
  * A reproducible synthetic catalog of film and series titles: id, title, one to three genres, a tone, a synopsis
  * of one or two sentences (20 to 45 words) and a year, generated from a seeded grammar ({@link TitleGrammar};
- * documented in {@code models/README.md}, "Studio titles").
+ * documented in {@code models/README.md}, "Studio titles"), and an audience rating derived from the genres and tone
+ * ({@link dev.pollen.adapters.ads.Maturity#derive}, no random draw), which decides the ad categories a title may
+ * carry.
  *
  * <p>The genres choose the story's words (protagonist, setting, conflict, goal, deadline, title nouns and places)
  * and the tone its colour (the protagonist's adjective, title adjectives, the closing judgement and theme), so
@@ -123,7 +126,8 @@ public final class TitleCatalog {
         for (Genre g : genres) {
             genreNames.add(g.name());
         }
-        return new Title(id(index), name, genreNames, tone.name(), synopsis, year);
+        return new Title(id(index), name, genreNames, tone.name(), Maturity.derive(genreNames, tone.name()), synopsis,
+                year);
     }
 
     /*

@@ -13,10 +13,11 @@ import java.util.List;
 /**
  * Writes titles as JSON lines, one object per title with the fields in a fixed order:
  * {@code {"id":"t000001","text":"...","title":"...","genres":["sci-fi","thriller"],"tone":"tense",
- * "synopsis":"...","year":1987}}. {@code text} is {@link Title#text()}, what the content encoder embeds. The same
- * titles always give the same bytes (UTF-8, {@code \n} line ends, no spaces).
+ * "maturity":"teen","synopsis":"...","year":1987}}. {@code text} is {@link Title#text()}, what the content encoder
+ * embeds; {@code maturity} is the rating's {@link dev.pollen.adapters.ads.Maturity#label()}. The same titles always
+ * give the same bytes (UTF-8, {@code \n} line ends, no spaces).
  *
- * <p>Written by hand rather than with Jackson: Jackson lives in {@code catalog.fs} and {@code cli}, and six string
+ * <p>Written by hand rather than with Jackson: Jackson lives in {@code catalog.fs} and {@code cli}, and seven string
  * fields need only the escaping of RFC 8259 section 7.
  */
 public final class TitleJsonLines {
@@ -44,6 +45,8 @@ public final class TitleJsonLines {
         }
         sb.append("],\"tone\":");
         string(sb, title.tone());
+        sb.append(",\"maturity\":");
+        string(sb, title.maturity().label());
         sb.append(",\"synopsis\":");
         string(sb, title.synopsis());
         sb.append(",\"year\":").append(title.year()).append('}');

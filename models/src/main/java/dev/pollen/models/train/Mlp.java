@@ -168,6 +168,25 @@ public final class Mlp {
      * @return mean loss over the epoch
      */
     public double epoch(float[][] xs, float[][] ys, int[] order, int batch, float learningRate, float positiveWeight) {
+        return epoch(xs, ys, order, batch, learningRate, positiveWeight, 0f);
+    }
+
+    /**
+     * One epoch of mini-batch Adam on binary cross-entropy with decoupled weight decay (AdamW, Loshchilov and Hutter
+     * 2019): after each update every weight, not the biases, shrinks by {@code learningRate * weightDecay} of
+     * itself. It pulls the weights a wide, noisy input cannot pay for towards zero.
+     *
+     * @param xs standardized inputs
+     * @param ys targets in [0, 1], one per output
+     * @param order row order for this epoch
+     * @param batch rows per update
+     * @param learningRate Adam's step size
+     * @param positiveWeight weight of positive targets of output 0 (class imbalance), 1 for none
+     * @param weightDecay the decay rate, 0 for plain Adam
+     * @return mean loss over the epoch
+     */
+    public double epoch(float[][] xs, float[][] ys, int[] order, int batch, float learningRate, float positiveWeight,
+            float weightDecay) {
         int layers = w.length;
         float[][] gw = new float[layers][];
         float[][] gb = new float[layers][];
@@ -221,6 +240,12 @@ public final class Mlp {
             step++;
             for (int l = 0; l < layers; l++) {
                 adam(w[l], gw[l], mw[l], vw[l], scale, learningRate);
+                if (weightDecay != 0f) {
+                    float keep = 1 - learningRate * weightDecay;
+                    for (int k = 0; k < w[l].length; k++) {
+                        w[l][k] *= keep;
+                    }
+                }
                 adam(b[l], gb[l], mb[l], vb[l], scale, learningRate);
             }
         }

@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.adapters.ads.Maturity;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +154,37 @@ class TitleCatalogTest {
     }
 
     @Test
+    void shouldRateEveryTitleByItsGenresAndToneAndUseEveryRating() {
+        Map<Maturity, Integer> ratings = new EnumMap<>(Maturity.class);
+        for (Title t : demo) {
+            assertEquals(Maturity.derive(t.genres(), t.tone()), t.maturity(), t.toString());
+            ratings.merge(t.maturity(), 1, Integer::sum);
+        }
+        for (Maturity m : Maturity.values()) {
+            assertTrue(ratings.getOrDefault(m, 0) > 100, ratings.toString());
+        }
+    }
+
+    /**
+     * The content embeddings are computed from the titles' text: adding the rating (derived, no random draw) must
+     * leave every other field of every demo title as it was. The digest is of the demo catalog's JSON lines before
+     * {@code maturity} existed.
+     */
+    @Test
+    void shouldKeepEveryFieldButMaturityAsItWasBeforeTitlesWereRated() throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        for (Title t : demo) {
+            String line = TitleJsonLines.line(t);
+            String rating = ",\"maturity\":\"" + t.maturity().label() + "\"";
+            assertTrue(line.contains(rating + ",\"synopsis\":"), line);
+            md.update(line.replace(rating, "").getBytes(StandardCharsets.UTF_8));
+            md.update((byte) '\n');
+        }
+        assertEquals("8825660af5c736880df6df4fcd52a48b59448709cb8ff933e1b6019f19b1402c",
+                HexFormat.of().formatHex(md.digest()));
+    }
+
+    @Test
     void shouldRejectACountOutOfRange() {
         PollenException e = assertThrows(PollenException.class, () -> new TitleCatalog(1, 0));
         assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
@@ -162,7 +197,8 @@ class TitleCatalogTest {
                 "A back\\slash and a tab\there.", 1999);
         assertEquals("{\"id\":\"t000042\",\"text\":\"The \\\"Quiet\\\" Orbit. A back\\\\slash and a tab\\there.\","
                 + "\"title\":\"The \\\"Quiet\\\" Orbit\",\"genres\":[\"sci-fi\",\"drama\"],\"tone\":\"melancholic\","
-                + "\"synopsis\":\"A back\\\\slash and a tab\\there.\",\"year\":1999}", TitleJsonLines.line(t));
+                + "\"maturity\":\"teen\",\"synopsis\":\"A back\\\\slash and a tab\\there.\",\"year\":1999}",
+                TitleJsonLines.line(t));
         Path file = dir.resolve("titles.jsonl");
         TitleJsonLines.write(demo.subList(0, 10), file);
         List<String> lines = Files.readAllLines(file);
