@@ -52,15 +52,15 @@ final class AdsCommands {
 
     /** The options both commands share: the inventory and the exposure store. */
     static final class StoreOptions {
-        @Option(names = "--creatives", defaultValue = AdDecisioner.CREATIVES, description = "Creative table whose"
+        @Option(names = "--creatives", paramLabel = "REF", defaultValue = AdDecisioner.CREATIVES, description = "Creative table whose"
                 + " creatives.jsonl is the inventory (default: " + AdDecisioner.CREATIVES + ").")
         String creatives;
-        @Option(names = "--store", description = "Exposure store file, shared by pollen ads and pollen ads served"
+        @Option(names = "--store", paramLabel = "FILE", description = "Exposure store file, shared by pollen ads and pollen ads served"
                 + " (default: features/ad-exposure.cm beside the catalog).")
         Path store;
-        @Option(names = "--capacity", description = "Keys a new store is sized for (default: "
-                + ChronicleFeatureStore.DEFAULT_CAPACITY + "; a member takes one key, plus one per ad and per"
-                + " campaign served to it); an existing store keeps its own, and another value is refused.")
+        @Option(names = "--capacity", paramLabel = "N", description = "Keys a new store is sized for (default: "
+                + ChronicleFeatureStore.DEFAULT_CAPACITY + "; a member served takes one key, plus one per ad and"
+                + " per campaign it was served, and a campaign one for its pacing); an existing store keeps its own, and another value is refused.")
         Long capacity;
         @Option(names = "--replay", description = "Trust the lines' own times (replaying a recorded stream): the store"
                 + " then accepts any time from 2000 to 2100 instead of 5 minutes ahead to 7 days behind its clock.")
@@ -94,10 +94,10 @@ final class AdsCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", defaultValue = AdDecisioner.MODEL, description = "Context-matcher model ref"
+        @Option(names = "--model", paramLabel = "REF", defaultValue = AdDecisioner.MODEL, description = "Context-matcher model ref"
                 + " (default: " + AdDecisioner.MODEL + "); without it every decision falls back to priors.")
         String model;
-        @Option(names = "--content", defaultValue = AdDecisioner.CONTENT, description = "Content table ref, with its"
+        @Option(names = "--content", paramLabel = "REF", defaultValue = AdDecisioner.CONTENT, description = "Content table ref, with its"
                 + " titles.jsonl (default: " + AdDecisioner.CONTENT + ").")
         String content;
         @Option(names = "--caps", paramLabel = "adHour,adDay,adWeek,campaignHour,campaignDay,campaignWeek",
