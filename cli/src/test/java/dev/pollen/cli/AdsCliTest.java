@@ -131,6 +131,8 @@ class AdsCliTest {
         assertTrue(r.err().contains("pollen: 2 of 4 lines were bad, each answered on stdout with its error (the first"
                 + " at line 2)"), r.err());
         assertTrue(r.err().contains("pollen_decision_rejections_total{adapter=\"ads.decision\"} 2.0"), r.err());
+        assertTrue(r.err().contains("pollen_decisions_total{adapter=\"ads.decision\",outcome=\"scored\"} 2.0"),
+                "the two good lines, not the warm-up breaks: " + r.err());
     }
 
     @Test
