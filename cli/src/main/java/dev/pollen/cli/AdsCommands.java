@@ -10,11 +10,18 @@ import dev.pollen.adapters.ads.AdExposure;
 import dev.pollen.adapters.ads.AdFallback;
 import dev.pollen.adapters.ads.AdRequest;
 import dev.pollen.adapters.ads.FrequencyCaps;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.embedding.IdKind;
 import dev.pollen.features.EventTimePolicy;
 import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.internal.Echo;
 import dev.pollen.metrics.DecisionMetrics;
+import dev.pollen.metrics.FeatureStoreGauges;
+import dev.pollen.metrics.MetricsRegistration;
+import dev.pollen.metrics.ModelMetrics;
 import dev.pollen.metrics.PollenMetrics;
+import dev.pollen.metrics.RuntimeGauges;
+import dev.pollen.metrics.TableGauges;
 import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,15 +60,16 @@ final class AdsCommands {
 
     /** The options both commands share: the inventory and the exposure store. */
     static final class StoreOptions {
-        @Option(names = "--creatives", paramLabel = "REF", defaultValue = AdDecisioner.CREATIVES, description = "Creative table whose"
-                + " creatives.jsonl is the inventory (default: " + AdDecisioner.CREATIVES + ").")
+        @Option(names = "--creatives", paramLabel = "REF", defaultValue = AdDecisioner.CREATIVES, description =
+                "Creative table whose creatives.jsonl is the inventory (default: " + AdDecisioner.CREATIVES + ").")
         String creatives;
-        @Option(names = "--store", paramLabel = "FILE", description = "Exposure store file, shared by pollen ads and pollen ads served"
-                + " (default: features/ad-exposure.cm beside the catalog).")
+        @Option(names = "--store", paramLabel = "FILE", description = "Exposure store file, shared by pollen ads and"
+                + " pollen ads served (default: features/ad-exposure.cm beside the catalog).")
         Path store;
         @Option(names = "--capacity", paramLabel = "N", description = "Keys a new store is sized for (default: "
                 + ChronicleFeatureStore.DEFAULT_CAPACITY + "; a member served takes one key, plus one per ad and"
-                + " per campaign it was served, and a campaign one for its pacing); an existing store keeps its own, and another value is refused.")
+                + " per campaign it was served, and a campaign one for its pacing); an existing store keeps its own,"
+                + " and another value is refused.")
         Long capacity;
         @Option(names = "--replay", description = "Trust the lines' own times (replaying a recorded stream): the store"
                 + " then accepts any time from 2000 to 2100 instead of 5 minutes ahead to 7 days behind its clock.")
@@ -92,14 +100,13 @@ final class AdsCommands {
     static final class AdsCmd implements Callable<Integer> {
         @ParentCommand
         PollenCli root;
-        @Spec
-        CommandSpec spec;
 
-        @Option(names = "--model", paramLabel = "REF", defaultValue = AdDecisioner.MODEL, description = "Context-matcher model ref"
-                + " (default: " + AdDecisioner.MODEL + "); without it every decision falls back to priors.")
+        @Option(names = "--model", paramLabel = "REF", defaultValue = AdDecisioner.MODEL, description =
+                "Context-matcher model ref (default: " + AdDecisioner.MODEL + "); without it every decision falls"
+                        + " back to priors.")
         String model;
-        @Option(names = "--content", paramLabel = "REF", defaultValue = AdDecisioner.CONTENT, description = "Content table ref, with its"
-                + " titles.jsonl (default: " + AdDecisioner.CONTENT + ").")
+        @Option(names = "--content", paramLabel = "REF", defaultValue = AdDecisioner.CONTENT, description =
+                "Content table ref, with its titles.jsonl (default: " + AdDecisioner.CONTENT + ").")
         String content;
         @Option(names = "--caps", paramLabel = "adHour,adDay,adWeek,campaignHour,campaignDay,campaignWeek",
                 description = "Frequency caps per member: impressions of one ad, then of one campaign, in the last"
@@ -221,7 +228,7 @@ final class AdsCommands {
         String title = WARM_UP_ID; // without the content table, an unknown title: the fallback's path
         if (d.content() != null) {
             try (var lease = runtime.table(d.content().ref())) {
-                if (lease.table().rows() > 0 && lease.table().idKind() == dev.pollen.embedding.IdKind.STRING) {
+                if (lease.table().rows() > 0 && lease.table().idKind() == IdKind.STRING) {
                     title = lease.table().id(0);
                 }
             }
@@ -252,17 +259,17 @@ final class AdsCommands {
         }
 
         @Override
-        public dev.pollen.metrics.ModelMetrics forModel(dev.pollen.catalog.ArtifactId id) {
+        public ModelMetrics forModel(ArtifactId id) {
             return to.forModel(id);
         }
 
         @Override
-        public dev.pollen.metrics.MetricsRegistration bindRuntime(dev.pollen.metrics.RuntimeGauges gauges) {
+        public MetricsRegistration bindRuntime(RuntimeGauges gauges) {
             return to.bindRuntime(gauges);
         }
 
         @Override
-        public void loadFailed(dev.pollen.catalog.ArtifactId id, ErrorCategory category) {
+        public void loadFailed(ArtifactId id, ErrorCategory category) {
             to.loadFailed(id, category);
         }
 
@@ -277,13 +284,13 @@ final class AdsCommands {
         }
 
         @Override
-        public dev.pollen.metrics.MetricsRegistration bindTable(dev.pollen.catalog.ArtifactId id,
-                dev.pollen.metrics.TableGauges gauges) {
+        public MetricsRegistration bindTable(ArtifactId id,
+                TableGauges gauges) {
             return to.bindTable(id, gauges);
         }
 
         @Override
-        public dev.pollen.metrics.MetricsRegistration bindFeatureStore(dev.pollen.metrics.FeatureStoreGauges store) {
+        public MetricsRegistration bindFeatureStore(FeatureStoreGauges store) {
             return to.bindFeatureStore(store);
         }
 
