@@ -235,10 +235,19 @@ final class AdsCommands {
         }
         AdDecision out = new AdDecision();
         for (int i = 0; i < WARM_UP_DECISIONS; i++) {
-            AdRequest r = new AdRequest(WARM_UP_ID, title, 0, AdRequest.MAX_SLOTS, null, WARM_UP_ID,
-                    System.currentTimeMillis(), AdRequest.MAX_DEADLINE_MICROS);
+            AdRequest r;
+            try {
+                r = warmUpRequest(title);
+            } catch (PollenException e) {
+                r = warmUpRequest(WARM_UP_ID); // a first title no request could name: warm the fallback's path
+            }
             d.decide(r, out);
         }
+    }
+
+    private static AdRequest warmUpRequest(String title) {
+        return new AdRequest(WARM_UP_ID, title, 0, AdRequest.MAX_SLOTS, null, WARM_UP_ID, System.currentTimeMillis(),
+                AdRequest.MAX_DEADLINE_MICROS);
     }
 
     /**
