@@ -50,6 +50,31 @@ final class CliLogging {
         }
     }
 
+    /**
+     * Runs an action with one logger's records that start with a prefix dropped: for a warning a command reports
+     * itself, on its own standard error and in its own words, so that the process does not print it twice. Other
+     * records of that logger pass; the logger's own filter, if any, still applies and is restored afterwards. Meant
+     * for the CLI's single command thread: a record another thread logs meanwhile through that logger is filtered
+     * too.
+     *
+     * @param logger the logger's name, such as a class name
+     * @param prefix how the dropped messages start
+     * @param action what to run
+     * @param <T> what it returns
+     * @return what it returned
+     */
+    static <T> T withoutRecords(String logger, String prefix, java.util.function.Supplier<T> action) {
+        Logger l = Logger.getLogger(logger); // held here: java.util.logging keeps loggers weakly
+        java.util.logging.Filter before = l.getFilter();
+        l.setFilter(r -> (r.getMessage() == null || !r.getMessage().startsWith(prefix))
+                && (before == null || before.isLoggable(r)));
+        try {
+            return action.get();
+        } finally {
+            l.setFilter(before);
+        }
+    }
+
     /** {@code pollen: warning: message}; verbose adds the logger's name and the stack trace. */
     private static final class OneLine extends Formatter {
         private final boolean verbose;

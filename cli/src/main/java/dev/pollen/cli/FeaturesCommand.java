@@ -3,6 +3,7 @@ package dev.pollen.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.adapters.ads.AdExposure;
 import dev.pollen.adapters.payments.CardVelocity;
 import dev.pollen.features.FeatureKeys;
 import dev.pollen.features.FeatureSchema;
@@ -25,7 +26,8 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {FeaturesCommand.GetCmd.class, FeaturesCommand.StatsCmd.class, FeaturesCommand.RepairCmd.class})
 final class FeaturesCommand {
     /** The schemas the CLI knows stores of, by name. */
-    static final Map<String, FeatureSchema> SCHEMAS = Map.of(CardVelocity.SCHEMA.name(), CardVelocity.SCHEMA);
+    static final Map<String, FeatureSchema> SCHEMAS = Map.of(CardVelocity.SCHEMA.name(), CardVelocity.SCHEMA,
+            AdExposure.SCHEMA.name(), AdExposure.SCHEMA);
 
     @ParentCommand
     PollenCli root;
@@ -41,10 +43,11 @@ final class FeaturesCommand {
 
     /** The store file and its schema, shared by every subcommand. */
     static final class StoreOptions {
-        @Parameters(index = "0", description = "Store file, such as features/card-velocity.cm.")
+        @Parameters(index = "0", description = "Store file, such as features/card-velocity.cm or"
+                + " features/ad-exposure.cm.")
         Path store;
-        @Option(names = "--schema", defaultValue = "card-velocity", description = "The store's schema (default:"
-                + " card-velocity).")
+        @Option(names = "--schema", defaultValue = "card-velocity", description = "The store's schema:"
+                + " card-velocity (the default) or ad-exposure.")
         String schema;
 
         ChronicleFeatureStore open(boolean repair) {

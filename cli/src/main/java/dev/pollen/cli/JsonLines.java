@@ -10,9 +10,9 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
 /**
- * Reads standard input as JSON lines for the streaming commands ({@code score}, {@code fraud}, {@code route}):
- * strict UTF-8 lines of at most {@code --max-line-bytes} ({@link Utf8LineReader}), blank lines skipped, each other
- * line handed over with its 1-based number, for error messages.
+ * Reads standard input as JSON lines for the streaming commands ({@code score}, {@code fraud}, {@code route},
+ * {@code ads}, {@code ads served}): strict UTF-8 lines of at most {@code --max-line-bytes} ({@link Utf8LineReader}),
+ * blank lines skipped, each other line handed over with its 1-based number, for error messages.
  *
  * <p>Answers go out as soon as the command would otherwise wait: before every read that may block, the handler's
  * pending answers are written and standard output is flushed, so a service can drive a command as a co-process, one

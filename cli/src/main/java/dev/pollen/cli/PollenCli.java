@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "pollen", mixinStandardHelpOptions = true, version = "pollen 0.1.0",
         description = "Publish, discover and score shared models and embedding tables.",
         subcommands = {CatalogCommand.class, ScoreCommand.class, PaymentsCommands.FraudCmd.class,
-            PaymentsCommands.RouteCmd.class, FeaturesCommand.class, TableCommand.class, ModelsCommand.class, DemoCommand.class})
+            PaymentsCommands.RouteCmd.class, AdsCommands.AdsCmd.class, FeaturesCommand.class, TableCommand.class,
+            ModelsCommand.class, DemoCommand.class})
 public final class PollenCli {
     /** Exit code for bad usage or bad input. */
     static final int USAGE = 2;
