@@ -10,18 +10,10 @@ import dev.pollen.adapters.ads.AdExposure;
 import dev.pollen.adapters.ads.AdFallback;
 import dev.pollen.adapters.ads.AdRequest;
 import dev.pollen.adapters.ads.FrequencyCaps;
-import dev.pollen.catalog.ArtifactId;
-import dev.pollen.embedding.IdKind;
 import dev.pollen.features.EventTimePolicy;
 import dev.pollen.features.chronicle.ChronicleFeatureStore;
 import dev.pollen.internal.Echo;
-import dev.pollen.metrics.DecisionMetrics;
-import dev.pollen.metrics.FeatureStoreGauges;
-import dev.pollen.metrics.MetricsRegistration;
-import dev.pollen.metrics.ModelMetrics;
 import dev.pollen.metrics.PollenMetrics;
-import dev.pollen.metrics.RuntimeGauges;
-import dev.pollen.metrics.TableGauges;
 import dev.pollen.micrometer.MicrometerMetrics;
 import dev.pollen.runtime.PollenRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -134,15 +126,12 @@ final class AdsCommands {
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MicrometerMetrics m = MicrometerMetrics.of(registry);
-            WarmUpMetrics counted = new WarmUpMetrics(m);
             try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).metrics(m).build();
                  ChronicleFeatureStore store = storage.open(root);
                  AdDecisioner decisioner = open(AdDecisioner.builder(runtime, store).model(model)
                          .creatives(storage.creatives).content(content).caps(frequencyCaps).contexts(1)
-                         .metrics(counted))) {
+                         .metrics(m))) {
                 warnUnavailable(decisioner);
-                warmUp(runtime, decisioner);
-                counted.warm();
                 AdDecision d = new AdDecision();
                 try {
                     JsonLines.forEach(root.in, root.out, lines, new JsonLines.LineHandler() {
@@ -207,132 +196,6 @@ final class AdsCommands {
             root.err.println("pollen: warning: " + PollenCli.oneLine("ads: the " + what + " is unavailable, so every"
                     + " decision falls back to priors (fallback \"" + fallback.label() + "\"): "
                     + cause.getMessage()));
-        }
-    }
-
-    /** Breaks decided before the first line. */
-    static final int WARM_UP_DECISIONS = 3;
-    /** The request and member id of the warm-up breaks. */
-    static final String WARM_UP_ID = "pollen:warm-up";
-
-    /**
-     * Decides {@link #WARM_UP_DECISIONS} breaks nobody sees before reading the first line, so that the first lines
-     * are not decided cold. Measured on the 2-core dev machine (a fresh JVM, a member given): the first decision
-     * took 16 to 24 ms, which the default 10 ms deadline answered with the {@code deadline} fallback every time;
-     * most of it is the exposure store's first reads and code not yet compiled. The warm-up breaks are on the
-     * content table's first title, every ad of the inventory as candidates and six slots, for a member nobody has
-     * (the store is only read: deciding records nothing), so they take the paths a real request takes; they are
-     * not counted in the decision metrics ({@link WarmUpMetrics}) and cost a few tens of milliseconds once.
-     */
-    private static void warmUp(PollenRuntime runtime, AdDecisioner d) {
-        String title = WARM_UP_ID; // without the content table, an unknown title: the fallback's path
-        if (d.content() != null) {
-            try (var lease = runtime.table(d.content().ref())) {
-                if (lease.table().rows() > 0 && lease.table().idKind() == IdKind.STRING) {
-                    title = lease.table().id(0);
-                }
-            }
-        }
-        AdDecision out = new AdDecision();
-        for (int i = 0; i < WARM_UP_DECISIONS; i++) {
-            AdRequest r;
-            try {
-                r = warmUpRequest(title);
-            } catch (PollenException e) {
-                r = warmUpRequest(WARM_UP_ID); // a first title no request could name: warm the fallback's path
-            }
-            d.decide(r, out);
-        }
-    }
-
-    private static AdRequest warmUpRequest(String title) {
-        return new AdRequest(WARM_UP_ID, title, 0, AdRequest.MAX_SLOTS, null, WARM_UP_ID, System.currentTimeMillis(),
-                AdRequest.MAX_DEADLINE_MICROS);
-    }
-
-    /**
-     * The command's metrics, except the decisions of the warm-up: the decision metrics record nothing until
-     * {@link #warm()}. Everything else (models, tables, the runtime) goes straight to the binding it wraps.
-     */
-    static final class WarmUpMetrics implements PollenMetrics {
-        private final PollenMetrics to;
-        private volatile boolean warm;
-
-        WarmUpMetrics(PollenMetrics to) {
-            this.to = to;
-        }
-
-        /** From now on, decisions are recorded. */
-        void warm() {
-            warm = true;
-        }
-
-        @Override
-        public ModelMetrics forModel(ArtifactId id) {
-            return to.forModel(id);
-        }
-
-        @Override
-        public MetricsRegistration bindRuntime(RuntimeGauges gauges) {
-            return to.bindRuntime(gauges);
-        }
-
-        @Override
-        public void loadFailed(ArtifactId id, ErrorCategory category) {
-            to.loadFailed(id, category);
-        }
-
-        @Override
-        public DecisionMetrics decisions(String adapter, List<String> outcomes) {
-            return gated(to.decisions(adapter, outcomes));
-        }
-
-        @Override
-        public DecisionMetrics decisions(String adapter, List<String> outcomes, List<String> events) {
-            return gated(to.decisions(adapter, outcomes, events));
-        }
-
-        @Override
-        public MetricsRegistration bindTable(ArtifactId id,
-                TableGauges gauges) {
-            return to.bindTable(id, gauges);
-        }
-
-        @Override
-        public MetricsRegistration bindFeatureStore(FeatureStoreGauges store) {
-            return to.bindFeatureStore(store);
-        }
-
-        private DecisionMetrics gated(DecisionMetrics d) {
-            return new DecisionMetrics() {
-                @Override
-                public void decided(int outcome, long nanos) {
-                    if (warm) {
-                        d.decided(outcome, nanos);
-                    }
-                }
-
-                @Override
-                public void rejected() {
-                    if (warm) {
-                        d.rejected();
-                    }
-                }
-
-                @Override
-                public void counted(int event, long amount) {
-                    if (warm) {
-                        d.counted(event, amount);
-                    }
-                }
-
-                @Override
-                public void items(int items) {
-                    if (warm) {
-                        d.items(items);
-                    }
-                }
-            };
         }
     }
 

@@ -36,11 +36,12 @@ import picocli.CommandLine.ParentCommand;
  * {@code pollen demo}, the main job: builds the default catalog if it is missing (training the payments models on
  * the first run), then replays a labelled synthetic transaction stream (a seed the models never saw) through fraud
  * scoring and routing, and prints decisions by outcome, fraud caught and missed, and latency percentiles; then
- * shows "more like this" and a free-text context match over studio's content-embedding table ({@link StudioDemo}).
+ * shows "more like this" and a free-text context match over studio's content-embedding table ({@link StudioDemo}),
+ * and fills a stream of ad breaks with ads matched to the titles on studio's embeddings ({@link AdsDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Build the default catalog if absent, replay a labelled payment stream, then query studio's"
-                + " content embeddings.")
+        description = "Build the default catalog if absent, replay a labelled payment stream, query studio's"
+                + " content embeddings, then fill a stream of ad breaks.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     PollenCli root;
@@ -83,6 +84,8 @@ final class DemoCommand implements Callable<Integer> {
             payments(runtime, m, out);
             out.println();
             StudioDemo.run(runtime, out);
+            out.println();
+            AdsDemo.run(runtime, m, out, new Progress(root.err, "deciding ad breaks", AdsDemo.REQUESTS));
             if (metrics) {
                 out.print(registry.scrape());
             }

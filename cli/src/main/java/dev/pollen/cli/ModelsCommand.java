@@ -3,6 +3,7 @@ package dev.pollen.cli;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.models.DemoCatalog;
+import dev.pollen.models.ads.AdsModels;
 import dev.pollen.models.payments.PaymentsModels;
 import dev.pollen.models.studio.StudioModels;
 import dev.pollen.models.studio.TitleCatalog;
@@ -47,6 +48,16 @@ final class ModelsCommand {
         }));
         if (progress[0] != null) {
             progress[0].finish();
+        }
+        Progress[] encoding = new Progress[1];
+        all.addAll(AdsModels.DEFAULT.ensure(runtime, log, done -> {
+            if (encoding[0] == null) {
+                encoding[0] = new Progress(root.err, "encoding ad copy", AdsModels.DEFAULT.inventory().count());
+            }
+            encoding[0].update(done);
+        }));
+        if (encoding[0] != null) {
+            encoding[0].finish();
         }
         return all;
     }

@@ -52,8 +52,10 @@ import java.util.Objects;
  *   <li><b>While filling</b>, best expected value first, so these reads happen only for ads that would be chosen:
  *       competitive separation (no second ad of an advertiser or of a category in the break), pacing (a campaign
  *       is throttled once it served its daily goal in the last 24 hours, or 1.5 times an even hour's share of it,
- *       at least one, in the last hour), and the member's {@link FrequencyCaps} per ad and per campaign over the
- *       last hour, day and week. Impressions count when {@link #served} reports them.</li>
+ *       at least one, in the last hour; a campaign's pace is read at most once a second of request time per
+ *       decisioner, and again after this decisioner reports it served), and the member's {@link FrequencyCaps}
+ *       per ad and per campaign over the last hour, day and week. Impressions count when {@link #served} reports
+ *       them.</li>
  * </ul>
  *
  * <h2>Deadline and fallbacks</h2>
@@ -68,9 +70,10 @@ import java.util.Objects;
  * <h2>Cost and threading</h2>
  * Thread-safe. A decision takes a scoring context from a bounded pool for its duration (never waiting past its
  * deadline: a pool busy until then answers {@link AdFallback#OVERLOADED}); with a context, {@link #decide(AdRequest,
- * AdDecision)} allocates nothing on Pollen's side. Per candidate: one id lookup, two int compares and a 24-float
- * context row; then one gather of the rows, one run and, for each ad chosen or passed over, one to three feature
- * store reads.
+ * AdDecision)} allocates nothing on Pollen's side. Per candidate: one id lookup in a heap map, two int compares and a
+ * 24-float context row; then one gather of the rows, one run, one read of the member's exposure and, for each ad
+ * chosen or passed over, up to three feature store reads (its campaign's pace, mostly cached, and two caps). Opening
+ * measures a run, then decides three unasked breaks to warm up.
  */
 public final class AdDecisioner implements AutoCloseable {
     /** The default model. */
@@ -87,8 +90,10 @@ public final class AdDecisioner implements AutoCloseable {
     static final long RESERVE_NANOS = 20_000;
     /** How far ahead of an even hourly pace a campaign may run before it is throttled. */
     static final double PACING_SLACK = 1.5;
-    /** Selection scans before the remaining candidates are sorted once. */
-    private static final int SCANS = 16;
+    /** How long (request time) a campaign's pacing is reused before the store is read again. */
+    static final long PACING_REFRESH_MILLIS = 1_000;
+    /** Candidates kept in the first pass over the values; a break reaching past them sorts the rest once. */
+    private static final int TOP = 16;
     private static final long DAY_MILLIS = 86_400_000L;
     private static final System.Logger LOG = System.getLogger(AdDecisioner.class.getName());
     private static final double[] ONE = {1};
@@ -144,6 +149,19 @@ public final class AdDecisioner implements AutoCloseable {
     private final long[] dailyGoal;
     /** Rows with a creative, for a request without candidates. */
     private final int[] servable;
+    /**
+     * Ad id to row, on the heap: a lookup costs a {@code String} hash and one compare, a quarter of a probe of the
+     * table's mapped index (measured in {@code AdsBenchmark.gatherPaired}).
+     */
+    private final Map<String, Integer> rowOf = new HashMap<>();
+    /** Campaign index by row. */
+    private final int[] campaign;
+    /**
+     * Pacing seen per campaign: the request time it was read at (ms) shifted left once, plus 1 when throttled. One
+     * {@code long} so a reader never sees half of another thread's write; reread when more than
+     * {@link #PACING_REFRESH_MILLIS} older than the request.
+     */
+    private final long[] pacing;
     private final float[] priorCtr = new float[AdCategory.COUNT];
     /** Excluded-category masks by row of the content table. */
     private final int[] titleExcluded;
@@ -159,14 +177,15 @@ public final class AdDecisioner implements AutoCloseable {
         final int[] cand = new int[capacity];
         final float[] p = new float[capacity];
         final double[] ev = new double[capacity];
-        final boolean[] taken = new boolean[capacity];
         final long[] order = new long[capacity];
+        final long[] top = new long[TOP];
         final int[] seen = new int[creative.length];
         final int[] chosenAdvertiser = new int[AdRequest.MAX_SLOTS];
         final int[] chosenCategory = new int[AdRequest.MAX_SLOTS];
         final FeatureSnapshot snap = new FeatureSnapshot(AdExposure.SCHEMA);
         int stamp;
-        int picks;
+        int topSize;
+        int topNext;
         int sorted;
         int unknown;
         int outOfFlight;
@@ -177,7 +196,8 @@ public final class AdDecisioner implements AutoCloseable {
         boolean storeFailed;
 
         void reset() {
-            picks = 0;
+            topSize = -1;
+            topNext = 0;
             sorted = -1;
             unknown = 0;
             outOfFlight = 0;
@@ -243,7 +263,11 @@ public final class AdDecisioner implements AutoCloseable {
             this.campaignKey = new long[rows];
             this.pacingKey = new long[rows];
             this.dailyGoal = new long[rows];
-            this.servable = loadInventory(b.runtime, creativesLease);
+            this.campaign = new int[rows];
+            Map<String, Integer> campaigns = new HashMap<>();
+            this.servable = loadInventory(b.runtime, creativesLease, campaigns);
+            this.pacing = new long[campaigns.size()];
+            Arrays.fill(pacing, Long.MIN_VALUE);
             this.capacity = Math.max(maxBatch, servable.length);
 
             try {
@@ -282,6 +306,7 @@ public final class AdDecisioner implements AutoCloseable {
             double[] cost = pool == null ? new double[] {0, 0} : measureCost(pool);
             this.runNanos = cost[0];
             this.candidateNanos = cost[1];
+            warmUp();
         } catch (RuntimeException e) {
             if (modelLease != null) {
                 modelLease.close();
@@ -299,7 +324,7 @@ public final class AdDecisioner implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "ads decisions fall back without the " + what + ": " + e.getMessage());
     }
 
-    private int[] loadInventory(PollenRuntime runtime, TableLease lease) {
+    private int[] loadInventory(PollenRuntime runtime, TableLease lease, Map<String, Integer> campaigns) {
         Path file = verifiedAttachment(runtime, lease.manifest(), AdInventory.FILE);
         List<Creative> all = AdInventory.read(file);
         Map<String, Integer> advertisers = new HashMap<>();
@@ -326,6 +351,8 @@ public final class AdDecisioner implements AutoCloseable {
             campaignKey[r] = FeatureKeys.of("campaign", c.campaign());
             pacingKey[r] = FeatureKeys.of(PACING_NAMESPACE, campaignKey[r]);
             dailyGoal[r] = c.dailyGoal();
+            campaign[r] = campaigns.computeIfAbsent(c.campaign(), k -> campaigns.size());
+            rowOf.put(c.adId(), r);
             rows.add(r);
         }
         return rows.stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -445,6 +472,42 @@ public final class AdDecisioner implements AutoCloseable {
     }
 
     /**
+     * Decides a few breaks nobody asked for, reading but never writing the store and counting nothing, so the first
+     * real decision does not pay for loading classes and first touches (it took 16–24 ms in a fresh JVM, past a
+     * typical deadline).
+     */
+    private void warmUp() {
+        if (servable.length == 0) {
+            return;
+        }
+        String title = contentTable != null && contentTable.rows() > 0 ? contentTable.id(0) : null;
+        if (title == null || !Creative.ID.matcher(title).matches()) {
+            title = "pollen-warm-up";
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < Math.min(servable.length, 100); i++) {
+            ids.add(creative[servable[i]].adId());
+        }
+        long at = Math.max(AdRequest.MIN_TIMESTAMP, Math.min(AdRequest.MAX_TIMESTAMP,
+                creative[servable[0]].flightStart().toEpochDay() * DAY_MILLIS + DAY_MILLIS / 2));
+        AdDecision out = new AdDecision();
+        for (String member : new String[] {null, "pollen-warm-up", null}) {
+            AdRequest r = new AdRequest("warm-up", title, 0, AdRequest.MAX_SLOTS, ids, member, at, 1_000_000);
+            ContextPool.Handle<Worker> h = workers == null ? null : workers.tryAcquire();
+            try {
+                Scratch scratch = h != null ? h.attachment() : new Scratch();
+                long start = System.nanoTime();
+                out.start(r.requestId(), modelId, creativesId, contentId);
+                decide(scratch, h == null ? null : h.attachment(), r, out, start, start + 1_000_000_000L);
+            } finally {
+                if (h != null) {
+                    h.close();
+                }
+            }
+        }
+    }
+
+    /**
      * @param runtime the process's runtime
      * @param store the exposure store, of schema {@link AdExposure#SCHEMA}
      * @return a builder deciding with {@link #MODEL} on {@link #CREATIVES} and {@link #CONTENT}
@@ -488,8 +551,8 @@ public final class AdDecisioner implements AutoCloseable {
      * @return the creative, or {@code null} when the inventory does not hold it
      */
     public Creative creative(String adId) {
-        long row = creativeTable.row(adId);
-        return row < 0 ? null : creative[(int) row];
+        Integer row = rowOf.get(adId);
+        return row == null ? null : creative[row];
     }
 
     /**
@@ -598,12 +661,12 @@ public final class AdDecisioner implements AutoCloseable {
             stamp = s.stamp = 1;
         }
         for (int i = 0; i < ids.size(); i++) {
-            long row = creativeTable.row(ids.get(i));
-            if (row < 0 || creative[(int) row] == null) {
+            Integer row = rowOf.get(ids.get(i));
+            if (row == null) {
                 s.unknown++;
-            } else if (s.seen[(int) row] != stamp) {
-                s.seen[(int) row] = stamp;
-                n = admit(s, (int) row, excluded, day, n);
+            } else if (s.seen[row] != stamp) {
+                s.seen[row] = stamp;
+                n = admit(s, row, excluded, day, n);
             }
         }
         return n;
@@ -673,7 +736,6 @@ public final class AdDecisioner implements AutoCloseable {
 
     /** Fills the break best expected value first, skipping what separation, pacing or caps forbid. */
     private void fill(Scratch s, AdRequest r, int n, long memberKey, AdDecision out) {
-        Arrays.fill(s.taken, 0, n, false);
         int chosen = 0;
         while (chosen < r.slots()) {
             int best = next(s, n);
@@ -696,38 +758,53 @@ public final class AdDecisioner implements AutoCloseable {
         }
     }
 
-    /** The untaken candidate of highest expected value (the first on ties), or {@code -1}. */
+    /** A candidate's sort key: its value's float bits (order-preserving for values from 0 up), then its index. */
+    private static long key(double ev, int i) {
+        return (long) Float.floatToIntBits((float) ev) << 32 | (Integer.MAX_VALUE - i);
+    }
+
+    private static int index(long key) {
+        return Integer.MAX_VALUE - (int) key;
+    }
+
+    /**
+     * The next candidate by expected value, highest first (the first index on ties), or {@code -1}. The first call
+     * keeps the best {@link #TOP} in one pass (most candidates cost one compare); only a break that passes over all
+     * of them sorts the rest, once.
+     */
     private int next(Scratch s, int n) {
-        if (s.picks < SCANS) {
-            s.picks++;
-            int best = -1;
-            double top = -1;
+        if (s.topSize < 0) {
+            int size = 0;
             for (int i = 0; i < n; i++) {
-                if (!s.taken[i] && s.ev[i] > top) {
-                    top = s.ev[i];
-                    best = i;
+                long k = key(s.ev[i], i);
+                if (size == TOP && k <= s.top[TOP - 1]) {
+                    continue;
                 }
+                int at = size == TOP ? TOP - 1 : size++;
+                while (at > 0 && s.top[at - 1] < k) {
+                    s.top[at] = s.top[at - 1];
+                    at--;
+                }
+                s.top[at] = k;
             }
-            if (best >= 0) {
-                s.taken[best] = true;
-            }
-            return best;
+            s.topSize = size;
+        }
+        if (s.topNext < s.topSize) {
+            return index(s.top[s.topNext++]);
         }
         if (s.sorted < 0) {
-            // many were passed over: sort the rest once, highest value last, the first index first on ties
             int m = 0;
+            long floor = s.topSize == 0 ? Long.MAX_VALUE : s.top[s.topSize - 1];
             for (int i = 0; i < n; i++) {
-                if (!s.taken[i]) {
-                    s.order[m++] = (long) Float.floatToIntBits((float) s.ev[i]) << 32 | (Integer.MAX_VALUE - i);
+                long k = key(s.ev[i], i);
+                if (k < floor) {
+                    s.order[m++] = k;
                 }
             }
             Arrays.sort(s.order, 0, m);
             s.sorted = m;
         }
-        if (s.sorted == 0) {
-            return -1;
-        }
-        return Integer.MAX_VALUE - (int) s.order[--s.sorted];
+        return s.sorted == 0 ? -1 : index(s.order[--s.sorted]);
     }
 
     private boolean separated(Scratch s, int chosen, int row) {
@@ -740,15 +817,24 @@ public final class AdDecisioner implements AutoCloseable {
     }
 
     private boolean throttled(Scratch s, int row, long at) {
+        int c = campaign[row];
+        long seen = pacing[c];
+        long seenAt = seen >> 1;
+        if (seen != Long.MIN_VALUE && at >= seenAt && at - seenAt < PACING_REFRESH_MILLIS) {
+            return (seen & 1) != 0;
+        }
+        boolean throttled;
         try {
             store.read(pacingKey[row], at, s.snap);
+            double lastHour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
+            double lastDay = s.snap.value(AdExposure.DAY, AdExposure.IMPRESSIONS);
+            double hourly = Math.max(1, Math.ceil(PACING_SLACK * dailyGoal[row] / 24.0));
+            throttled = lastDay >= dailyGoal[row] || lastHour >= hourly;
         } catch (PollenException e) {
-            return true;
+            return true; // not cached: the next request reads again
         }
-        double lastHour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
-        double lastDay = s.snap.value(AdExposure.DAY, AdExposure.IMPRESSIONS);
-        double hourly = Math.max(1, Math.ceil(PACING_SLACK * dailyGoal[row] / 24.0));
-        return lastDay >= dailyGoal[row] || lastHour >= hourly;
+        pacing[c] = at << 1 | (throttled ? 1 : 0);
+        return throttled;
     }
 
     private boolean capped(Scratch s, long memberKey, int row, long at) {
@@ -805,8 +891,8 @@ public final class AdDecisioner implements AutoCloseable {
      */
     public void served(String memberId, String adId, long timestampMillis) {
         Objects.requireNonNull(adId, "adId");
-        long row = creativeTable.row(adId);
-        if (row < 0 || creative[(int) row] == null) {
+        Integer row = rowOf.get(adId);
+        if (row == null) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served adId must be an ad of " + creativesId
                     + "'s inventory (found " + Echo.quote(adId) + ")");
         }
@@ -814,9 +900,10 @@ public final class AdDecisioner implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served memberId must be 1 to 128 characters"
                     + " (found " + Echo.quote(memberId) + ")");
         }
-        int r = (int) row;
+        int r = row;
         store.checkEventTime(timestampMillis);
         store.record(pacingKey[r], timestampMillis, ONE);
+        pacing[campaign[r]] = Long.MIN_VALUE; // this process's next decision reads the campaign's pace again
         if (memberId != null) {
             long m = FeatureKeys.of(memberId);
             store.record(FeatureKeys.of(m, EXPOSURE_NAMESPACE), timestampMillis, ONE);

@@ -79,9 +79,7 @@ public final class AdFeatures {
      * @param offset the row's first float in {@code out}
      */
     public static void encode(float[] shared, AdCategory category, FloatBuffer out, int offset) {
-        for (int i = 0; i < COUNT; i++) {
-            out.put(offset + i, shared[i]);
-        }
+        out.put(offset, shared, 0, COUNT);
         out.put(offset + category.ordinal(), 1f);
     }
 

@@ -316,6 +316,27 @@ class AdDecisionerTest {
     }
 
     @Test
+    void aBreakThatPassesOverMoreThanTheFirstSixteenStillFindsTheNextBest() {
+        List<Creative> many = new ArrayList<>();
+        List<float[]> vectors = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            // one advertiser's 30 ads, best first by bid; then another advertiser's one ad, worth the least
+            many.add(ad("b" + i, "v1", "c" + i, AdCategory.of(i % AdCategory.COUNT), 100 - i));
+            vectors.add(unit(0, 1, 0.1));
+        }
+        many.add(ad("z1", "v9", "c99", AdCategory.TELECOM, 1));
+        vectors.add(unit(0, 1, 0.1));
+        Path other = dir.resolve("many");
+        FileSystemCatalog catalog = FileSystemCatalog.open(other.resolve("catalog"), PollenRuntime.validators());
+        AdsFixture.publish(catalog, other, TITLES, many, vectors, false);
+        try (PollenRuntime r = PollenRuntime.builder(catalog).build();
+             AdDecisioner d = AdDecisioner.builder(r, store).open()) {
+            AdDecision out = d.decide(request("t1", 2, AdsFixture.ids(many), null, T, 1_000_000));
+            assertEquals(List.of("b0", "z1"), chosen(out), "29 ads of v1 passed over, 13 of them after the top 16");
+        }
+    }
+
+    @Test
     void servedRefusesAnAdOutsideTheInventory() {
         PollenException e = assertThrows(PollenException.class, () -> decisioner.served("m1", "a99", T));
         assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category());
