@@ -1,5 +1,10 @@
 package dev.pollen.models.ads;
 
+import static dev.pollen.models.Draws.GOLDEN;
+import static dev.pollen.models.Draws.mix64;
+import static dev.pollen.models.Draws.pick;
+import static dev.pollen.models.Draws.weighted;
+
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.ads.AdCategory;
@@ -48,7 +53,6 @@ public final class AdInventoryGenerator {
     /** Bounds of a bid, CPM. */
     public static final double MAX_BID = 200;
 
-    private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
     private static final long ADVERTISERS = 0xAD5_0001L;
     private static final long CAMPAIGNS = 0xAD5_0002L;
     private static final long CREATIVES = 0xAD5_0003L;
@@ -229,34 +233,8 @@ public final class AdInventoryGenerator {
         return new SplittableRandom(mix64(mix64(seed ^ kind) + GOLDEN * (index + 1L)));
     }
 
-    private static int weighted(SplittableRandom r, int[] weights) {
-        int total = 0;
-        for (int w : weights) {
-            total += w;
-        }
-        int x = r.nextInt(total);
-        for (int i = 0; i < weights.length; i++) {
-            x -= weights[i];
-            if (x < 0) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("unreachable");
-    }
-
-    private static String pick(SplittableRandom r, List<String> options) {
-        return options.get(r.nextInt(options.size()));
-    }
-
     private static String digits(int value, int width) {
         String s = Integer.toString(value);
         return "0".repeat(Math.max(0, width - s.length())) + s;
-    }
-
-    /** The finalizer of SplitMix64 (Steele, Lea and Flood 2014), as in {@link SplittableRandom}. */
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
     }
 }

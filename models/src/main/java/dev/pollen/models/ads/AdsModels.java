@@ -11,6 +11,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableDType;
+import dev.pollen.models.TempDirs;
 import dev.pollen.models.studio.StudioModels;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.text.TextEncoder;
@@ -19,12 +20,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * The ads domain's shipped artifacts, built on the studio's:
@@ -166,7 +165,7 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog impression
             throw new PollenException(ErrorCategory.IO, "cannot build " + CREATIVE_EMBEDDINGS.qualifiedName() + ": "
                     + e.getMessage(), e);
         } finally {
-            deleteQuietly(dir);
+            TempDirs.deleteQuietly(dir);
         }
     }
 
@@ -204,18 +203,5 @@ public record AdsModels(AdInventoryGenerator inventory, ImpressionLog impression
     /** @return the trainer this build uses: the impression log's seed and {@link #epochs()} */
     public ContextMatcherTrainer trainer() {
         return new ContextMatcherTrainer(impressions.seed(), epochs);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a temporary directory left behind is harmless
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.pollen.models.ads;
 import dev.pollen.adapters.ads.AdCategory;
 import dev.pollen.adapters.ads.AdFeatures;
 import dev.pollen.catalog.Signature;
+import dev.pollen.models.Draws;
 import dev.pollen.models.onnx.ContextMatcherExport;
 import dev.pollen.models.train.Metrics;
 import dev.pollen.models.train.Mlp;
@@ -117,7 +118,7 @@ public record ContextMatcherTrainer(long seed, int epochs) {
      * @return whether its impressions are held out
      */
     boolean heldOut(int titleIndex) {
-        long h = AdInventoryGenerator.mix64((seed ^ SPLIT) + 0x9E37_79B9_7F4A_7C15L * (titleIndex + 1L));
+        long h = Draws.mix64((seed ^ SPLIT) + Draws.GOLDEN * (titleIndex + 1L));
         return Long.remainderUnsigned(h, HELD_OUT_ONE_IN) == 0;
     }
 

@@ -1,5 +1,9 @@
 package dev.pollen.models.ads;
 
+import static dev.pollen.models.Draws.GOLDEN;
+import static dev.pollen.models.Draws.mix64;
+import static dev.pollen.models.Draws.weighted;
+
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.ads.AdCategory;
@@ -76,7 +80,6 @@ public record ImpressionLog(long seed, int count) {
     private static final double LN_181 = Math.log(181);
     private static final long DAY_MILLIS = 86_400_000L;
     private static final long HOUR_MILLIS = 3_600_000L;
-    private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
     private static final long IMPRESSIONS = 0x1A9_0001L;
     private static final long TITLES = 0x1A9_0002L;
     private static final long CREATIVES = 0x1A9_0003L;
@@ -224,22 +227,7 @@ public record ImpressionLog(long seed, int count) {
     }
 
     private SplittableRandom stream(long kind, int index) {
-        return new SplittableRandom(AdInventoryGenerator.mix64(AdInventoryGenerator.mix64(seed ^ kind)
+        return new SplittableRandom(mix64(mix64(seed ^ kind)
                 + GOLDEN * (index + 1L)));
-    }
-
-    private static int weighted(SplittableRandom r, int[] weights) {
-        int total = 0;
-        for (int w : weights) {
-            total += w;
-        }
-        int x = r.nextInt(total);
-        for (int i = 0; i < weights.length; i++) {
-            x -= weights[i];
-            if (x < 0) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("unreachable");
     }
 }

@@ -8,16 +8,15 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableDType;
+import dev.pollen.models.TempDirs;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.text.TextEncoder;
 import dev.pollen.text.TextTables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * Studio's shipped artifacts: the content encoder ({@link ContentEncoderImport}) and {@code studio/content-embeddings},
@@ -103,20 +102,7 @@ public final class StudioModels {
             throw new PollenException(ErrorCategory.IO, "cannot build " + CONTENT_EMBEDDINGS.qualifiedName() + ": "
                     + e.getMessage(), e);
         } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a temporary directory left behind is harmless
+            TempDirs.deleteQuietly(dir);
         }
     }
 }

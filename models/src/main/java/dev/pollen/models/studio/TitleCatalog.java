@@ -1,5 +1,10 @@
 package dev.pollen.models.studio;
 
+import static dev.pollen.models.Draws.GOLDEN;
+import static dev.pollen.models.Draws.mix64;
+import static dev.pollen.models.Draws.pick;
+import static dev.pollen.models.Draws.weighted;
+
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.ads.Maturity;
@@ -105,7 +110,7 @@ public final class TitleCatalog {
     }
 
     private Title title(int index, Set<String> used, Map<String, Integer> sequels) {
-        SplittableRandom r = new SplittableRandom(mix64(seed + 0x9E37_79B9_7F4A_7C15L * (index + 1L)));
+        SplittableRandom r = new SplittableRandom(mix64(seed + GOLDEN * (index + 1L)));
         Genre primary = TitleGrammar.GENRES.get(weighted(r, PRIMARY_WEIGHTS));
         List<Genre> genres = new ArrayList<>(3);
         genres.add(primary);
@@ -270,25 +275,6 @@ public final class TitleCatalog {
         throw new IllegalStateException("the grammar names an unknown companion genre: " + name);
     }
 
-    private static int weighted(SplittableRandom r, int[] weights) {
-        int total = 0;
-        for (int w : weights) {
-            total += w;
-        }
-        int x = r.nextInt(total);
-        for (int i = 0; i < weights.length; i++) {
-            x -= weights[i];
-            if (x < 0) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("unreachable");
-    }
-
-    private static String pick(SplittableRandom r, List<String> options) {
-        return options.get(r.nextInt(options.size()));
-    }
-
     private static String article(String word) {
         return "aeiou".indexOf(Character.toLowerCase(word.charAt(0))) >= 0 ? "an" : "a";
     }
@@ -335,12 +321,5 @@ public final class TitleCatalog {
             }
         }
         return sb.toString();
-    }
-
-    /** The finalizer of SplitMix64 (Steele, Lea and Flood 2014), as in {@link SplittableRandom}. */
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
     }
 }
