@@ -14,8 +14,9 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
 /**
- * Exports a trained {@link Mlp} as a two-tower context matcher: one query row per call, a batch of candidate rows
- * and per-candidate context features.
+ * Exports a trained {@link Mlp} as a two-tower scorer: one query row per call, a batch of candidate rows and
+ * per-candidate context features. {@code ads/context-matcher} (a title against creatives) and
+ * {@code personalization/ranker} (a member against titles) share it under their own input names.
  *
  * <pre>
  * title     [1, d]     ─┐
@@ -38,6 +39,8 @@ import org.tribuo.util.onnx.ONNXRef;
 public record ContextMatcherExport(String queryName, String candidatesName, String contextName, String outputName) {
     /** The names {@code ads/context-matcher} uses: {@code title}, {@code creatives}, {@code context}, {@code click}. */
     public static final ContextMatcherExport ADS = new ContextMatcherExport("title", "creatives", "context", "click");
+    /** The names {@code personalization/ranker} uses: {@code member}, {@code titles}, {@code context}, {@code play}. */
+    public static final ContextMatcherExport RANKER = new ContextMatcherExport("member", "titles", "context", "play");
 
     /**
      * @param mlp the trained network, whose input width is {@code dimension + contextWidth} and output width 1
@@ -77,7 +80,7 @@ public record ContextMatcherExport(String queryName, String candidatesName, Stri
         }
         x.assignTo(output);
         OnnxMl.GraphProto graph = ctx.buildGraph();
-        // Tribuo declares every input [batch, width]: the query is one row per call
+        // Tribuo declares every input [batch, width]: the query (input 0) is one row per call
         OnnxMl.ValueInfoProto q = graph.getInput(0);
         OnnxMl.TypeProto.Tensor.Builder tensor = q.getType().getTensorType().toBuilder();
         tensor.getShapeBuilder().setDim(0, OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(1));
