@@ -24,7 +24,7 @@ public final class MemberVectors {
     public static boolean vector(float[][] content, ViewingHistory.Plays plays, int member, int count, float[] out) {
         java.util.Arrays.fill(out, 0f);
         int from = plays.offsets()[member];
-        int to = Math.min(plays.offsets()[member + 1], from + count);
+        int to = from + Math.max(0, Math.min(plays.count(member), count));
         if (to <= from) {
             return false;
         }

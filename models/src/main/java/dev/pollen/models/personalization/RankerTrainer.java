@@ -13,6 +13,8 @@ import dev.pollen.models.Draws;
 import dev.pollen.models.TempDirs;
 import dev.pollen.models.onnx.ContextMatcherExport;
 import dev.pollen.models.train.Mlp;
+import dev.pollen.onnx.OnnxConfig;
+import dev.pollen.onnx.OnnxEnvironment;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
@@ -66,7 +68,7 @@ public record RankerTrainer(long seed, int epochs, int trainingMembers, int eval
     /** Plays a member needs to be held out and trained on. */
     public static final int MIN_PLAYS = 6;
     /** Positives per training member: its last training plays. */
-    public static final int POSITIVES = 3;
+    public static final int POSITIVES = 5;
     /** The cut-off of the ranking metrics. */
     public static final int CUTOFF = 10;
     /** AdamW's decoupled weight decay, as the ads context matcher uses. */
@@ -339,8 +341,10 @@ public record RankerTrainer(long seed, int epochs, int trainingMembers, int eval
             Catalog scratch = FileSystemCatalog.open(dir, PollenRuntime.validators());
             Manifest m = scratch.publish(PublishRequest.builder("scratch", "ranker", ArtifactKind.MODEL)
                     .owner("pollen-models").signature(signature).payload(new ByteArrayInputStream(onnx)).build());
-            try (PollenRuntime runtime = PollenRuntime.builder(scratch)
-                    .intraOpThreads(Runtime.getRuntime().availableProcessors()).build();
+            // ONNX Runtime's threads are fixed once per process: the scratch runtime takes the process's settings
+            OnnxConfig onnxConfig = OnnxEnvironment.current().config();
+            try (PollenRuntime runtime = PollenRuntime.builder(scratch).intraOpThreads(onnxConfig.intraOpThreads())
+                    .spinning(onnxConfig.spinning()).build();
                  ModelLease lease = runtime.model(m.id().ref());
                  ScoringContext ctx = lease.newContext(titleCount)) {
                 FloatBuffer memberInput = ctx.inputFloats(ctx.inputIndex("member"));

@@ -243,7 +243,7 @@ public record ViewingHistory(long seed, int members) {
             if (r.nextDouble() < 0.5) {
                 tones[r.nextInt(tones.length)] += 0.5;
             }
-            explore = 0.15 + 0.1 * r.nextDouble();
+            explore = 0.05 + 0.1 * r.nextDouble();
             plays = (int) Math.max(3, Math.min(200, Math.round(Math.exp(Math.log(14) + 0.7 * gaussian(r)))));
             peakHour = 20 + 2 * gaussian(r);
         }
