@@ -37,11 +37,12 @@ import picocli.CommandLine.ParentCommand;
  * the first run), then replays a labelled synthetic transaction stream (a seed the models never saw) through fraud
  * scoring and routing, and prints decisions by outcome, fraud caught and missed, and latency percentiles; then
  * shows "more like this" and a free-text context match over studio's content-embedding table ({@link StudioDemo}),
- * and fills a stream of ad breaks with ads matched to the titles on studio's embeddings ({@link AdsDemo}).
+ * fills a stream of ad breaks with ads matched to the titles on studio's embeddings ({@link AdsDemo}), and ranks
+ * titles for members ({@link PersonalizationDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Build the default catalog if absent, replay a labelled payment stream, query studio's"
-                + " content embeddings, then fill a stream of ad breaks.")
+                + " content embeddings, fill a stream of ad breaks, then rank titles for members.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     PollenCli root;
@@ -86,6 +87,9 @@ final class DemoCommand implements Callable<Integer> {
             StudioDemo.run(runtime, out);
             out.println();
             AdsDemo.run(runtime, m, out, new Progress(root.err, "deciding ad breaks", AdsDemo.REQUESTS));
+            out.println();
+            PersonalizationDemo.run(runtime, m, out, new Progress(root.err, "ranking titles",
+                    PersonalizationDemo.REQUESTS));
             if (metrics) {
                 out.print(registry.scrape());
             }

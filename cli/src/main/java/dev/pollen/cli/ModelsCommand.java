@@ -4,6 +4,7 @@ import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.models.DemoCatalog;
 import dev.pollen.models.ads.AdsModels;
+import dev.pollen.models.personalization.PersonalizationModels;
 import dev.pollen.models.payments.PaymentsModels;
 import dev.pollen.models.studio.StudioModels;
 import dev.pollen.models.studio.TitleCatalog;
@@ -58,6 +59,16 @@ final class ModelsCommand {
         }));
         if (encoding[0] != null) {
             encoding[0].finish();
+        }
+        Progress[] members = new Progress[1];
+        all.addAll(PersonalizationModels.DEFAULT.ensure(runtime, log, done -> {
+            if (members[0] == null) {
+                members[0] = new Progress(root.err, "member vectors", PersonalizationModels.DEFAULT.history().members());
+            }
+            members[0].update(done);
+        }));
+        if (members[0] != null) {
+            members[0].finish();
         }
         return all;
     }
