@@ -6,6 +6,9 @@ import dev.pollen.PollenException;
 /**
  * A reusable holder for the best {@code k} rows of a {@link MappedEmbeddingTable#topK similarity search}: best
  * first after the search. Allocates only when created; one per thread.
+ *
+ * <p>Other searchers (the approximate index of {@code pollen-ann}) fill the same holder, so a caller can swap the
+ * exact scan for them: {@link #clear()}, then {@link #offer} each candidate, then {@link #sortBestFirst()}.
  */
 public final class TopK {
     private final int k;
@@ -61,12 +64,19 @@ public final class TopK {
         }
     }
 
-    void clear() {
+    /** Empties the holder before a search fills it. */
+    public void clear() {
         size = 0;
     }
 
-    /** Offers a candidate to the min-heap of the best k (the worst kept is at the root). */
-    void offer(long row, float score) {
+    /**
+     * Offers a candidate to the min-heap of the best k (the worst kept is at the root); call {@link #sortBestFirst()}
+     * once every candidate is offered.
+     *
+     * @param row the candidate's row
+     * @param score its score, higher is better
+     */
+    public void offer(long row, float score) {
         if (size < k) {
             int i = size++;
             while (i > 0) {
@@ -110,8 +120,8 @@ public final class TopK {
         scores[i] = score;
     }
 
-    /** Turns the heap into a best-first list (heap sort, in place). */
-    void sortBestFirst() {
+    /** Turns the heap into a best-first list (heap sort, in place): the end of a search. */
+    public void sortBestFirst() {
         for (int n = size - 1; n > 0; n--) {
             long r = rows[n];
             float s = scores[n];
