@@ -281,7 +281,7 @@ public final class TitleRanker implements AutoCloseable {
         }
     }
 
-    private static Path verifiedAttachment(PollenRuntime runtime, Manifest m, String name) {
+    static Path verifiedAttachment(PollenRuntime runtime, Manifest m, String name) {
         Attachment a = m.attachment(name);
         if (a == null) {
             throw new PollenException(ErrorCategory.NOT_FOUND, m.id() + " has no attachment '" + name + "'");
