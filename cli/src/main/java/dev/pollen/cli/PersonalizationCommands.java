@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.personalization.RankResult;
+import dev.pollen.adapters.personalization.Recommender;
 import dev.pollen.adapters.personalization.SimilarResult;
 import dev.pollen.adapters.personalization.SimilarTitles;
 import dev.pollen.adapters.personalization.TitleRanker;
@@ -129,6 +130,67 @@ final class PersonalizationCommands {
                     @Override
                     public void onUnreadable(long lineNo, PollenException error) {
                         ranker.rejected();
+                    }
+                });
+            }
+            return 0;
+        }
+    }
+
+    /** {@code pollen recommend}. */
+    @Command(name = "recommend", mixinStandardHelpOptions = true,
+            description = "Recommend titles to members: JSON-line requests {\"requestId\",\"memberId\",\"k\","
+                    + "\"exclude\"} on stdin; candidates retrieved by the member's vector (the content table's ANN"
+                    + " index when it has one, else the exact scan), ranked, at most --per-genre of a primary genre;"
+                    + " one answer per line on stdout.")
+    static final class RecommendCmd implements Callable<Integer> {
+        @ParentCommand
+        PollenCli root;
+
+        @Option(names = "--model", paramLabel = "REF", defaultValue = TitleRanker.MODEL, description =
+                "Ranker model ref (default: " + TitleRanker.MODEL + ").")
+        String model;
+        @Option(names = "--members", paramLabel = "REF", defaultValue = TitleRanker.MEMBERS, description =
+                "Member table ref (default: " + TitleRanker.MEMBERS + "); a member it lacks is a cold start.")
+        String members;
+        @Option(names = "--content", paramLabel = "REF", defaultValue = TitleRanker.CONTENT, description =
+                "Content table ref (default: " + TitleRanker.CONTENT + ").")
+        String content;
+        @Option(names = "--retrieve", paramLabel = "N", defaultValue = "200", description =
+                "Candidates retrieved before ranking (default: 200).")
+        int retrieve;
+        @Option(names = "--per-genre", paramLabel = "N", defaultValue = "3", description =
+                "Most titles of one primary genre in an answer (default: 3).")
+        int perGenre;
+
+        @Mixin
+        JsonLines.Options lines;
+
+        @Override
+        public Integer call() throws IOException {
+            lines.check();
+            try (PollenRuntime runtime = PollenRuntime.builder(root.catalog()).build();
+                 TitleRanker ranker = TitleRanker.builder(runtime).model(model).members(members).content(content)
+                         .contexts(1).open();
+                 Recommender recommender = Recommender.builder(runtime, ranker).retrieve(retrieve)
+                         .perGenre(perGenre).open()) {
+                RankResult r = new RankResult();
+                JsonLines.forEach(root.in, root.out, lines, new Lines() {
+                    @Override
+                    JsonNode parse(long lineNo, String line) {
+                        return PersonalizationJson.parse(lineNo, line, PersonalizationJson.RECOMMEND_FIELDS,
+                                "recommend request");
+                    }
+
+                    @Override
+                    void answer(long lineNo, String line, JsonNode n) {
+                        PersonalizationJson.Recommend q = PersonalizationJson.recommend(lineNo, line, n);
+                        try {
+                            recommender.recommend(q.memberId(), q.k(), q.exclude(), r);
+                        } catch (PollenException e) {
+                            throw lineError(lineNo, e);
+                        }
+                        root.out.println(PersonalizationJson.ranked(q.requestId(), r));
                     }
                 });
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.adapters.personalization.RankResult;
+import dev.pollen.adapters.personalization.Recommender;
 import dev.pollen.adapters.personalization.SimilarResult;
 import dev.pollen.adapters.personalization.SimilarTitles;
 import dev.pollen.adapters.personalization.TitleRanker;
@@ -33,6 +34,8 @@ final class PersonalizationJson {
     /** The fields of a {@code pollen rank} line. */
     static final Set<String> RANK_FIELDS = Set.of("requestId", "memberId", "candidates", "k", "timestampMillis",
             "preferredGenres");
+    /** The fields of a {@code pollen recommend} line. */
+    static final Set<String> RECOMMEND_FIELDS = Set.of("requestId", "memberId", "k", "exclude");
     /** The fields of a {@code pollen similar} line. */
     static final Set<String> SIMILAR_FIELDS = Set.of("requestId", "titleId", "k", "genres", "tones");
     /** The longest request id; a longer one is refused. */
@@ -41,6 +44,10 @@ final class PersonalizationJson {
     /** A {@code pollen rank} line. */
     record Rank(String requestId, String memberId, List<String> candidates, int k, long timestampMillis,
             List<String> preferredGenres) {
+    }
+
+    /** A {@code pollen recommend} line. */
+    record Recommend(String requestId, String memberId, int k, List<String> exclude) {
     }
 
     /** A {@code pollen similar} line. */
@@ -80,6 +87,14 @@ final class PersonalizationJson {
         List<String> preferred = strings(lineNo, n, "preferredGenres", false, SimilarTitles.MAX_FILTER_NAMES,
                 "genre");
         return new Rank(requestId, memberId, candidates, k, at, preferred);
+    }
+
+    static Recommend recommend(long lineNo, String line, JsonNode n) {
+        String requestId = requestId(lineNo, n);
+        String memberId = text(lineNo, n, "memberId");
+        int k = (int) integer(lineNo, line, n, "k", 1, Recommender.MAX_K, true, 0);
+        List<String> exclude = strings(lineNo, n, "exclude", false, Recommender.MAX_EXCLUDE, "title id");
+        return new Recommend(requestId, memberId, k, exclude);
     }
 
     static Similar similar(long lineNo, String line, JsonNode n) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         description = "Publish, discover and score shared models and embedding tables.",
         subcommands = {CatalogCommand.class, ScoreCommand.class, PaymentsCommands.FraudCmd.class,
             PaymentsCommands.RouteCmd.class, AdsCommands.AdsCmd.class, FeaturesCommand.class, TableCommand.class,
-            PersonalizationCommands.RankCmd.class, PersonalizationCommands.SimilarCmd.class, ModelsCommand.class,
+            PersonalizationCommands.RankCmd.class, PersonalizationCommands.RecommendCmd.class,
+            PersonalizationCommands.SimilarCmd.class, ModelsCommand.class,
             DemoCommand.class})
 public final class PollenCli {
     /** Exit code for bad usage or bad input. */

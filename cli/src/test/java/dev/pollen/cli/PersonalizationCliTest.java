@@ -110,6 +110,27 @@ class PersonalizationCliTest {
     }
 
     @Test
+    void shouldRecommendByRetrievalThenRankingLeavingOutTheExcludedAndAnswerBadLines() {
+        String in = "{\"requestId\":\"a\",\"memberId\":\"alice\",\"k\":5}\n"
+                + "{\"requestId\":\"b\",\"memberId\":\"alice\",\"k\":5,\"exclude\":[\"t1\",\"t2\"]}\n"
+                + "{\"requestId\":\"c\",\"memberId\":\"alice\",\"k\":0}\n"
+                + "{\"requestId\":\"d\",\"memberId\":\"zed\",\"k\":2}\n";
+        Result r = run(in, "recommend", "--per-genre", "5", "--on-error", "continue");
+        assertEquals(2, r.code(), r.err());
+        String[] lines = r.lines();
+        assertEquals(4, lines.length, r.out());
+        List<String> all = titleIds(json(lines[0]));
+        // with every title retrieved and no genre limit, the recommendation is the ranking of all titles
+        Result ranked = run(rank("x", "alice", ALL, 5, ""), "rank");
+        assertEquals(titleIds(json(ranked.lines()[0])), all);
+        List<String> excluded = titleIds(json(lines[1]));
+        assertTrue(!excluded.contains("t1") && !excluded.contains("t2") && excluded.size() == 3, lines[1]);
+        assertEquals("{\"line\":3,\"requestId\":\"c\",\"error\":\"k must be from 1 to 100 (found 0)\"}", lines[2]);
+        assertTrue(json(lines[3]).get("coldStart").booleanValue(), lines[3]);
+        assertEquals(2, titleIds(json(lines[3])).size(), lines[3]);
+    }
+
+    @Test
     void shouldRankAnUnknownMemberByThePriorAndCountUnknownTitles() {
         Result r = run(rank("c", "zed", List.of("t1", "nope", "t4", "t3", "t1"), 3,
                 ",\"preferredGenres\":[\"comedy\"]") + "\n", "rank");

@@ -35,7 +35,8 @@ import java.util.Set;
  *       nearest titles by cosine; otherwise the exact scan does (small tables, and measuring recall). Titles in the
  *       request's {@code exclude} (already watched) are left out. A member the table does not hold (the cold start)
  *       is given the most played titles instead, by the ranker's {@link TitlePopularity}.</li>
- *   <li><b>Ranking.</b> {@link TitleRanker#rank} scores the retrieved titles (or ranks them by its cold-start prior).</li>
+ *   <li><b>Ranking.</b> {@link TitleRanker#rank} scores the retrieved titles (or ranks them by its cold-start
+ *       prior).</li>
  *   <li><b>Diversity.</b> Best first, at most {@link Builder#perGenre} titles of one primary genre (the first genre of
  *       a title in {@code titles.jsonl}) make the top {@code k}.</li>
  * </ol>
