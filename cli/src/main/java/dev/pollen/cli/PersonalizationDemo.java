@@ -1,6 +1,7 @@
 package dev.pollen.cli;
 
 import dev.pollen.adapters.personalization.RankResult;
+import dev.pollen.adapters.personalization.Recommender;
 import dev.pollen.adapters.personalization.TitleRanker;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.metrics.PollenMetrics;
@@ -18,8 +19,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The demo's personalization part: {@link TitleRanker} ranks 1,000 random titles for 500 members (latency
- * percentiles), the ranker's held-out quality beside the popularity baseline (from its manifest), then the top five
- * for two members and for a member the table does not know (the cold start, with preferred genres), by title name.
+ * percentiles), the ranker's held-out quality beside the popularity baseline (from its manifest), then five
+ * recommendations for two members ({@link Recommender}) and a ranking for a member the table does not know (the cold
+ * start, with preferred genres), by title name.
  */
 final class PersonalizationDemo {
     /** Ranking requests in the demo. */
@@ -56,9 +58,13 @@ final class PersonalizationDemo {
                     + "  max %.1f µs%n", REQUESTS, CANDIDATES, coldStarts, latency.getValueAtPercentile(50) / 1e3,
                     latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
                     latency.getMaxValue() / 1e3);
-            for (String member : new String[] {ViewingHistory.memberId(0), ViewingHistory.memberId(1)}) {
-                ranker.rank(member, sample(titles, random), 5, result);
-                print(out, "for " + member, result, byId);
+            try (Recommender recommender = Recommender.builder(runtime, ranker).open()) {
+                for (String member : new String[] {ViewingHistory.memberId(0), ViewingHistory.memberId(1)}) {
+                    recommender.recommend(member, 5, List.of(), result);
+                    print(out, "recommended for " + member + " (" + (recommender.approximate() ? "ANN" : "exact")
+                            + " retrieval of 200 by the member's vector, ranked, at most 3 of a primary genre)",
+                            result, byId);
+                }
             }
             ranker.rank("m-new", sample(titles, random), 5, System.currentTimeMillis(), List.of("comedy"), result);
             print(out, "for a new member who likes comedy (cold start: popularity, preferred genres first)", result,
