@@ -84,6 +84,27 @@ public interface Catalog {
     Path attachment(ArtifactId id, String fileName);
 
     /**
+     * An attachment checked before it is used: its size and SHA-256 against those its manifest records, so a reader
+     * never parses a file that was damaged or edited by hand.
+     *
+     * @param manifest the version's manifest
+     * @param fileName the name of one of its attachments
+     * @return the file; callers must not write to it
+     * @throws dev.pollen.PollenException {@code NOT_FOUND} when the version has no such attachment, or as
+     *     {@link CatalogFiles#verify} when the file does not match its manifest
+     */
+    default Path verifiedAttachment(Manifest manifest, String fileName) {
+        Attachment a = manifest.attachment(fileName);
+        if (a == null) {
+            throw new dev.pollen.PollenException(dev.pollen.ErrorCategory.NOT_FOUND, manifest.id()
+                    + " has no attachment '" + fileName + "'");
+        }
+        Path file = attachment(manifest.id(), fileName);
+        CatalogFiles.verify(file, a.sizeBytes(), a.sha256(), "attachment", manifest.id());
+        return file;
+    }
+
+    /**
      * Sets an alias, or moves it if it exists, to an existing version.
      *
      * @param id the version the alias will select

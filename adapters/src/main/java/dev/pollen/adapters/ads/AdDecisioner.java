@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
-import dev.pollen.catalog.Attachment;
-import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.features.FeatureKeys;
@@ -325,7 +323,7 @@ public final class AdDecisioner implements AutoCloseable {
     }
 
     private int[] loadInventory(PollenRuntime runtime, TableLease lease, Map<String, Integer> campaigns) {
-        Path file = verifiedAttachment(runtime, lease.manifest(), AdInventory.FILE);
+        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), AdInventory.FILE);
         List<Creative> all = AdInventory.read(file);
         Map<String, Integer> advertisers = new HashMap<>();
         List<Integer> rows = new ArrayList<>();
@@ -366,7 +364,7 @@ public final class AdDecisioner implements AutoCloseable {
                     + " as a kids' title");
             return masks;
         }
-        Path file = verifiedAttachment(runtime, lease.manifest(), TITLES_FILE);
+        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), TITLES_FILE);
         ObjectMapper json = new ObjectMapper();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -397,16 +395,6 @@ public final class AdDecisioner implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return masks;
-    }
-
-    private static Path verifiedAttachment(PollenRuntime runtime, Manifest m, String name) {
-        Attachment a = m.attachment(name);
-        if (a == null) {
-            throw new PollenException(ErrorCategory.NOT_FOUND, m.id() + " has no attachment '" + name + "'");
-        }
-        Path file = runtime.catalog().attachment(m.id(), name);
-        CatalogFiles.verify(file, a.sizeBytes(), a.sha256(), "attachment", m.id());
-        return file;
     }
 
     private static void checkDimension(TableLease content, int dimension) {

@@ -98,7 +98,7 @@ public final class Recommender implements AutoCloseable {
             return out;
         }
         ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(TitleRanker.verifiedAttachment(runtime, manifest,
+        try (BufferedReader r = Files.newBufferedReader(runtime.catalog().verifiedAttachment(manifest,
                 TitleRanker.TITLES_FILE), StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -122,7 +122,7 @@ public final class Recommender implements AutoCloseable {
 
     private List<String> popular(PollenRuntime runtime) {
         var manifest = runtime.catalog().describe(ranker.model().ref());
-        Map<String, Long> plays = TitlePopularity.read(TitleRanker.verifiedAttachment(runtime, manifest,
+        Map<String, Long> plays = TitlePopularity.read(runtime.catalog().verifiedAttachment(manifest,
                 TitlePopularity.FILE));
         List<Map.Entry<String, Long>> byPlays = new ArrayList<>(plays.entrySet());
         byPlays.sort((x, y) -> Long.compare(y.getValue(), x.getValue()));

@@ -102,7 +102,7 @@ public final class SimilarTitles implements AutoCloseable {
     }
 
     private void loadTitles(PollenRuntime runtime, Map<String, Integer> rowOf) {
-        Path file = TitleRanker.verifiedAttachment(runtime, lease.manifest(), TitleRanker.TITLES_FILE);
+        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), TitleRanker.TITLES_FILE);
         ObjectMapper json = new ObjectMapper();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
-import dev.pollen.catalog.Attachment;
-import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.internal.Echo;
@@ -219,7 +217,8 @@ public final class TitleRanker implements AutoCloseable {
     }
 
     private void loadPopularity(PollenRuntime runtime, Manifest m) {
-        Map<String, Long> plays = TitlePopularity.read(verifiedAttachment(runtime, m, TitlePopularity.FILE));
+        Map<String, Long> plays = TitlePopularity.read(runtime.catalog().verifiedAttachment(m,
+                TitlePopularity.FILE));
         long max = 0;
         for (long p : plays.values()) {
             max = Math.max(max, p);
@@ -239,7 +238,7 @@ public final class TitleRanker implements AutoCloseable {
                     + " none has a genre");
             return;
         }
-        Path file = verifiedAttachment(runtime, lease.manifest(), TITLES_FILE);
+        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), TITLES_FILE);
         ObjectMapper json = new ObjectMapper();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -279,16 +278,6 @@ public final class TitleRanker implements AutoCloseable {
             throw new PollenException(ErrorCategory.IO, "cannot read " + TITLES_FILE + " of " + lease.id() + ": "
                     + e.getMessage(), e);
         }
-    }
-
-    static Path verifiedAttachment(PollenRuntime runtime, Manifest m, String name) {
-        Attachment a = m.attachment(name);
-        if (a == null) {
-            throw new PollenException(ErrorCategory.NOT_FOUND, m.id() + " has no attachment '" + name + "'");
-        }
-        Path file = runtime.catalog().attachment(m.id(), name);
-        CatalogFiles.verify(file, a.sizeBytes(), a.sha256(), "attachment", m.id());
-        return file;
     }
 
     /** Ranks a few unasked lists, a known member and an unknown one, so the first real call pays no first touches. */

@@ -79,6 +79,23 @@ class CatalogIntegrityTest {
     }
 
     @Test
+    void aVerifiedAttachmentIsCheckedAgainstItsManifestBeforeItIsRead() throws IOException {
+        Path notes = Files.writeString(dir.resolve("notes.jsonl"), "{\"id\":\"t1\"}\n");
+        Manifest m = catalog.publish(PublishRequest.builder("payments", "fraud-scorer", ArtifactKind.MODEL)
+                .owner("payments-ml").signature(TestModels.logisticSignature(8)).payload(model)
+                .attachment("notes.jsonl", notes).build());
+        Path served = catalog.verifiedAttachment(m, "notes.jsonl");
+        assertEquals("{\"id\":\"t1\"}\n", Files.readString(served));
+        PollenException missing = assertThrows(PollenException.class,
+                () -> catalog.verifiedAttachment(m, "other.jsonl"));
+        assertEquals(ErrorCategory.NOT_FOUND, missing.category());
+        Files.writeString(served, "{\"id\":\"t2\"}\n"); // same size, other bytes
+        PollenException edited = assertThrows(PollenException.class,
+                () -> catalog.verifiedAttachment(m, "notes.jsonl"));
+        assertEquals(ErrorCategory.CHECKSUM_MISMATCH, edited.category(), edited.getMessage());
+    }
+
+    @Test
     void shouldFailVerifyAndLoadWhenAThresholdIsEditedOnDisk() throws IOException {
         Manifest m = publishFraudModel();
         Path manifestFile = file("payments/fraud-scorer/1/manifest.json");
