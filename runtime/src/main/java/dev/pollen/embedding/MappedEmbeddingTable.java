@@ -88,6 +88,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     private final int scalesAt;
     private final IdsRegion ids;
     private final MappedIdIndex index;
+    /** The exact scan's Vector API dot product for float32 rows, or {@code null} for the scalar loop. */
+    private final RowDot vectorDot;
     private final LongAdder unknownIds = new LongAdder();
     private volatile boolean closed;
 
@@ -119,6 +121,7 @@ public final class MappedEmbeddingTable implements AutoCloseable {
         this.scalesAt = header.scalesOffset() == 0 ? 0 : (int) (header.scalesOffset() - header.normsOffset());
         this.ids = ids;
         this.index = index;
+        this.vectorDot = dtype == TableDType.FLOAT32 ? RowDot.vectorOrNull(chunks) : null;
         this.watch = MappedFileWatch.watch(this, changeCheckInterval, List.of(mapped, indexMapped));
     }
 
@@ -655,6 +658,15 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ top-k
 
     /**
+     * @return whether {@link #topK} scores float32 rows with the Vector API on this JVM: Java 22+ started with {@code
+     *     --add-modules jdk.incubator.vector}, a runtime built on JDK 22+, and {@code -Dpollen.table.vectorScan} not
+     *     {@code false}; the scalar loop otherwise
+     */
+    public static boolean vectorScan() {
+        return RowDot.vectorAvailable();
+    }
+
+    /**
      * Exact top-k: scores every row against {@code query} and keeps the best {@code out.k()}, best first.
      *
      * @param query {@link #dimension()} values
@@ -693,7 +705,8 @@ public final class MappedEmbeddingTable implements AutoCloseable {
                 if (r == excludedRow) {
                     continue;
                 }
-                float score = dot(chunkOf(r), chunkAddressOf(r), offsetOf(r), r, query);
+                float score = vectorDot != null ? vectorDot.dot((int) (r >>> chunkShift), offsetOf(r), query)
+                        : dot(chunkOf(r), chunkAddressOf(r), offsetOf(r), r, query);
                 if (similarity == Similarity.COSINE) {
                     float denominator = queryNorm * MappedMemory.getFloat(aux, auxAddress, (int) (r * 4));
                     score = denominator == 0 ? 0 : score / denominator;
