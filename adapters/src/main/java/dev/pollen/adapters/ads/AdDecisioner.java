@@ -599,7 +599,7 @@ public final class AdDecisioner implements AutoCloseable {
         long memberKey = member ? FeatureKeys.of(r.memberId()) : 0;
         double hour = 0;
         double day = 0;
-        if (member) {
+        if (member && n > 0) { // no candidate left: nothing to score or cap
             try {
                 store.read(FeatureKeys.of(memberKey, EXPOSURE_NAMESPACE), r.timestampMillis(), s.snap);
                 hour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
@@ -884,9 +884,18 @@ public final class AdDecisioner implements AutoCloseable {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served adId must be an ad of " + creativesId
                     + "'s inventory (found " + Echo.quote(adId) + ")");
         }
-        if (memberId != null && (memberId.isEmpty() || memberId.length() > 128)) {
+        boolean ok = memberId == null || (!memberId.isEmpty() && memberId.length() <= 128);
+        for (int i = 0; ok && memberId != null && i < memberId.length(); i++) {
+            ok = !Character.isISOControl(memberId.charAt(i));
+        }
+        if (!ok) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served memberId must be 1 to 128 characters"
-                    + " (found " + Echo.quote(memberId) + ")");
+                    + " without control characters (found " + Echo.quote(memberId) + ")");
+        }
+        if (timestampMillis < AdRequest.MIN_TIMESTAMP || timestampMillis > AdRequest.MAX_TIMESTAMP) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served timestampMillis must be from "
+                    + AdRequest.MIN_TIMESTAMP + " (2000-01-01) to " + AdRequest.MAX_TIMESTAMP + " (2100-01-01) (found "
+                    + timestampMillis + ")");
         }
         int r = row;
         store.checkEventTime(timestampMillis);
