@@ -658,12 +658,17 @@ public final class MappedEmbeddingTable implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ top-k
 
     /**
-     * @return whether {@link #topK} scores float32 rows with the Vector API on this JVM: Java 22+ started with {@code
-     *     --add-modules jdk.incubator.vector}, a runtime built on JDK 22+, and {@code -Dpollen.table.vectorScan} not
-     *     {@code false}; the scalar loop otherwise
+     * @return whether {@link #topK} of a float32 table opened now scores rows with the Vector API: Java 22+ started
+     *     with {@code --add-modules jdk.incubator.vector}, a runtime built on JDK 22+, and {@code
+     *     -Dpollen.table.vectorScan} not {@code false} (read at each open); the scalar loop otherwise
      */
     public static boolean vectorScan() {
         return RowDot.vectorAvailable();
+    }
+
+    /** @return whether this table's {@link #topK} scores rows with the Vector API (see {@link #vectorScan()}) */
+    public boolean usesVectorScan() {
+        return vectorDot != null;
     }
 
     /**

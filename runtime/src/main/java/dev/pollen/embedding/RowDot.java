@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * offers the Vector API: {@code VectorRowDot}, compiled from {@code src/main/java22} by the {@code jdk22} profile (so
  * only into a runtime built on JDK 22 or later), is used when this JVM is Java 22+ and has {@code
  * jdk.incubator.vector} in its boot layer ({@code --add-modules jdk.incubator.vector}); otherwise, silently, the
- * scalar loop. {@value #PROPERTY}{@code =false} keeps the scalar loop anyway. The choice is made once per JVM.
+ * scalar loop. {@value #PROPERTY}{@code =false} keeps the scalar loop anyway; it is read each time a table is
+ * opened, so a table keeps the path it opened with.
  *
  * <p>An implementation reads through the mapping's own buffers (no flag needed), allocates nothing per call and is
  * thread-safe.
@@ -33,7 +34,7 @@ interface RowDot {
      */
     static RowDot vectorOrNull(ByteBuffer[] chunks) {
         MethodHandle make = Vector.MAKE;
-        if (make == null) {
+        if (make == null || !vectorAvailable()) {
             return null;
         }
         try {
@@ -45,12 +46,12 @@ interface RowDot {
         }
     }
 
-    /** @return whether {@link #vectorOrNull} gives a vector dot product on this JVM */
+    /** @return whether {@link #vectorOrNull} gives a vector dot product on this JVM now */
     static boolean vectorAvailable() {
-        return Vector.MAKE != null;
+        return Vector.MAKE != null && Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
     }
 
-    /** Holds the choice, made at first use. */
+    /** Finds the vector class once: whether this JVM and this build have one. */
     final class Vector {
         static final MethodHandle MAKE = find();
 
@@ -58,7 +59,7 @@ interface RowDot {
         }
 
         private static MethodHandle find() {
-            if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || Runtime.version().feature() < 22
+            if (Runtime.version().feature() < 22
                     || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
                 return null;
             }

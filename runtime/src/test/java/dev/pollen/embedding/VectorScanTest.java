@@ -1,6 +1,7 @@
 package dev.pollen.embedding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +24,36 @@ class VectorScanTest {
     void shouldTakeTheVectorPathExactlyWhenTheModuleIsThere() {
         boolean expected = "vector-scan".equals(System.getProperty("pollen.tests"));
         assertEquals(expected, MappedEmbeddingTable.vectorScan(), "vector scan on " + Runtime.version());
+    }
+
+    @Test
+    void shouldReadTheSwitchAtEachOpenSoATableKeepsItsPath() {
+        boolean expected = "vector-scan".equals(System.getProperty("pollen.tests"));
+        Path table = dir.resolve("s.table");
+        Path index = dir.resolve("s.idx");
+        try (EmbeddingTableWriter w = EmbeddingTableWriter.create(table, index, 8, TableDType.FLOAT32, IdKind.LONG,
+                "")) {
+            w.append(1, new float[] {1, 2, 3, 4, 5, 6, 7, 8});
+            w.finish();
+        }
+        System.setProperty(RowDot.PROPERTY, "false");
+        try (MappedEmbeddingTable scalar = MappedEmbeddingTable.open(table, index)) {
+            assertFalse(MappedEmbeddingTable.vectorScan());
+            System.clearProperty(RowDot.PROPERTY);
+            try (MappedEmbeddingTable vector = MappedEmbeddingTable.open(table, index)) {
+                assertFalse(scalar.usesVectorScan(), "opened with the switch off");
+                assertEquals(expected, vector.usesVectorScan(), "opened with the switch on");
+                TopK a = new TopK(1);
+                TopK b = new TopK(1);
+                float[] q = {8, 7, 6, 5, 4, 3, 2, 1};
+                scalar.topK(q, Similarity.DOT, a);
+                vector.topK(q, Similarity.DOT, b);
+                assertEquals(120f, a.score(0));
+                assertEquals(120f, b.score(0));
+            }
+        } finally {
+            System.clearProperty(RowDot.PROPERTY);
+        }
     }
 
     @ParameterizedTest

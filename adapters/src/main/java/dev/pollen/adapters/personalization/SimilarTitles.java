@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.ann.AnnIndex;
+import dev.pollen.ann.AnnIndexes;
+import dev.pollen.ann.AnnLease;
 import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Manifest;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.Similarity;
 import dev.pollen.embedding.TopK;
@@ -32,14 +37,18 @@ import java.util.Objects;
  * typo is never an empty answer. A title {@code titles.jsonl} does not describe passes no filter.
  *
  * <h2>Exactness</h2>
- * The answer is exactly the best {@code k} titles passing the filters (ties in any order). Unfiltered, one exact
- * {@link MappedEmbeddingTable#topK} with the title's own row as the query. Filtered, the search keeps more rows than
+ * Unfiltered, when the content table's version carries an ANN index ({@code ann.graph}, module {@code pollen-ann}),
+ * an index by cosine answers ({@link AnnIndex#searchLike}: approximate, {@link #approximate()}); otherwise, and always when
+ * filtered, the answer is exactly the best {@code k} titles passing the filters (ties in any order). Unfiltered
+ * without an index, one exact {@link MappedEmbeddingTable#topK} with the title's own row as the query. Filtered, the
+ * search keeps more rows than
  * asked (the share of titles passing, counted first, tells how many to expect), keeps the passing ones in order, and
  * searches again keeping more whenever fewer than {@code k} passed and rows were left out: every row left out scores
  * no more than the worst kept, so the passing rows kept are the best passing rows.
  *
  * <h2>Cost and threading</h2>
- * Thread-safe and immutable once open. One search scans every row once (a scan more per growth of a filtered
+ * Thread-safe and immutable once open. An index search visits a few hundred rows. One exact search scans every row
+ * once (a scan more per growth of a filtered
  * search, each keeping at least twice as many rows); counting the passing titles is one mask test per row. With a
  * {@link SimilarResult} already grown to the search's size, a call allocates nothing.
  */
@@ -52,6 +61,7 @@ public final class SimilarTitles implements AutoCloseable {
     public static final int MAX_TITLE_ID = 128;
 
     private final TableLease lease;
+    private final AnnLease ann;
     private final MappedEmbeddingTable table;
     private final ArtifactId contentId;
     private final String[] titleId;
@@ -61,8 +71,16 @@ public final class SimilarTitles implements AutoCloseable {
     private final Map<String, Integer> toneBit = new HashMap<>();
 
     private SimilarTitles(PollenRuntime runtime, String content) {
-        TableLease l = runtime.table(content);
+        Manifest version = runtime.catalog().describe(ArtifactRef.parse(content));
+        String exact = version.id().toString();
+        AnnLease a = AnnIndexes.hasIndex(version) ? AnnIndexes.open(runtime, exact) : null;
+        if (a != null && a.index().similarity() != Similarity.COSINE) {
+            a.close(); // an index by dot product ranks otherwise than "more like this" does
+            a = null;
+        }
+        TableLease l = a != null ? a.tableLease() : runtime.table(exact);
         try {
+            this.ann = a;
             this.lease = l;
             this.table = l.table();
             this.contentId = l.id();
@@ -81,13 +99,17 @@ public final class SimilarTitles implements AutoCloseable {
             }
             loadTitles(runtime, rowOf);
         } catch (RuntimeException e) {
-            l.close();
+            if (a != null) {
+                a.close();
+            } else {
+                l.close();
+            }
             throw e;
         }
     }
 
     /**
-     * Opens the content table and reads its verified {@code titles.jsonl}.
+     * Opens the content table (and its ANN index when the version carries one) and reads its verified {@code titles.jsonl}.
      *
      * @param runtime the process's runtime
      * @param content the content table ref, such as {@link TitleRanker#CONTENT}
@@ -150,6 +172,11 @@ public final class SimilarTitles implements AutoCloseable {
             bits.put(name, b);
         }
         return b;
+    }
+
+    /** @return whether unfiltered searches use the content version's ANN index (else the exact scan) */
+    public boolean approximate() {
+        return ann != null;
     }
 
     /** @return the content-embeddings version searched */
@@ -216,7 +243,11 @@ public final class SimilarTitles implements AutoCloseable {
             if (genreFilter == 0 && toneFilter == 0) {
                 int fetch = Math.min(k, others);
                 TopK top = out.top(fetch, others);
-                table.topK(query, Similarity.COSINE, top, row);
+                if (ann != null) {
+                    ann.index().searchLike(row, fetch, top);
+                } else {
+                    table.topK(query, Similarity.COSINE, top, row);
+                }
                 for (int i = 0; i < top.size() && out.size() < k; i++) {
                     out.add(this.titleId[(int) top.row(i)], top.score(i));
                 }
@@ -291,7 +322,11 @@ public final class SimilarTitles implements AutoCloseable {
 
     @Override
     public void close() {
-        lease.close();
+        if (ann != null) {
+            ann.close();
+        } else {
+            lease.close();
+        }
     }
 
     @Override

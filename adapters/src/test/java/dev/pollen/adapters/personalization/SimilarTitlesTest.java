@@ -1,14 +1,23 @@
 package dev.pollen.adapters.personalization;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.adapters.personalization.SimilarFixture.Title;
+import dev.pollen.ann.AnnBuildOptions;
+import dev.pollen.ann.AnnIndexes;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.embedding.Similarity;
+import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.runtime.PollenRuntime;
+import dev.pollen.runtime.TableLease;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +81,37 @@ class SimilarTitlesTest {
         SimilarResult r = similar.similar("t5", 1_000, new SimilarResult());
         assertEquals(59, r.size());
         assertEquals(SimilarFixture.expected(TITLES, "t5", 1_000, t -> true), ids(r));
+    }
+
+    @Test
+    void shouldSearchTheVersionsAnnIndexByCosineUnfilteredAndStayExactFiltered() {
+        assertFalse(similar.approximate(), "no ann.graph: the exact scan");
+        Catalog catalog = runtime.catalog();
+        ArtifactId v1 = similar.content();
+        for (Similarity by : Similarity.values()) {
+            Path ann = dir.resolve("content-" + by + ".ann");
+            try (TableLease t = runtime.table(v1.toString())) {
+                AnnIndexes.build(t.table(), ann, AnnBuildOptions.defaults().similarity(by));
+            }
+            Manifest v = catalog.publish(AnnIndexes.attach(TableArtifacts.request("studio", "content-embeddings",
+                    catalog.payload(v1), catalog.attachment(v1, TableArtifacts.INDEX_FILE)), ann,
+                    AnnBuildOptions.defaults().similarity(by)).owner("tests")
+                    .attachment(TitleRanker.TITLES_FILE, catalog.attachment(v1, TitleRanker.TITLES_FILE)).build());
+            catalog.setAlias(v.id(), "prod");
+            try (SimilarTitles indexed = SimilarTitles.open(runtime, TitleRanker.CONTENT)) {
+                assertEquals(v.id(), indexed.content());
+                assertEquals(by == Similarity.COSINE, indexed.approximate(), "an index by " + by);
+                SimilarResult r = new SimilarResult();
+                for (String of : List.of("t0", "t17", "t59")) {
+                    indexed.similar(of, 10, r);
+                    assertEquals(SimilarFixture.expected(TITLES, of, 10, t -> true), ids(r),
+                            "on 60 titles the graph finds the same 10 nearest of " + of);
+                    indexed.similar(of, 3, List.of("rare"), List.of(), r);
+                    assertEquals(SimilarFixture.expected(TITLES, of, 3, SimilarFixture.genres(Set.of("rare"))),
+                            ids(r), "filtered stays exact");
+                }
+            }
+        }
     }
 
     @Test

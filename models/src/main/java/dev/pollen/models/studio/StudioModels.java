@@ -2,10 +2,14 @@ package dev.pollen.models.studio;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
+import dev.pollen.ann.AnnBuildOptions;
+import dev.pollen.ann.AnnIndexes;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
+import dev.pollen.embedding.MappedEmbeddingTable;
+import dev.pollen.embedding.Similarity;
 import dev.pollen.embedding.TableArtifacts;
 import dev.pollen.embedding.TableDType;
 import dev.pollen.models.TempDirs;
@@ -21,7 +25,9 @@ import java.util.function.LongConsumer;
 /**
  * Studio's shipped artifacts: the content encoder ({@link ContentEncoderImport}) and {@code studio/content-embeddings},
  * the synthetic title catalog ({@link TitleCatalog}) encoded by that encoder. The table carries the titles as a
- * {@code titles.jsonl} attachment, so readers can show what a row is; its producer is the exact encoder version.
+ * {@code titles.jsonl} attachment, so readers can show what a row is, and an ANN index of its rows by cosine
+ * ({@code ann.graph}, {@link AnnIndexes}) for retrieval and "more like this"; its producer is the exact encoder
+ * version.
  */
 public final class StudioModels {
     /** The content-embedding table, aliased {@code prod}. */
@@ -83,12 +89,18 @@ public final class StudioModels {
                 TextTables.encode(textEncoder, all.stream().map(t -> new TextTables.IdText(t.id(), t.text()))
                         .iterator(), table, index, TableDType.FLOAT32, progress);
             }
-            PublishRequest request = TableArtifacts.request(CONTENT_EMBEDDINGS.domain(), CONTENT_EMBEDDINGS.name(),
-                            table, index)
+            Path ann = dir.resolve(AnnIndexes.ANN_FILE);
+            AnnBuildOptions annOptions = AnnBuildOptions.defaults().similarity(Similarity.COSINE);
+            try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index)) {
+                AnnIndexes.build(t, ann, annOptions);
+            }
+            PublishRequest request = AnnIndexes.request(CONTENT_EMBEDDINGS.domain(), CONTENT_EMBEDDINGS.name(),
+                            table, index, ann, annOptions)
                     .owner("studio-ml")
                     .description("Content embeddings of the studio title catalog: one 384-float unit vector per"
                             + " title (title and synopsis), for context matching, ranking and more-like-this."
-                            + " titles.jsonl holds each row's title, genres, tone and maturity.")
+                            + " titles.jsonl holds each row's title, genres, tone and maturity; ann.graph is an"
+                            + " ANN index of the rows by cosine.")
                     .tag("studio").tag("content")
                     .property("titles.generator", "pollen-models TitleCatalog")
                     .property("titles.seed", Long.toString(titles.seed()))
