@@ -82,6 +82,10 @@ public class RankingBenchmark {
     @Param({"100", "1000", "2000"})
     public int candidates;
 
+    /** {@link TitleRanker.Builder#maxBatch}: candidates scored per run, more go in several runs. */
+    @Param({"2000"})
+    public int chunk;
+
     private Path dir;
     private PollenRuntime runtime;
     private TitleRanker ranker;
@@ -134,7 +138,7 @@ public class RankingBenchmark {
                 .attachment(TitlePopularity.FILE, popularity).payload(new ByteArrayInputStream(model)).build())
                 .id(), "prod");
         runtime = PollenRuntime.builder(catalog).build();
-        ranker = TitleRanker.builder(runtime).contexts(1).maxBatch(TitleRanker.MAX_CANDIDATES).open();
+        ranker = TitleRanker.builder(runtime).contexts(1).maxBatch(chunk).open();
 
         lists = new ArrayList<>();
         content = runtime.table("studio/content-embeddings@prod");

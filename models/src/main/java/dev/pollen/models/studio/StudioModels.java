@@ -71,10 +71,11 @@ public final class StudioModels {
         }
         log.accept("encoding " + titles.count() + " studio titles with " + encoder.id() + " into "
                 + CONTENT_EMBEDDINGS.qualifiedName());
-        return List.of(encoder, publishTable(runtime, encoder, progress));
+        return List.of(encoder, publishTable(runtime, encoder, log, progress));
     }
 
-    private Manifest publishTable(PollenRuntime runtime, Manifest encoder, LongConsumer progress) {
+    private Manifest publishTable(PollenRuntime runtime, Manifest encoder, java.util.function.Consumer<String> log,
+            LongConsumer progress) {
         Catalog catalog = runtime.catalog();
         Path dir = null;
         try {
@@ -92,7 +93,10 @@ public final class StudioModels {
             Path ann = dir.resolve(AnnIndexes.ANN_FILE);
             AnnBuildOptions annOptions = AnnBuildOptions.defaults().similarity(Similarity.COSINE);
             try (MappedEmbeddingTable t = MappedEmbeddingTable.open(table, index)) {
-                AnnIndexes.build(t, ann, annOptions);
+                AnnIndexes.BuildReport built = AnnIndexes.build(t, ann, annOptions);
+                log.accept(String.format(java.util.Locale.ROOT, "ANN index of %,d titles by cosine (%s, %,d KiB)"
+                        + " built in %.1f s", built.rows(), AnnIndexes.ANN_FILE, built.sizeBytes() / 1024,
+                        (built.buildNanos() + built.writeNanos()) / 1e9));
             }
             PublishRequest request = AnnIndexes.request(CONTENT_EMBEDDINGS.domain(), CONTENT_EMBEDDINGS.name(),
                             table, index, ann, annOptions)

@@ -3,6 +3,8 @@ package dev.pollen.models.studio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pollen.ann.AnnIndexes;
+import dev.pollen.ann.AnnLease;
 import dev.pollen.catalog.ArtifactKind;
 import dev.pollen.catalog.Catalog;
 import dev.pollen.catalog.Manifest;
@@ -70,5 +72,28 @@ class StudioModelsTest {
         }
         double share = (double) sharing / neighbours;
         assertTrue(share > 0.5, "more like this shares a genre for most neighbours (found " + share + ")");
+
+        assertTrue(AnnIndexes.hasIndex(table), "published with an ANN index");
+        assertEquals("cosine", table.properties().get(AnnIndexes.SIMILARITY_PROPERTY));
+        try (PollenRuntime runtime = PollenRuntime.builder(catalog).build();
+             AnnLease ann = AnnIndexes.open(runtime, StudioModels.CONTENT_EMBEDDINGS.toString())) {
+            MappedEmbeddingTable t = ann.table();
+            TopK exact = new TopK(10);
+            TopK approximate = new TopK(10);
+            float[] query = new float[t.dimension()];
+            int found = 0;
+            for (int row = 0; row < 50; row++) {
+                t.copyRow(row, query, 0);
+                t.topK(query, Similarity.COSINE, exact, row);
+                ann.index().searchLike(row, 10, approximate);
+                for (int i = 0; i < 10; i++) {
+                    for (int j = 0; j < 10; j++) {
+                        found += exact.row(i) == approximate.row(j) ? 1 : 0;
+                    }
+                }
+            }
+            assertTrue(found >= 0.95 * 500, "recall@10 of the shipped index over 300 titles (found " + found
+                    + " of 500)");
+        }
     }
 }
