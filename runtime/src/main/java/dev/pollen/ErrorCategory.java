@@ -40,6 +40,16 @@ public enum ErrorCategory {
     RESOURCE_EXHAUSTED,
     /** The file system failed. */
     IO,
+    /**
+     * A call's deadline passed: before it started (it was not started), while it ran (ONNX Runtime was told to stop),
+     * or just as it finished (its result was discarded, never returned late).
+     */
+    DEADLINE_EXCEEDED,
+    /**
+     * Nothing is serving a live artifact just now: a resource-preserving swap between releasing one version and
+     * warming the next, or no version of it has loaded yet.
+     */
+    UNAVAILABLE,
     /** The JVM was started without a flag Pollen needs. */
     CONFIGURATION
 }

@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       <td>domain, artifact, version</td><td>first lease of the version</td><td>never</td></tr>
  *   <tr><td>{@code pollen.score.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
  *       <td>first failed run of that category</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.score.deadline.missed}</td><td>counter</td><td>domain, artifact, version, when
+ *       ({@code before}: not started; {@code during}: stopped or too late)</td><td>first lease of the version</td>
+ *       <td>never</td></tr>
  *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
  *       <td>first failed load or open of that category</td><td>never</td></tr>
  *   <tr><td>{@code pollen.decision.latency}</td><td>timer (latency histogram)</td><td>adapter</td>
@@ -102,7 +105,7 @@ public final class MicrometerMetrics implements PollenMetrics {
     private static final String[] CATEGORY_TAGS = new String[ErrorCategory.values().length];
     /** Tag keys Pollen sets itself, which {@link Builder#tags(String...)} may not. */
     private static final Set<String> OWN_TAG_KEYS =
-            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason");
+            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason", "when");
 
     static {
         for (ErrorCategory c : ErrorCategory.values()) {
@@ -304,9 +307,24 @@ public final class MicrometerMetrics implements PollenMetrics {
         private final Timer latency;
         private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(CATEGORY_TAGS.length);
 
+        private final Counter missedBefore;
+        private final Counter missedDuring;
+
         ModelMeters(ArtifactId id) {
             tags = tags(id);
             latency = latency("pollen.score.latency", tags, "wall time of one scoring run");
+            missedBefore = missed("before", "calls not started: their deadline had passed");
+            missedDuring = missed("during", "runs stopped at their deadline, or whose result came too late");
+        }
+
+        private Counter missed(String when, String description) {
+            return Counter.builder("pollen.score.deadline.missed").tags(tags).tag("when", when)
+                    .description(description).register(registry);
+        }
+
+        @Override
+        public void missedDeadline(boolean started) {
+            (started ? missedDuring : missedBefore).increment();
         }
 
         @Override

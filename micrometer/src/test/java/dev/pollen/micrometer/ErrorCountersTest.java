@@ -48,6 +48,25 @@ class ErrorCountersTest {
     }
 
     @Test
+    void aMissedDeadlineIsCountedByWhenItPassed() {
+        Catalog catalog = Fixtures.catalog(dir);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PollenRuntime runtime = PollenRuntime.builder(catalog).metrics(MicrometerMetrics.of(registry)).build();
+             ModelLease lease = runtime.model("demo/g@1")) {
+            ScoringContext ctx = lease.newContext(1);
+            ctx.inputBuffer(0).putLong(0, 3);
+            ctx.run(1, System.nanoTime() + 1_000_000_000L);
+            PollenException e = assertThrows(PollenException.class, () -> ctx.run(1, System.nanoTime() - 1));
+            assertEquals(dev.pollen.ErrorCategory.DEADLINE_EXCEEDED, e.category());
+            assertEquals(1.0, registry.get("pollen.score.deadline.missed").tags("domain", "demo", "artifact", "g",
+                    "version", "1", "when", "before").counter().count());
+            assertEquals(0.0, registry.get("pollen.score.deadline.missed").tags("when", "during").counter().count());
+            assertEquals(1, registry.get("pollen.score.latency").timer().count(), "the run within its deadline");
+            assertTrue(registry.find("pollen.score.errors").counters().isEmpty(), "not an ONNX Runtime failure");
+        }
+    }
+
+    @Test
     void aLoadErrorIsCountedUnderItsLowerCaseCategory() {
         Catalog catalog = Fixtures.catalog(dir);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -30,4 +30,14 @@ public interface ModelMetrics {
      * @param category why the call failed
      */
     void failed(ErrorCategory category);
+
+    /**
+     * Called when a call with a deadline missed it, instead of {@link #scored(long)} or {@link #failed}; must not
+     * allocate.
+     *
+     * @param started {@code false} when the deadline had passed before the run (it was not started), {@code true}
+     *     when it passed during the run (terminated, or its result discarded)
+     */
+    default void missedDeadline(boolean started) {
+    }
 }

@@ -371,6 +371,38 @@ public final class OnnxModel {
         }
     }
 
+    /**
+     * {@link #runBound(Map, Map, ModelMetrics, boolean)} due by a deadline: the {@link DeadlineWatch} stops the run
+     * once the deadline passes, and a run that ends past it, stopped or not, fails with
+     * {@link ErrorCategory#DEADLINE_EXCEEDED} (counted by {@link ModelMetrics#missedDeadline}): never a late answer.
+     */
+    void runBound(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs, ModelMetrics metrics,
+            boolean timed, RunDeadline deadline, long deadlineNanos) {
+        long start = System.nanoTime();
+        deadline.start(deadlineNanos, start);
+        OrtException failure = null;
+        try {
+            OrtSession.Result result = session.run(inputs, java.util.Set.of(), outputs, deadline.options);
+            result.close();
+        } catch (OrtException e) {
+            failure = e;
+        }
+        boolean stopped = deadline.finish();
+        long end = System.nanoTime();
+        if (stopped || end - deadlineNanos > 0) {
+            metrics.missedDeadline(true);
+            throw RunDeadline.exceeded(deadline.what, true, deadlineNanos, end);
+        }
+        if (failure != null) {
+            PollenException mapped = OnnxErrors.map(failure, ErrorCategory.INFERENCE, "scoring " + id + " failed");
+            metrics.failed(mapped.category());
+            throw mapped;
+        }
+        if (timed) {
+            metrics.scored(end - start);
+        }
+    }
+
     OnnxEnvironment env() {
         return env;
     }

@@ -66,6 +66,8 @@ public final class ScoringContext implements AutoCloseable {
     /** False when metrics go nowhere: then no clock is read. */
     private final boolean timed;
     private final NativeGuard guard;
+    /** Made by the first call with a deadline, inside the guard; closed by {@link #release()}. */
+    private RunDeadline runDeadline;
 
     ScoringContext(OnnxModel model, int maxBatch, Map<String, Long> dims, ModelMetrics metrics) {
         this.model = model;
@@ -340,6 +342,46 @@ public final class ScoringContext implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #run(int)} due by a deadline. A call whose deadline has passed is not started; a run still going when
+     * it passes is stopped (ONNX Runtime's terminate flag, set by the JVM's {@code pollen-deadline-watch} thread
+     * within about a millisecond); a run that ends past it has its outputs discarded. Each fails with
+     * {@link ErrorCategory#DEADLINE_EXCEEDED}, counted by {@link ModelMetrics#missedDeadline}, and the context stays
+     * usable for the next call. The first call with a deadline makes the context's run options (closed with it); a
+     * call allocates nothing more than {@link #run(int)}.
+     *
+     * @param batch as for {@link #run(int)}
+     * @param deadlineNanos when the answer is due, a {@link System#nanoTime()} value
+     * @throws PollenException as {@link #run(int)} does, and {@link ErrorCategory#DEADLINE_EXCEEDED}
+     */
+    public void run(int batch, long deadlineNanos) {
+        if (batch < 1 || batch > maxBatch || (fixedBatch > 0 && batch != fixedBatch)) {
+            throw badBatch(batch);
+        }
+        long now = System.nanoTime();
+        if (now - deadlineNanos >= 0) {
+            metrics.missedDeadline(false);
+            throw RunDeadline.exceeded(what, false, deadlineNanos, now);
+        }
+        if (!guard.enter()) {
+            throw closed(model.isClosed() ? "model" : "scoring context");
+        }
+        try {
+            Bound b = bound[batch];
+            if (b == null) {
+                b = bind(batch);
+            }
+            RunDeadline d = runDeadline;
+            if (d == null) {
+                d = new RunDeadline(what);
+                runDeadline = d;
+            }
+            model.runBound(b.inputs, b.outputs, metrics, timed, d, deadlineNanos);
+        } finally {
+            guard.exit();
+        }
+    }
+
     private PollenException badBatch(int batch) {
         String rule = fixedBatch > 0 ? "must be " + fixedBatch + ", the model's fixed batch size"
                 : "must be from 1 to the context's max batch " + maxBatch;
@@ -390,6 +432,9 @@ public final class ScoringContext implements AutoCloseable {
     /** Frees the tensors and gives the context's hold on the model back; run once, when no run is in flight. */
     private void release() {
         try {
+            if (runDeadline != null) {
+                runDeadline.close();
+            }
             for (Bound b : bound) {
                 if (b != null) {
                     b.inputs.values().forEach(OnnxTensor::close);

@@ -69,6 +69,8 @@ public final class TokenSequenceContext implements AutoCloseable {
     private final ModelMetrics metrics;
     private final boolean timed;
     private final NativeGuard guard;
+    /** Made by the first call with a deadline, inside the guard; closed by {@link #release()}. */
+    private RunDeadline runDeadline;
 
     /** Tensors for the current shape; the maps are built once and their values replaced on a shape change. */
     private final OnnxTensor[] inputTensors;
@@ -249,6 +251,23 @@ public final class TokenSequenceContext implements AutoCloseable {
      *     {@link ErrorCategory#ILLEGAL_STATE} after close, {@link ErrorCategory#INFERENCE} when ONNX Runtime fails
      */
     public void run(int batch, int sequence) {
+        run(batch, sequence, false, 0);
+    }
+
+    /**
+     * {@link #run(int, int)} due by a deadline, with {@link ScoringContext#run(int, long)}'s rules: not started when
+     * the deadline has passed, stopped when it passes during the run, never a late answer
+     * ({@link ErrorCategory#DEADLINE_EXCEEDED}); the context stays usable.
+     *
+     * @param batch as for {@link #run(int, int)}
+     * @param sequence as for {@link #run(int, int)}
+     * @param deadlineNanos when the answer is due, a {@link System#nanoTime()} value
+     */
+    public void run(int batch, int sequence, long deadlineNanos) {
+        run(batch, sequence, true, deadlineNanos);
+    }
+
+    private void run(int batch, int sequence, boolean due, long deadlineNanos) {
         if (batch < 1 || batch > maxBatch || sequence < 1 || sequence > maxSequence) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "shape of a token sequence run on " + what
                     + " must be from [1, 1] to the context's [" + maxBatch + ", " + maxSequence + "] (found ["
@@ -259,6 +278,13 @@ public final class TokenSequenceContext implements AutoCloseable {
                     + " must be at most the context's " + maxTokens + " (found [" + batch + ", " + sequence + "] = "
                     + (long) batch * sequence + ")");
         }
+        if (due) {
+            long now = System.nanoTime();
+            if (now - deadlineNanos >= 0) {
+                metrics.missedDeadline(false);
+                throw RunDeadline.exceeded(what, false, deadlineNanos, now);
+            }
+        }
         if (!guard.enter()) {
             throw closed(model.isClosed() ? "model" : "token sequence context");
         }
@@ -267,7 +293,16 @@ public final class TokenSequenceContext implements AutoCloseable {
             if (batch != boundBatch || sequence != boundSequence) {
                 bind(batch, sequence);
             }
-            model.runBound(inputMap, outputMap, metrics, timed);
+            if (due) {
+                RunDeadline d = runDeadline;
+                if (d == null) {
+                    d = new RunDeadline(what);
+                    runDeadline = d;
+                }
+                model.runBound(inputMap, outputMap, metrics, timed, d, deadlineNanos);
+            } else {
+                model.runBound(inputMap, outputMap, metrics, timed);
+            }
         } finally {
             guard.exit();
         }
@@ -313,6 +348,9 @@ public final class TokenSequenceContext implements AutoCloseable {
     /** Frees the tensors and gives the context's hold on the model back; run once, when no run is in flight. */
     private void release() {
         try {
+            if (runDeadline != null) {
+                runDeadline.close();
+            }
             closeTensors();
         } finally {
             model.detach(this);

@@ -244,6 +244,97 @@ class ScoringContextTest {
         assertEquals(2f, ctx.outputFloats(0).get(0), "the context still works after a failed run");
     }
 
+    /** Counts what a context reports. */
+    private static final class Counts implements ModelMetrics {
+        int scored;
+        int failed;
+        int missedBefore;
+        int missedDuring;
+
+        @Override
+        public void scored(long nanos) {
+            scored++;
+        }
+
+        @Override
+        public void failed(ErrorCategory category) {
+            failed++;
+        }
+
+        @Override
+        public void missedDeadline(boolean started) {
+            if (started) {
+                missedDuring++;
+            } else {
+                missedBefore++;
+            }
+        }
+    }
+
+    @Test
+    void aCallWithADeadlineScoresAsWithoutOneAndIsNotStartedOnceItHasPassed() {
+        Counts counts = new Counts();
+        ScoringContext ctx = load(TestModels.logistic(8, 1), TestModels.logisticSignature(8))
+                .newContext(4, Map.of(), counts);
+        for (int i = 0; i < 8; i++) {
+            ctx.inputFloats(0).put(i, 0.1f * i);
+        }
+        ctx.run(1);
+        float plain = ctx.outputFloats(0).get(0);
+        ctx.outputFloats(0).put(0, -1f);
+        ctx.run(1, System.nanoTime() + 1_000_000_000L);
+        assertEquals(plain, ctx.outputFloats(0).get(0));
+        assertEquals(2, counts.scored);
+
+        ctx.outputFloats(0).put(0, -1f);
+        PollenException e = assertThrows(PollenException.class, () -> ctx.run(1, System.nanoTime() - 1_000));
+        assertEquals(ErrorCategory.DEADLINE_EXCEEDED, e.category());
+        assertTrue(e.getMessage().startsWith("scoring demo/m@1 missed its deadline before it started ("),
+                e.getMessage());
+        assertEquals(-1f, ctx.outputFloats(0).get(0), "not run");
+        assertEquals(1, counts.missedBefore);
+        assertEquals(2, counts.scored);
+        e = assertThrows(PollenException.class, () -> ctx.run(5, System.nanoTime() + 1_000_000_000L));
+        assertEquals(ErrorCategory.INVALID_ARGUMENT, e.category(), "the batch is checked first");
+    }
+
+    @Test
+    void aRunStillGoingAtItsDeadlineIsStoppedAndTheContextScoresTheNextCall() {
+        int width = 512;
+        int batch = 128;
+        Counts counts = new Counts();
+        Signature sig = new Signature(List.of(TensorSpec.of("features", DType.FLOAT32, "batch", width)),
+                List.of(TensorSpec.of("score", DType.FLOAT32, "batch", 1)));
+        ScoringContext ctx = load(TestModels.slowIdentity(width, 96), sig).newContext(batch, Map.of(), counts);
+        for (int i = 0; i < batch * width; i++) {
+            ctx.inputFloats(0).put(i, (i % width) == 0 ? 1f + i / width : 0f);
+        }
+        long full = Long.MAX_VALUE;
+        for (int i = 0; i < 2; i++) {
+            long t0 = System.nanoTime();
+            ctx.run(batch);
+            full = Math.min(full, System.nanoTime() - t0);
+        }
+        assertTrue(full > 20_000_000L, "the model must run for long enough to stop it (" + full / 1_000 + " µs)");
+        for (int round = 0; round < 3; round++) {
+            ctx.outputFloats(0).put(batch - 1, -1f);
+            long start = System.nanoTime();
+            long due = start + full / 10;
+            PollenException e = assertThrows(PollenException.class, () -> ctx.run(batch, due));
+            long took = System.nanoTime() - start;
+            assertEquals(ErrorCategory.DEADLINE_EXCEEDED, e.category(), e.getMessage());
+            assertTrue(e.getMessage().contains("missed its deadline while it ran"), e.getMessage());
+            assertTrue(took < full / 2, "stopped mid-run: " + took / 1_000 + " µs of " + full / 1_000 + " µs");
+            assertEquals(round + 1, counts.missedDuring);
+
+            ctx.run(1);
+            assertEquals(1f, ctx.outputFloats(0).get(0), "the context scores the next call");
+            ctx.run(batch, System.nanoTime() + 60_000_000_000L);
+            assertEquals(batch, ctx.outputFloats(0).get(batch - 1), "and a whole run within its deadline");
+        }
+        assertEquals(0, counts.failed, "a missed deadline is not an ONNX Runtime failure");
+    }
+
     @Test
     void theOnnxEnvironmentRefusesADifferentThreadSetupAndBadThreadCounts() {
         OnnxEnvironment.current();

@@ -215,6 +215,40 @@ public final class TestModels {
         return model(graph.toBuilder().setInput(0, withDim(graph.getInput(0), 0, one)).build());
     }
 
+    /**
+     * A model slow enough to stop mid-run: {@code layers} Gemms by the identity ({@code width × width}, one
+     * initializer, zero bias), then the row's sum, so the answer is exact and the cost {@code layers × batch × width²}.
+     *
+     * @param width row width
+     * @param layers how many Gemms
+     * @return ONNX bytes: input {@code features} float32 [batch, width], output {@code score} float32 [batch, 1], the
+     *     sum of the row
+     */
+    public static byte[] slowIdentity(int width, int layers) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", width);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        ONNXInitializer identity = ctx.floatTensor("identity", List.of(width, width), fb -> {
+            for (int r = 0; r < width; r++) {
+                for (int c = 0; c < width; c++) {
+                    fb.put(r == c ? 1f : 0f);
+                }
+            }
+        });
+        ONNXInitializer zero = ctx.floatTensor("zero", List.of(width), fb -> {
+            for (int c = 0; c < width; c++) {
+                fb.put(0f);
+            }
+        });
+        ONNXRef<?> x = input;
+        for (int l = 0; l < layers; l++) {
+            x = x.apply(ONNXOperators.GEMM, List.of(identity, zero));
+        }
+        x.apply(ONNXOperators.REDUCE_SUM, ctx.array("axes", new long[] {1}), java.util.Map.of("keepdims", 1))
+                .assignTo(output);
+        return model(ctx);
+    }
+
     /** @param width row width @return the signature of {@link #perCallDot(int)} */
     public static Signature perCallDotSignature(int width) {
         return new Signature(List.of(TensorSpec.of("query", DType.FLOAT32, 1, width),

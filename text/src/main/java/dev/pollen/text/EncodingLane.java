@@ -56,9 +56,11 @@ final class EncodingLane {
      * @param encodings the call's tokenized texts
      * @param order indices into {@code encodings}, sorted by token count
      * @param lengths token counts in sorted order: {@code lengths[k]} belongs to {@code order[k]}
+     * @param due whether the run has a deadline
+     * @param deadlineNanos the deadline when {@code due}, a {@link System#nanoTime()} value
      */
     void runGroup(Encoding[] encodings, int[] order, int[] lengths, int first, int count, int stride, float[] array,
-            FloatBuffer buffer, int offset) {
+            FloatBuffer buffer, int offset, boolean due, long deadlineNanos) {
         int sequence = Math.max(1, lengths[first + (count - 1) * stride]);
         if (sequence > maxSequence) {
             throw new PollenException(ErrorCategory.ILLEGAL_STATE, "the tokenizer of " + what + " must truncate"
@@ -79,7 +81,11 @@ final class EncodingLane {
                 }
             }
         }
-        ctx.run(count, sequence);
+        if (due) {
+            ctx.run(count, sequence, deadlineNanos);
+        } else {
+            ctx.run(count, sequence);
+        }
         for (int b = 0; b < count; b++) {
             pool(b, sequence);
             int at = offset + order[first + b * stride] * dimension;

@@ -234,7 +234,23 @@ public final class TextEncoder implements AutoCloseable {
      */
     public void encode(String text, float[] out, int offset) {
         checkArray(out, offset, 1);
-        encodeOne(text, out, null, offset);
+        encodeOne(text, out, null, offset, false, 0);
+    }
+
+    /**
+     * {@link #encode(String, float[], int)} due by a deadline: not started when it has passed, the model run stopped
+     * when it passes during the run, never a late answer (as {@code ScoringContext.run(int, long)}); the encoder stays usable.
+     *
+     * @param text the text
+     * @param out receives the embedding in {@code [offset, offset + dimension)}; unspecified after a missed deadline
+     * @param offset where the row starts
+     * @param deadlineNanos when the answer is due, a {@link System#nanoTime()} value
+     * @throws PollenException as {@link #encode(String, float[], int)} does, and
+     *     {@link ErrorCategory#DEADLINE_EXCEEDED}
+     */
+    public void encode(String text, float[] out, int offset, long deadlineNanos) {
+        checkArray(out, offset, 1);
+        encodeOne(text, out, null, offset, true, deadlineNanos);
     }
 
     /**
@@ -245,7 +261,7 @@ public final class TextEncoder implements AutoCloseable {
      */
     public void encode(String text, FloatBuffer out, int index) {
         checkBuffer(out, index, 1);
-        encodeOne(text, null, out, index);
+        encodeOne(text, null, out, index, false, 0);
     }
 
     /**
@@ -270,7 +286,25 @@ public final class TextEncoder implements AutoCloseable {
         int n = checkTexts(texts);
         checkArray(out, offset, n);
         if (n > 0) {
-            encodeMany(texts, out, null, offset);
+            encodeMany(texts, out, null, offset, false, 0);
+        }
+    }
+
+    /**
+     * {@link #encodeBatch(List, float[], int)} due by a deadline: each of the call's runs is due by it, under the
+     * rules of {@link #encode(String, float[], int, long)}.
+     *
+     * @param texts up to {@link #maxBatch()} texts, none {@code null}
+     * @param out receives row {@code i} (text {@code i}) at {@code offset + i * dimension}; unspecified after a
+     *     missed deadline
+     * @param offset where the first row starts
+     * @param deadlineNanos when the answer is due, a {@link System#nanoTime()} value
+     */
+    public void encodeBatch(List<String> texts, float[] out, int offset, long deadlineNanos) {
+        int n = checkTexts(texts);
+        checkArray(out, offset, n);
+        if (n > 0) {
+            encodeMany(texts, out, null, offset, true, deadlineNanos);
         }
     }
 
@@ -286,11 +320,12 @@ public final class TextEncoder implements AutoCloseable {
         int n = checkTexts(texts);
         checkBuffer(out, index, n);
         if (n > 0) {
-            encodeMany(texts, null, out, index);
+            encodeMany(texts, null, out, index, false, 0);
         }
     }
 
-    private void encodeOne(String text, float[] array, FloatBuffer buffer, int offset) {
+    private void encodeOne(String text, float[] array, FloatBuffer buffer, int offset, boolean due,
+            long deadlineNanos) {
         if (text == null) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "text to encode with " + what
                     + " must not be null (found null)");
@@ -300,14 +335,15 @@ public final class TextEncoder implements AutoCloseable {
             single[0] = tokenizer.encode(text, true, false);
             order[0] = 0;
             sortedLengths[0] = single[0].getIds().length;
-            lanes[0].runGroup(single, order, sortedLengths, 0, 1, 1, array, buffer, offset);
+            lanes[0].runGroup(single, order, sortedLengths, 0, 1, 1, array, buffer, offset, due, deadlineNanos);
         } finally {
             single[0] = null;
             guard.exit();
         }
     }
 
-    private void encodeMany(List<String> texts, float[] array, FloatBuffer buffer, int offset) {
+    private void encodeMany(List<String> texts, float[] array, FloatBuffer buffer, int offset, boolean due,
+            long deadlineNanos) {
         enter();
         try {
             Encoding[] encodings = tokenizer.batchEncode(texts, true, false);
@@ -318,10 +354,11 @@ public final class TextEncoder implements AutoCloseable {
             int busy = Math.min(lanes.length, runs);
             for (int s = 1; s < busy; s++) {
                 EncodingLane lane = lanes[s];
-                pending[s] = helpers.submit(() -> takeRuns(lane, runs, encodings, array, buffer, offset));
+                pending[s] = helpers.submit(() -> takeRuns(lane, runs, encodings, array, buffer, offset, due,
+                        deadlineNanos));
             }
             try {
-                takeRuns(lanes[0], runs, encodings, array, buffer, offset);
+                takeRuns(lanes[0], runs, encodings, array, buffer, offset, due, deadlineNanos);
             } catch (RuntimeException | Error e) {
                 try {
                     awaitHelpers(busy);
@@ -343,11 +380,11 @@ public final class TextEncoder implements AutoCloseable {
      * close together). A failed run stops every lane at its next take.
      */
     private void takeRuns(EncodingLane lane, int runs, Encoding[] encodings, float[] array, FloatBuffer buffer,
-            int offset) {
+            int offset, boolean due, long deadlineNanos) {
         try {
             for (int r = nextRun.getAndIncrement(); r < runs; r = nextRun.getAndIncrement()) {
                 lane.runGroup(encodings, order, sortedLengths, planner.start(r), planner.count(r), planner.stride(r),
-                        array, buffer, offset);
+                        array, buffer, offset, due, deadlineNanos);
             }
         } catch (RuntimeException | Error e) {
             nextRun.set(runs);

@@ -132,6 +132,41 @@ class ContentEncoderTest {
     }
 
     @Test
+    void aDeadlineShorterThanTheRunStopsItWithNoLateAnswerAndTheEncoderStaysUsable() {
+        String paragraph = SENTENCES.get(SENTENCES.size() - 1);
+        List<String> batch = Collections.nCopies(encoder.maxBatch(), paragraph);
+        float[] out = new float[batch.size() * encoder.dimension()];
+        long full = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            encoder.encodeBatch(batch, out, 0, System.nanoTime() + 60_000_000_000L);
+            full = Math.min(full, System.nanoTime() - t0);
+        }
+        float[] expected = referenceEmbedding(paragraph);
+        assertTrue(cosine(out, 0, expected) > 0.9999, "a far deadline changes nothing");
+
+        long start = System.nanoTime();
+        long due = start + full / 10;
+        PollenException e = assertThrows(PollenException.class, () -> encoder.encodeBatch(batch, out, 0, due));
+        long took = System.nanoTime() - start;
+        assertEquals(ErrorCategory.DEADLINE_EXCEEDED, e.category(), e.getMessage());
+        assertTrue(e.getMessage().contains("studio/content-encoder@1") && e.getMessage().contains("missed its deadline"),
+                e.getMessage());
+        assertTrue(took < full / 2, "stopped mid-run: " + took / 1_000 + " µs against " + full / 1_000
+                + " µs for the whole run");
+
+        e = assertThrows(PollenException.class, () -> encoder.encode(paragraph, out, 0, System.nanoTime() - 1));
+        assertEquals(ErrorCategory.DEADLINE_EXCEEDED, e.category());
+        assertTrue(e.getMessage().contains("before it started"), e.getMessage());
+
+        float[] again = new float[encoder.dimension()];
+        encoder.encode(paragraph, again, 0);
+        assertTrue(cosine(again, 0, expected) > 0.9999, "the stopped context scores the next call as before");
+        encoder.encodeBatch(batch, out, 0, System.nanoTime() + 60_000_000_000L);
+        assertTrue(cosine(out, (batch.size() - 1) * encoder.dimension(), expected) > 0.9999);
+    }
+
+    @Test
     void encoderDescribesTheModel() {
         assertEquals(384, encoder.dimension());
         assertEquals(128, encoder.maxSequence(), "the tokenizer file's truncation, as langchain4j uses it");
