@@ -74,7 +74,8 @@ class MeterConventionsTest {
         assertEquals(new TreeSet<>(List.of("pollen.artifacts.loaded.bytes", "pollen.decision.latency",
                 "pollen.decision.rejections", "pollen.decisions", "pollen.features.evictions", "pollen.features.keys",
                 "pollen.features.late.drops", "pollen.features.refused", "pollen.load.errors", "pollen.models.loaded",
-                "pollen.score.deadline.missed", "pollen.score.errors", "pollen.score.latency", "pollen.table.mapped.bytes", "pollen.table.rows",
+                "pollen.score.deadline.missed", "pollen.score.errors", "pollen.score.latency",
+                "pollen.table.mapped.bytes", "pollen.table.rows",
                 "pollen.table.unknown.ids")), names, "every meter in MicrometerMetrics' table was checked");
     }
 

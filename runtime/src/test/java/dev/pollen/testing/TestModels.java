@@ -217,7 +217,8 @@ public final class TestModels {
 
     /**
      * A model slow enough to stop mid-run: {@code layers} Gemms by the identity ({@code width × width}, one
-     * initializer, zero bias), then the row's sum, so the answer is exact and the cost {@code layers × batch × width²}.
+     * initializer, zero bias), then the row's sum, so the answer is exact and the cost
+     * {@code layers × batch × width²}.
      *
      * @param width row width
      * @param layers how many Gemms

@@ -239,7 +239,8 @@ public final class TextEncoder implements AutoCloseable {
 
     /**
      * {@link #encode(String, float[], int)} due by a deadline: not started when it has passed, the model run stopped
-     * when it passes during the run, never a late answer (as {@code ScoringContext.run(int, long)}); the encoder stays usable.
+     * when it passes during the run, never a late answer (as {@code ScoringContext.run(int, long)}); the encoder
+     * stays usable.
      *
      * @param text the text
      * @param out receives the embedding in {@code [offset, offset + dimension)}; unspecified after a missed deadline

@@ -150,7 +150,8 @@ class ContentEncoderTest {
         PollenException e = assertThrows(PollenException.class, () -> encoder.encodeBatch(batch, out, 0, due));
         long took = System.nanoTime() - start;
         assertEquals(ErrorCategory.DEADLINE_EXCEEDED, e.category(), e.getMessage());
-        assertTrue(e.getMessage().contains("studio/content-encoder@1") && e.getMessage().contains("missed its deadline"),
+        assertTrue(e.getMessage().contains("studio/content-encoder@1")
+                        && e.getMessage().contains("missed its deadline"),
                 e.getMessage());
         assertTrue(took < full / 2, "stopped mid-run: " + took / 1_000 + " µs against " + full / 1_000
                 + " µs for the whole run");
