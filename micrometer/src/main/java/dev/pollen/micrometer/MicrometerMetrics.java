@@ -46,6 +46,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       <td>never</td></tr>
  *   <tr><td>{@code pollen.load.errors}</td><td>counter</td><td>domain, artifact, version, category</td>
  *       <td>first failed load or open of that category</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.live.swaps}</td><td>counter</td><td>live</td><td>a live handle's first switch</td>
+ *       <td>never</td></tr>
+ *   <tr><td>{@code pollen.live.failures}</td><td>counter</td><td>live, stage, category</td><td>a live handle's
+ *       first failure of that stage and category</td><td>never</td></tr>
  *   <tr><td>{@code pollen.decision.latency}</td><td>timer (latency histogram)</td><td>adapter</td>
  *       <td>adapter created</td><td>never</td></tr>
  *   <tr><td>{@code pollen.decisions}</td><td>counter</td><td>adapter, outcome</td><td>adapter created</td>
@@ -105,7 +109,7 @@ public final class MicrometerMetrics implements PollenMetrics {
     private static final String[] CATEGORY_TAGS = new String[ErrorCategory.values().length];
     /** Tag keys Pollen sets itself, which {@link Builder#tags(String...)} may not. */
     private static final Set<String> OWN_TAG_KEYS =
-            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason", "when");
+            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason", "when", "live", "stage");
 
     static {
         for (ErrorCategory c : ErrorCategory.values()) {
@@ -202,6 +206,19 @@ public final class MicrometerMetrics implements PollenMetrics {
     public void loadFailed(ArtifactId id, ErrorCategory category) {
         Counter.builder("pollen.load.errors").tags(tags(id)).tag("category", CATEGORY_TAGS[category.ordinal()])
                 .description("artifact loads that failed").register(registry).increment();
+    }
+
+    @Override
+    public void liveSwapped(String live, List<ArtifactId> from, List<ArtifactId> to) {
+        Counter.builder("pollen.live.swaps").tags(common).tag("live", live)
+                .description("sets of versions a live handle switched to").register(registry).increment();
+    }
+
+    @Override
+    public void liveFailed(String live, String stage, ErrorCategory category) {
+        Counter.builder("pollen.live.failures").tags(common).tag("live", live).tag("stage", stage)
+                .tag("category", CATEGORY_TAGS[category.ordinal()])
+                .description("sets of versions a live handle did not switch to").register(registry).increment();
     }
 
     /**

@@ -76,6 +76,26 @@ public interface PollenMetrics {
         return MetricsRegistration.NONE;
     }
 
+    /**
+     * A live handle switched new calls to another set of versions.
+     *
+     * @param live the handle's name, such as {@code payments.fraud}; a tag value, lower-case
+     * @param from the versions that served before, one per part (empty for the first set)
+     * @param to the versions serving now
+     */
+    default void liveSwapped(String live, java.util.List<ArtifactId> from, java.util.List<ArtifactId> to) {
+    }
+
+    /**
+     * A live handle did not switch to a set of versions.
+     *
+     * @param live the handle's name; a tag value, lower-case
+     * @param stage {@code resolve}, {@code load}, {@code warm} or {@code bind}
+     * @param category why
+     */
+    default void liveFailed(String live, String stage, dev.pollen.ErrorCategory category) {
+    }
+
     /** @return a binding that records nothing */
     static PollenMetrics none() {
         return new PollenMetrics() {

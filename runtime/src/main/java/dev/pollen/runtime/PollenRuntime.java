@@ -56,6 +56,8 @@ import java.util.concurrent.CompletionException;
  * Thread-safe.
  */
 public final class PollenRuntime implements AutoCloseable {
+    /** How often the watch thread reads the aliases live handles follow, unless {@link Builder#liveInterval} says. */
+    public static final java.time.Duration DEFAULT_LIVE_INTERVAL = java.time.Duration.ofMillis(500);
     private static final System.Logger LOG = System.getLogger(PollenRuntime.class.getName());
 
     private final Catalog catalog;
@@ -77,6 +79,14 @@ public final class PollenRuntime implements AutoCloseable {
     private final Trust trust;
     private long sessionsCreated;
     private boolean closed;
+    /** The open live handles and the closed ones not yet drained; polled by {@link #watch}. */
+    private final List<Live<?>> lives = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The handles {@link Builder#preload} asked for, held by the runtime. */
+    private final List<Live<?>> preloads = new ArrayList<>();
+    private final long liveIntervalNanos;
+    /** The watch thread, started with the first live handle; guarded by {@link #lock}. */
+    private Thread watch;
+    private volatile boolean watching = true;
 
     private PollenRuntime(Builder b) {
         this.trust = b.trust.build();
@@ -96,6 +106,15 @@ public final class PollenRuntime implements AutoCloseable {
             }
         };
         this.gaugesRegistration = this.metrics.bindRuntime(gauges);
+        this.liveIntervalNanos = b.liveInterval.toNanos();
+        for (String ref : b.preload) {
+            Live<?> l = new Live<>(this, LiveSpec.ofEitherKind(ref), v -> v);
+            preloads.add(l);
+            lives.add(l);
+        }
+        if (!preloads.isEmpty()) {
+            startWatch();
+        }
     }
 
     /**
@@ -235,6 +254,166 @@ public final class PollenRuntime implements AutoCloseable {
             tableLeases.add(lease);
             return lease;
         }
+    }
+
+    // ------------------------------------------------------------------------------------------- live handles
+
+    /**
+     * Opens a handle that follows the spec's refs as the catalog moves them ({@link Live}): loads, warms and binds
+     * the first set on this thread, then the runtime's watch thread ({@code pollen-live-watch}, a daemon) follows.
+     *
+     * @param spec the parts, policy, warm-up and canary
+     * @param bind builds the state a set's calls use (a context pool, lookups built from a table), off the call
+     *     path; it may run real warm-up calls, and throwing refuses the set (stage {@code bind})
+     * @param <S> the state's type; closed when the set is released, when {@link AutoCloseable}
+     * @return the handle; close it when done (the runtime's close closes it too)
+     * @throws PollenException what loading the first set threw, or {@code ILLEGAL_STATE} after {@link #close()}
+     */
+    public <S> Live<S> live(LiveSpec spec, java.util.function.Function<? super LiveVersions, ? extends S> bind) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(bind, "bind");
+        synchronized (lock) {
+            requireOpen();
+        }
+        Live<S> l = new Live<>(this, spec, bind);
+        l.open();
+        lives.add(l);
+        startWatch();
+        return l;
+    }
+
+    /**
+     * A handle whose state is the set's leases themselves.
+     *
+     * @param spec the parts, policy, warm-up and canary
+     * @return the handle
+     */
+    public Live<LiveVersions> live(LiveSpec spec) {
+        return live(spec, v -> v);
+    }
+
+    /**
+     * @return whether every artifact {@link Builder#preload} named is loaded and warmed (true when none was named),
+     *     and the runtime is open
+     */
+    public boolean ready() {
+        if (closed) {
+            return false;
+        }
+        for (Live<?> l : preloads) {
+            if (!l.ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits until {@link #ready()} or the timeout.
+     *
+     * @param timeout how long to wait at most
+     * @return {@link #ready()}
+     */
+    public boolean awaitReady(java.time.Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (!ready() && System.nanoTime() - until < 0 && !closed) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return ready();
+    }
+
+    /**
+     * @return for a service's health endpoint: readiness, every live handle's status (the preloaded ones first),
+     *     the model and table versions loaded now, and the latest failure of any handle
+     */
+    public RuntimeHealth health() {
+        List<LiveStatus> statuses = new ArrayList<>();
+        LiveFailure last = null;
+        for (Live<?> l : lives) {
+            LiveStatus st = l.status();
+            if (!st.closed()) {
+                statuses.add(st);
+            }
+            LiveFailure f = st.lastFailure();
+            if (f != null && (last == null || f.at().isAfter(last.at()))) {
+                last = f;
+            }
+        }
+        List<ArtifactId> models;
+        List<ArtifactId> open;
+        synchronized (lock) {
+            models = entries.values().stream().filter(e -> e.future.isDone() && !e.future.isCompletedExceptionally())
+                    .map(e -> e.id).sorted(java.util.Comparator.comparing(ArtifactId::toString)).toList();
+            open = tables.keySet().stream().sorted(java.util.Comparator.comparing(ArtifactId::toString)).toList();
+        }
+        return new RuntimeHealth(ready(), statuses, models, open, last);
+    }
+
+    PollenMetrics metrics() {
+        return metrics;
+    }
+
+    /** A live handle closed: the watch releases its sets as they drain, then forgets it. */
+    void closed(Live<?> live) {
+        java.util.concurrent.locks.LockSupport.unpark(watchThread());
+    }
+
+    private Thread watchThread() {
+        synchronized (lock) {
+            return watch;
+        }
+    }
+
+    private void startWatch() {
+        synchronized (lock) {
+            if (watch != null || closed) {
+                return;
+            }
+            watch = new Thread(this::watchLoop, "pollen-live-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
+    }
+
+    private void watchLoop() {
+        while (watching) {
+            for (Live<?> l : lives) {
+                try {
+                    l.poll();
+                    boolean done = l.isDone(); // read first: once true, every set it retired is in the list
+                    if (l.releaseDrained() == 0 && done) {
+                        lives.remove(l);
+                    }
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.WARNING, "the live watch failed on " + l.spec().name(), e);
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(liveIntervalNanos);
+        }
+    }
+
+    private void stopWatch() {
+        Thread t;
+        synchronized (lock) {
+            t = watch;
+        }
+        watching = false;
+        if (t == null) {
+            return;
+        }
+        java.util.concurrent.locks.LockSupport.unpark(t);
+        if (t != Thread.currentThread()) {
+            try {
+                t.join(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(Live.DRAIN_TIMEOUT_NANOS) + 1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Live<?> l : lives) {
+            l.close();
+            l.releaseAll();
+        }
+        lives.clear();
     }
 
     private TableEntry openTable(ArtifactId id) {
@@ -419,6 +598,12 @@ public final class PollenRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+        }
+        stopWatch();
         List<ModelLease> open;
         List<Entry> loaded;
         synchronized (lock) {
@@ -514,6 +699,8 @@ public final class PollenRuntime implements AutoCloseable {
         private PollenMetrics metrics = PollenMetrics.none();
         private boolean verifyTables = true;
         private final Trust.Builder trust = Trust.builder();
+        private java.time.Duration liveInterval = DEFAULT_LIVE_INTERVAL;
+        private final List<String> preload = new ArrayList<>();
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -591,6 +778,36 @@ public final class PollenRuntime implements AutoCloseable {
          */
         public Builder requireSigned(String domain) {
             trust.requireSigned(domain);
+            return this;
+        }
+
+        /**
+         * @param interval how often the watch thread reads the catalog's aliases for {@link Live} handles, from 10 ms
+         *     to 1 minute (default {@link PollenRuntime#DEFAULT_LIVE_INTERVAL}): a moved alias serves within about
+         *     this plus the new version's load and warm-up
+         * @return this
+         */
+        public Builder liveInterval(java.time.Duration interval) {
+            if (interval == null || interval.compareTo(java.time.Duration.ofMillis(10)) < 0
+                    || interval.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "live interval must be from 10 ms to 1"
+                        + " minute (found " + interval + ")");
+            }
+            this.liveInterval = interval;
+            return this;
+        }
+
+        /**
+         * Loads and warms an artifact as the runtime starts, on its watch thread, and follows its ref after that;
+         * {@link PollenRuntime#ready()} is false until every one named here serves. Services leasing the same
+         * versions then find them loaded.
+         *
+         * @param ref {@code domain/name@alias|version} of a model or table
+         * @return this
+         */
+        public Builder preload(String ref) {
+            ArtifactRef.parse(ref);
+            preload.add(ref);
             return this;
         }
 

@@ -188,6 +188,27 @@ public final class TestModels {
     }
 
     /**
+     * @param features input width, as {@link #logistic}
+     * @return ONNX bytes with {@link #logisticSignature}'s tensors whose every run fails in ONNX Runtime: the
+     *     features' first column, cast to int64 and shifted by 10, gathers from a 4-row table (out of bounds)
+     */
+    public static byte[] failsWhenRun(int features) {
+        ONNXContext ctx = new ONNXContext();
+        ONNXPlaceholder input = ctx.floatInput("features", features);
+        ONNXPlaceholder output = ctx.floatOutput("score", 1);
+        ONNXInitializer table = ctx.floatTensor("table", List.of(4, 1), fb -> {
+            for (int i = 0; i < 4; i++) {
+                fb.put(i);
+            }
+        });
+        ONNXRef<?> index = input.apply(ONNXOperators.REDUCE_SUM, ctx.array("axes", new long[] {1}),
+                java.util.Map.of("keepdims", 0)).cast(long.class).apply(ONNXOperators.ADD, ctx.array("ten",
+                new long[] {10}));
+        table.apply(ONNXOperators.GATHER, index, java.util.Map.of("axis", 0)).assignTo(output);
+        return model(ctx);
+    }
+
+    /**
      * @param width row width
      * @return ONNX bytes: {@code score} [batch, 1] = {@code items} [batch, width] · {@code query} [1, width] (a
      *     per-call input, broadcast over the batch), summed over the width
