@@ -109,7 +109,8 @@ public final class MicrometerMetrics implements PollenMetrics {
     private static final String[] CATEGORY_TAGS = new String[ErrorCategory.values().length];
     /** Tag keys Pollen sets itself, which {@link Builder#tags(String...)} may not. */
     private static final Set<String> OWN_TAG_KEYS =
-            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason", "when", "live", "stage");
+            Set.of("domain", "artifact", "version", "category", "adapter", "outcome", "schema", "reason", "when", "live",
+                    "stage");
 
     static {
         for (ErrorCategory c : ErrorCategory.values()) {
