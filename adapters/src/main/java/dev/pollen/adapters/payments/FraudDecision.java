@@ -1,6 +1,7 @@
 package dev.pollen.adapters.payments;
 
 import dev.pollen.catalog.ArtifactId;
+import java.util.List;
 
 /**
  * The result of scoring one transaction: fraud probability, decision, the top contributing reasons and the model
@@ -67,7 +68,8 @@ public final class FraudDecision {
 
     /**
      * @return {@code true} when the transaction could not be scored (a feature or the model's probability was not a
-     *     finite number) and was sent to review without a score: such a decision is never an approval
+     *     finite number, the deadline passed before the model answered, or no version was serving) and was sent to
+     *     review without a score: such a decision is never an approval
      */
     public boolean unscored() {
         return unscored != null;
@@ -110,7 +112,7 @@ public final class FraudDecision {
         b.putLong(0, fingerprint);
         b.putFloat(8, probability);
         b.putByte(12, (byte) decision.ordinal());
-        b.putByte(13, (byte) (unscored == null ? 0 : unscored.equals(UNSCORED_FEATURES) ? 1 : 2));
+        b.putByte(13, (byte) (unscored == null ? 0 : UNSCORED.indexOf(unscored) + 1));
         b.putByte(14, (byte) reasonCount);
         for (int i = 0; i < MAX_REASONS; i++) {
             b.putFloat(16 + 4 * i, contributions[i]);
@@ -130,13 +132,13 @@ public final class FraudDecision {
         int u = b.getByte(13);
         int n = b.getByte(14);
         long version = b.getLong(16 + 5 * MAX_REASONS);
-        if (d < 0 || d >= Decision.values().length || u < 0 || u > 2 || n < 0 || n > MAX_REASONS || version < 1) {
+        if (d < 0 || d >= Decision.values().length || u < 0 || u > UNSCORED.size() || n < 0 || n > MAX_REASONS || version < 1) {
             throw new dev.pollen.PollenException(dev.pollen.ErrorCategory.CORRUPT_FILE, "the recorded decision of"
                     + " transaction " + dev.pollen.internal.Echo.quote(transactionId) + " is damaged");
         }
         set(transactionId, b.getFloat(8), Decision.values()[d],
                 new ArtifactId(deciding.domain(), deciding.name(), version));
-        unscored = u == 0 ? null : u == 1 ? UNSCORED_FEATURES : UNSCORED_PROBABILITY;
+        unscored = u == 0 ? null : UNSCORED.get(u - 1);
         reasonCount = n;
         for (int i = 0; i < MAX_REASONS; i++) {
             contributions[i] = b.getFloat(16 + 4 * i);
@@ -153,6 +155,13 @@ public final class FraudDecision {
     static final String UNSCORED_FEATURES = "a feature was not a finite number";
     /** Why a transaction was not scored: the model's probability was not a number from 0 to 1. */
     static final String UNSCORED_PROBABILITY = "the model's probability was not a number from 0 to 1";
+    /** Why a transaction was not scored: its deadline passed before the model answered. */
+    static final String UNSCORED_DEADLINE = "the deadline passed before the model answered";
+    /** Why a transaction was not scored: no model version was serving (a resource-preserving swap's gap). */
+    static final String UNSCORED_UNAVAILABLE = "no model version was serving";
+    /** Every reason, in the order an idempotency answer records them (1-based; 0: scored). */
+    private static final List<String> UNSCORED = List.of(UNSCORED_FEATURES, UNSCORED_PROBABILITY, UNSCORED_DEADLINE,
+            UNSCORED_UNAVAILABLE);
 
     /**
      * Keeps the {@link #MAX_REASONS} largest positive contributions of a row, strongest first, among the features

@@ -12,6 +12,10 @@ import dev.pollen.internal.Hashing;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ContextPool;
+import dev.pollen.runtime.Live;
+import dev.pollen.runtime.LiveSpec;
+import dev.pollen.runtime.LiveStatus;
+import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import java.nio.FloatBuffer;
@@ -40,6 +44,15 @@ import java.util.Objects;
  * {@link FraudDecision#retry()}, and the velocity store is not touched; the same id on a different transaction
  * (another card, amount, currency, time or merchant) is refused as invalid.
  *
+ * <p><b>Live model.</b> The scorer follows its model's ref ({@code payments/fraud-scorer@prod} by default) through a
+ * {@link Live} handle named {@code payments.fraud}: when the alias moves, the new version is loaded, warmed and
+ * checked (signature, thresholds) off the call path, then decides new calls, while calls in flight finish on the
+ * old one; a version that fails any step is never used. Each decision names the version that made it; a canary
+ * ({@link Builder#live}) is chosen by card. An exact version ({@link Builder#model}) pins the model.
+ *
+ * <p><b>Deadlines.</b> {@link #score(Transaction, FraudDecision, long)} reviews unscored a transaction whose deadline
+ * passes before the model answers (the run is stopped), never approving it; counted as the {@code deadline} event.
+ *
  * <p><b>Threading and memory.</b> Thread-safe. Each call takes a scoring context from a bounded {@link ContextPool}
  * for its duration ({@link Builder#contexts(int)}, default one per processor), so native memory follows the pool's
  * size, not the number of threads that ever scored: a growing thread pool or virtual threads do not grow it. When
@@ -47,8 +60,8 @@ import java.util.Objects;
  * {@link ContextPool#DEFAULT_ACQUIRE_TIMEOUT}), then fails with {@link ErrorCategory#RESOURCE_EXHAUSTED}.
  * {@link #score(Transaction, FraudDecision)} allocates nothing once the pool holds as many contexts as calls run at
  * once. A context at the default batch of 64 holds about 16 KB of direct buffers (docs/scoring.md has the measured
- * native memory). Thresholds default to the model's manifest properties {@code threshold.review} and
- * {@code threshold.decline}.
+ * native memory); each version has its own pool, so a swap holds two for as long as the old one's calls last.
+ * Thresholds default to each version's manifest properties {@code threshold.review} and {@code threshold.decline}.
  */
 public final class FraudScorer implements AutoCloseable {
     /** Bytes per decision in an {@link IdempotencyLog}. */
@@ -57,24 +70,73 @@ public final class FraudScorer implements AutoCloseable {
     /** Outcome names for metrics, in {@link Decision} order. */
     static final List<String> OUTCOMES = List.of("approve", "review", "decline");
 
-    private final ModelLease lease;
+    private final Live<Version> live;
     private final FeatureStore store;
     /** What the metrics read of the store; held here, as registries hold it weakly. */
     private final dev.pollen.metrics.FeatureStoreGauges storeGauges;
     /** The store's meters, removed when the scorer closes. */
     private final dev.pollen.metrics.MetricsRegistration storeMeters;
     private final IdempotencyLog retries;
-    private final float review;
-    private final float decline;
+    private final float fixedReview;
+    private final float fixedDecline;
     private final int maxBatch;
+    private final int contexts;
+    private final Duration acquireTimeout;
     private final DecisionMetrics metrics;
     /** False when metrics go nowhere: then no clock is read. */
     private final boolean timed;
-    private final ArtifactId model;
-    private final ContextPool<Worker> workers;
+    /** The last version bound: what an unscored decision names while no version serves. */
+    private volatile ArtifactId lastModel;
+
+    /** Events counted beside the outcomes, in this order. */
+    static final List<String> EVENTS = List.of("deadline", "unavailable");
+    private static final int DEADLINE = 0;
+    private static final int UNAVAILABLE = 1;
+
+    /**
+     * One model version's scoring state, bound when the live handle loads the version (off the call path): its
+     * thresholds, checked signature and context pool. Closed once the version's last call has left.
+     */
+    private final class Version implements AutoCloseable {
+        final ArtifactId model;
+        final float review;
+        final float decline;
+        final ContextPool<Worker> workers;
+
+        Version(LiveVersions versions) {
+            ModelLease lease = versions.model(0);
+            this.model = lease.id();
+            if (lease.signature().input("features") == null || lease.signature().output("probability") == null
+                    || lease.signature().output("contributions") == null
+                    || !lease.signature().input("features").hasDimension(FraudFeatures.COUNT)) {
+                throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, model + " must take 'features' [batch, "
+                        + FraudFeatures.COUNT + "] and give 'probability' and 'contributions' to score fraud (found "
+                        + lease.signature() + ")");
+            }
+            this.review = fixedReview >= 0 ? fixedReview : threshold(lease, "threshold.review");
+            this.decline = fixedDecline >= 0 ? fixedDecline : threshold(lease, "threshold.decline");
+            if (!(review <= decline) || review < 0 || decline > 1) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "fraud thresholds of " + model + " must"
+                        + " satisfy 0 <= review <= decline <= 1 (found review " + review + ", decline " + decline
+                        + ")");
+            }
+            this.workers = lease.contexts(ContextPool.config(maxBatch).size(contexts).acquireTimeout(acquireTimeout),
+                    ctx -> new Worker(ctx, this));
+            try (ContextPool.Handle<Worker> h = workers.acquire()) {
+                h.context().run(1); // the pool's first context binds its batch-1 tensors before a call needs them
+            }
+            lastModel = model;
+        }
+
+        @Override
+        public void close() {
+            workers.close();
+        }
+    }
 
     /** A pooled context and the scratch state that goes with it, built once with the context. */
     private static final class Worker {
+        final Version version;
         final ScoringContext ctx;
         final FloatBuffer in;
         final FloatBuffer probability;
@@ -86,8 +148,11 @@ public final class FraudScorer implements AutoCloseable {
         Transaction tx;
         FraudDecision out;
         long fingerprint;
+        boolean due;
+        long deadline;
 
-        Worker(ScoringContext ctx) {
+        Worker(ScoringContext ctx, Version version) {
+            this.version = version;
             this.ctx = ctx;
             this.in = ctx.inputFloats(ctx.inputIndex("features"));
             this.probability = ctx.outputFloats(ctx.outputIndex("probability"));
@@ -100,63 +165,51 @@ public final class FraudScorer implements AutoCloseable {
 
     private void decideFirst(Worker w, org.agrona.MutableDirectBuffer answer) {
         encode(w, w.tx, 0);
-        w.ctx.run(1);
-        decide(w, w.tx, 0, w.out);
+        if (run(w, 1)) {
+            decide(w, w.tx, 0, w.out);
+        } else {
+            w.out.setUnscored(w.tx.transactionId(), w.version.model, FraudDecision.UNSCORED_DEADLINE);
+        }
         w.out.writeAnswer(answer, w.fingerprint);
     }
 
     private FraudScorer(Builder b) {
-        this.lease = b.runtime.model(b.model);
-        try {
-            this.model = lease.id();
-            this.store = b.store;
-            this.retries = b.retries;
-            if (store.schema().fingerprint() != CardVelocity.SCHEMA.fingerprint()) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the fraud scorer's feature store must have"
-                        + " the schema " + CardVelocity.SCHEMA + " (found " + store.schema() + ")");
-            }
-            if (retries != null && retries.answerBytes() != FraudDecision.ANSWER_BYTES) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the fraud scorer's idempotency log must"
-                        + " hold answers of " + FraudDecision.ANSWER_BYTES + " bytes (found " + retries.answerBytes()
-                        + ")");
-            }
-            this.review = b.review >= 0 ? b.review : threshold("threshold.review");
-            this.decline = b.decline >= 0 ? b.decline : threshold("threshold.decline");
-            if (!(review <= decline) || review < 0 || decline > 1) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "fraud thresholds must satisfy 0 <= review"
-                        + " <= decline <= 1 (found review " + review + ", decline " + decline + ")");
-            }
-            this.maxBatch = b.maxBatch;
-            this.metrics = b.runtimeMetrics.decisions("payments.fraud", OUTCOMES);
-            this.timed = metrics != DecisionMetrics.NONE;
-            if (lease.signature().input("features") == null || lease.signature().output("probability") == null
-                    || lease.signature().output("contributions") == null
-                    || !lease.signature().input("features").hasDimension(FraudFeatures.COUNT)) {
-                throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, model + " must take 'features' [batch, "
-                        + FraudFeatures.COUNT + "] and give 'probability' and 'contributions' to score fraud (found "
-                        + lease.signature() + ")");
-            }
-            this.workers = lease.contexts(ContextPool.config(maxBatch).size(b.contexts)
-                    .acquireTimeout(b.acquireTimeout), Worker::new);
-            this.storeGauges = store.gauges();
-            this.storeMeters = b.runtimeMetrics.bindFeatureStore(storeGauges); // last: a refused scorer binds nothing
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
+        this.store = b.store;
+        this.retries = b.retries;
+        if (store.schema().fingerprint() != CardVelocity.SCHEMA.fingerprint()) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the fraud scorer's feature store must have"
+                    + " the schema " + CardVelocity.SCHEMA + " (found " + store.schema() + ")");
         }
+        if (retries != null && retries.answerBytes() != FraudDecision.ANSWER_BYTES) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the fraud scorer's idempotency log must"
+                    + " hold answers of " + FraudDecision.ANSWER_BYTES + " bytes (found " + retries.answerBytes()
+                    + ")");
+        }
+        this.fixedReview = b.review;
+        this.fixedDecline = b.decline;
+        this.maxBatch = b.maxBatch;
+        this.contexts = b.contexts;
+        this.acquireTimeout = b.acquireTimeout;
+        this.metrics = b.runtimeMetrics.decisions("payments.fraud", OUTCOMES, EVENTS);
+        this.timed = metrics != DecisionMetrics.NONE;
+        LiveSpec.Builder spec = LiveSpec.builder("payments.fraud").model(b.model.toString());
+        b.live.accept(spec);
+        this.live = b.runtime.live(spec.build(), Version::new);
+        this.storeGauges = store.gauges();
+        this.storeMeters = b.runtimeMetrics.bindFeatureStore(storeGauges); // last: a refused scorer binds nothing
     }
 
-    private float threshold(String key) {
+    private static float threshold(ModelLease lease, String key) {
         String v = lease.manifest().properties().get(key);
         if (v == null) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, model + " has no property '" + key + "'; set"
-                    + " the threshold explicitly on the FraudScorer builder");
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + " has no property '" + key
+                    + "'; set the threshold explicitly on the FraudScorer builder");
         }
         try {
             return Float.parseFloat(v);
         } catch (NumberFormatException e) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, model + ": property '" + key + "' must be a"
-                    + " probability from 0 to 1 (found " + dev.pollen.internal.Echo.quote(v) + ")");
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + ": property '" + key + "' must be"
+                    + " a probability from 0 to 1 (found " + dev.pollen.internal.Echo.quote(v) + ")");
         }
     }
 
@@ -169,29 +222,42 @@ public final class FraudScorer implements AutoCloseable {
         return new Builder(runtime, store);
     }
 
-    /** @return the model version deciding */
+    /** @return the model version deciding now (the main one; a canary's decisions name theirs) */
     public ArtifactId model() {
-        return model;
+        try (Live.Snapshot<Version> s = live.enter()) {
+            return s.state().model;
+        }
     }
 
-    /** @return scoring contexts the scorer holds now: built as concurrent calls need them, at most its pool size */
+    /** @return the live handle the scorer decides through: what it serves, its swaps and failures */
+    public LiveStatus status() {
+        return live.status();
+    }
+
+    /** @return scoring contexts the version deciding now holds: built as concurrent calls need them */
     public int openContexts() {
-        return workers.created();
+        try (Live.Snapshot<Version> s = live.enter()) {
+            return s.state().workers.created();
+        }
     }
 
-    /** @return the most scoring contexts the scorer holds ({@link Builder#contexts(int)}) */
+    /** @return the most scoring contexts a version holds ({@link Builder#contexts(int)}) */
     public int contextPoolSize() {
-        return workers.size();
+        return contexts;
     }
 
-    /** @return probability from which a transaction is reviewed */
+    /** @return probability from which the version deciding now reviews a transaction */
     public float reviewThreshold() {
-        return review;
+        try (Live.Snapshot<Version> s = live.enter()) {
+            return s.state().review;
+        }
     }
 
-    /** @return probability from which a transaction is declined */
+    /** @return probability from which the version deciding now declines a transaction */
     public float declineThreshold() {
-        return decline;
+        try (Live.Snapshot<Version> s = live.enter()) {
+            return s.state().decline;
+        }
     }
 
     /**
@@ -203,12 +269,78 @@ public final class FraudScorer implements AutoCloseable {
      *     acquire timeout (not counted as rejected), or the errors of an invalid transaction (counted as rejected)
      */
     public void score(Transaction tx, FraudDecision out) {
+        score(tx, out, false, 0);
+    }
+
+    /**
+     * Decides on one transaction by a deadline: when it passes before the model answers (before the run, or during
+     * it, which is then stopped), the transaction is reviewed unscored ({@link FraudDecision#unscoredReason()}: the
+     * deadline), never approved. Its velocity is counted either way.
+     *
+     * @param tx the transaction
+     * @param out receives the decision
+     * @param deadlineNanos when the decision is due, a {@link System#nanoTime()} value
+     * @throws PollenException as {@link #score(Transaction, FraudDecision)}
+     */
+    public void score(Transaction tx, FraudDecision out, long deadlineNanos) {
+        score(tx, out, true, deadlineNanos);
+    }
+
+    private void score(Transaction tx, FraudDecision out, boolean due, long deadline) {
         long start = timed ? System.nanoTime() : 0;
-        try (ContextPool.Handle<Worker> h = workers.acquire()) {
-            score(h.attachment(), tx, out);
+        Live.Snapshot<Version> s = enter(tx);
+        if (s == null) {
+            unavailable(tx, out);
+        } else {
+            try (s; ContextPool.Handle<Worker> h = s.state().workers.acquire()) {
+                Worker w = h.attachment();
+                w.due = due;
+                w.deadline = deadline;
+                score(w, tx, out);
+            }
         }
         if (timed) {
             metrics.decided(out.decision().ordinal(), System.nanoTime() - start);
+        }
+    }
+
+    /** @return the card's snapshot (the canary's for its share of cards), or {@code null} when nothing serves */
+    private Live.Snapshot<Version> enter(Transaction tx) {
+        try {
+            return live.enter(FeatureKeys.of(tx.cardId()));
+        } catch (PollenException e) {
+            if (e.category() != ErrorCategory.UNAVAILABLE) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /** No version serves (a resource-preserving swap's gap): the attempt is counted and reviewed unscored. */
+    private void unavailable(Transaction tx, FraudDecision out) {
+        double[] event = new double[2];
+        event[CardVelocity.COUNT] = 1;
+        event[CardVelocity.AMOUNT] = tx.amountUsd();
+        store.record(FeatureKeys.of(tx.cardId()), tx.timestampMillis(), event);
+        out.setUnscored(tx.transactionId(), lastModel, FraudDecision.UNSCORED_UNAVAILABLE);
+        metrics.counted(UNAVAILABLE, 1);
+    }
+
+    /** Runs the worker's context; {@code false} when its deadline passed first (counted). */
+    private boolean run(Worker w, int batch) {
+        if (!w.due) {
+            w.ctx.run(batch);
+            return true;
+        }
+        try {
+            w.ctx.run(batch, w.deadline);
+            return true;
+        } catch (PollenException e) {
+            if (e.category() != ErrorCategory.DEADLINE_EXCEEDED) {
+                throw e;
+            }
+            metrics.counted(DEADLINE, batch);
+            return false;
         }
     }
 
@@ -216,8 +348,11 @@ public final class FraudScorer implements AutoCloseable {
         try {
             if (retries == null || tx.transactionId().isEmpty()) {
                 encode(w, tx, 0);
-                w.ctx.run(1);
-                decide(w, tx, 0, out);
+                if (run(w, 1)) {
+                    decide(w, tx, 0, out);
+                } else {
+                    out.setUnscored(tx.transactionId(), w.version.model, FraudDecision.UNSCORED_DEADLINE);
+                }
             } else {
                 // the log reclaims ids by this time: it must be trusted before it is used
                 store.checkEventTime(tx.timestampMillis());
@@ -233,7 +368,7 @@ public final class FraudScorer implements AutoCloseable {
                                 + " used for a different transaction within the retry window; a retry must repeat"
                                 + " the original exactly");
                     }
-                    out.readAnswer(w.answer, tx.transactionId(), model);
+                    out.readAnswer(w.answer, tx.transactionId(), w.version.model);
                 }
             }
         } catch (PollenException e) {
@@ -265,15 +400,16 @@ public final class FraudScorer implements AutoCloseable {
     }
 
     /**
-     * Decides on many transactions with one ONNX Runtime run per {@code maxBatch} of them. Transactions are counted
-     * in the velocity store in list order, so later ones see earlier ones of the same card. With an idempotency
-     * log, transactions are decided one by one instead ({@link #score(Transaction, FraudDecision)}), so each
-     * retry is found.
+     * Decides on many transactions with one ONNX Runtime run per {@code maxBatch} of them, all on the version
+     * serving when the call starts (the canary does not take part). Transactions are counted in the velocity store
+     * in list order, so later ones see earlier ones of the same card. With an idempotency log, transactions are
+     * decided one by one instead ({@link #score(Transaction, FraudDecision)}), so each retry is found.
      *
      * @param txs the transactions
      * @param out receives one decision per transaction, at the same index (at least {@code txs.size()} holders)
      * @throws PollenException {@link ErrorCategory#RESOURCE_EXHAUSTED} when no scoring context came free within the
-     *     acquire timeout; one context is held for the whole list
+     *     acquire timeout; one context is held for the whole list. {@link ErrorCategory#UNAVAILABLE} in a
+     *     resource-preserving swap's gap
      */
     public void scoreBatch(List<Transaction> txs, FraudDecision[] out) {
         if (out.length < txs.size()) {
@@ -286,8 +422,11 @@ public final class FraudScorer implements AutoCloseable {
             }
             return;
         }
-        try (ContextPool.Handle<Worker> h = workers.acquire()) {
-            scoreBatch(h.attachment(), txs, out);
+        try (Live.Snapshot<Version> s = live.enter();
+             ContextPool.Handle<Worker> h = s.state().workers.acquire()) {
+            Worker w = h.attachment();
+            w.due = false;
+            scoreBatch(w, txs, out);
         }
     }
 
@@ -298,7 +437,7 @@ public final class FraudScorer implements AutoCloseable {
             for (int r = 0; r < n; r++) {
                 encode(w, txs.get(from + r), r);
             }
-            w.ctx.run(n);
+            run(w, n);
             long each = (System.nanoTime() - start) / n;
             for (int r = 0; r < n; r++) {
                 decide(w, txs.get(from + r), r, out[from + r]);
@@ -321,6 +460,7 @@ public final class FraudScorer implements AutoCloseable {
     /** Decides from the pinned outputs; anything that is not a finite probability is reviewed, never approved. */
     private void decide(Worker w, Transaction tx, int row, FraudDecision out) {
         int offset = row * FraudFeatures.COUNT;
+        ArtifactId model = w.version.model;
         if (FraudFeatures.firstNonFinite(w.in, offset) >= 0) {
             out.setUnscored(tx.transactionId(), model, FraudDecision.UNSCORED_FEATURES);
             return;
@@ -330,16 +470,17 @@ public final class FraudScorer implements AutoCloseable {
             out.setUnscored(tx.transactionId(), model, FraudDecision.UNSCORED_PROBABILITY);
             return;
         }
-        Decision d = p >= decline ? Decision.DECLINE : p >= review ? Decision.REVIEW : Decision.APPROVE;
+        Version v = w.version;
+        Decision d = p >= v.decline ? Decision.DECLINE : p >= v.review ? Decision.REVIEW : Decision.APPROVE;
         out.set(tx.transactionId(), p, d, model);
         out.reasonsFrom(w.contributions, w.in, offset, FraudFeatures.COUNT);
     }
 
-    /** Closes the model lease (and the pool's contexts); the store stays open, it belongs to the caller. */
+    /** Closes the live handle (each version's pool once its calls have left); the store stays open: the caller's. */
     @Override
     public void close() {
         storeMeters.close();
-        lease.close();
+        live.close();
     }
 
     /** Configures a {@link FraudScorer}; {@link #build()} checks every setting. */
@@ -354,15 +495,30 @@ public final class FraudScorer implements AutoCloseable {
         private int contexts = Runtime.getRuntime().availableProcessors();
         private Duration acquireTimeout = ContextPool.DEFAULT_ACQUIRE_TIMEOUT;
         private dev.pollen.metrics.PollenMetrics runtimeMetrics = dev.pollen.metrics.PollenMetrics.none();
+        private java.util.function.Consumer<LiveSpec.Builder> live = spec -> { };
 
         private Builder(PollenRuntime runtime, FeatureStore store) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** @param ref the fraud model (default {@code payments/fraud-scorer@prod}) @return this */
+        /**
+         * @param ref the fraud model (default {@code payments/fraud-scorer@prod}): an alias is followed as it moves,
+         *     an exact version pins it
+         * @return this
+         */
         public Builder model(String ref) {
             this.model = ArtifactRef.parse(ref);
+            return this;
+        }
+
+        /**
+         * @param configure sets the live handle's policy, warm-up, canary and failure handler on the spec named
+         *     {@code payments.fraud} whose part 0 is the model (default: none of them)
+         * @return this
+         */
+        public Builder live(java.util.function.Consumer<LiveSpec.Builder> configure) {
+            this.live = Objects.requireNonNull(configure, "configure");
             return this;
         }
 
@@ -432,7 +588,11 @@ public final class FraudScorer implements AutoCloseable {
             return this;
         }
 
-        /** @return the scorer, holding a lease on the model until closed */
+        /**
+         * @return the scorer, following the model's ref until closed
+         * @throws PollenException what loading the first version threw, or the refusal of its signature or
+         *     thresholds
+         */
         public FraudScorer build() {
             return new FraudScorer(this);
         }
