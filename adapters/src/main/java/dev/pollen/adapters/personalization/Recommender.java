@@ -6,10 +6,17 @@ import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.ann.AnnIndexes;
 import dev.pollen.ann.AnnLease;
+import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.embedding.Similarity;
 import dev.pollen.embedding.TopK;
+import dev.pollen.features.FeatureKeys;
 import dev.pollen.internal.Echo;
+import dev.pollen.runtime.Live;
+import dev.pollen.runtime.LiveSpec;
+import dev.pollen.runtime.LiveStatus;
+import dev.pollen.runtime.LiveVersions;
+import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
 import java.io.BufferedReader;
@@ -42,7 +49,9 @@ import java.util.Set;
  * </ol>
  *
  * Thread-safe; unlike {@link TitleRanker#rank} a recommendation allocates (its candidate list and a retrieval
- * holder). The ranker is the caller's: closing the recommender leaves it open.
+ * holder). The ranker is the caller's: closing the recommender leaves it open. The recommender follows the ranker's
+ * refs through a live handle of its own ({@code personalization.recommend}), so retrieval and ranking of one call use
+ * one set of versions, named in the {@link RankResult}.
  */
 public final class Recommender implements AutoCloseable {
     /** Most titles a recommendation returns. */
@@ -51,88 +60,110 @@ public final class Recommender implements AutoCloseable {
     public static final int MAX_EXCLUDE = 10_000;
 
     private final TitleRanker ranker;
-    private final TableLease members;
-    private final TableLease contentLease;
-    private final AnnLease ann;
-    private final MappedEmbeddingTable content;
+    private final PollenRuntime runtime;
     private final int retrieve;
     private final int perGenre;
-    private final String[] primaryGenre;
-    private final List<String> popular;
+    private final Live<Bound> live;
+
+    /**
+     * One set's state: the ranker's own for these versions, the content version's ANN index when it has one, the
+     * primary genres and the titles by plays. Built off the call path; closed once the set's calls have left.
+     */
+    private final class Bound implements AutoCloseable {
+        final TitleRanker.Bound rank;
+        final AnnLease ann;
+        final MappedEmbeddingTable members;
+        final MappedEmbeddingTable content;
+        final String[] primaryGenre;
+        final List<String> popular;
+
+        Bound(LiveVersions versions) {
+            TitleRanker.Bound r = ranker.bind(runtime, versions);
+            AnnLease a = null;
+            try {
+                TableLease c = versions.table(2);
+                if (AnnIndexes.hasIndex(c.manifest())) {
+                    a = AnnIndexes.open(runtime, c.id().toString());
+                }
+                this.rank = r;
+                this.ann = a;
+                this.members = versions.table(1).table();
+                this.content = c.table();
+                this.primaryGenre = primaryGenres(c);
+                this.popular = popular(versions.model(0));
+            } catch (RuntimeException e) {
+                if (a != null) {
+                    a.close();
+                }
+                r.close();
+                throw e;
+            }
+        }
+
+        private String[] primaryGenres(TableLease c) {
+            String[] out = new String[(int) content.rows()];
+            if (c.manifest().attachment(TitleRanker.TITLES_FILE) == null) {
+                return out;
+            }
+            ObjectMapper json = new ObjectMapper();
+            try (BufferedReader r = Files.newBufferedReader(runtime.catalog().verifiedAttachment(c.manifest(),
+                    TitleRanker.TITLES_FILE), StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode t = json.readTree(line);
+                    JsonNode id = t.get("id");
+                    JsonNode genres = t.get("genres");
+                    long row = id == null ? -1 : content.row(id.asText());
+                    if (row >= 0 && genres != null && genres.isArray() && genres.size() > 0) {
+                        out[(int) row] = genres.get(0).asText();
+                    }
+                }
+            } catch (IOException e) {
+                throw new PollenException(ErrorCategory.IO, "cannot read " + TitleRanker.TITLES_FILE + " of "
+                        + c.id() + ": " + e.getMessage(), e);
+            }
+            return out;
+        }
+
+        private List<String> popular(ModelLease model) {
+            Map<String, Long> plays = TitlePopularity.read(runtime.catalog().verifiedAttachment(model.manifest(),
+                    TitlePopularity.FILE));
+            List<Map.Entry<String, Long>> byPlays = new ArrayList<>(plays.entrySet());
+            byPlays.sort((x, y) -> Long.compare(y.getValue(), x.getValue()));
+            List<String> out = new ArrayList<>();
+            for (Map.Entry<String, Long> e : byPlays) {
+                if (content.row(e.getKey()) >= 0) {
+                    out.add(e.getKey());
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            try {
+                rank.close();
+            } finally {
+                if (ann != null) {
+                    ann.close();
+                }
+            }
+        }
+    }
 
     private Recommender(Builder b) {
         this.ranker = b.ranker;
+        this.runtime = b.runtime;
         this.retrieve = b.retrieve;
         this.perGenre = b.perGenre;
-        TableLease m = b.runtime.table(ranker.members().toString());
-        TableLease c = null;
-        AnnLease a = null;
-        try {
-            if (b.runtime.catalog().describe(ranker.content().ref()).attachment(AnnIndexes.ANN_FILE) != null) {
-                a = AnnIndexes.open(b.runtime, ranker.content().toString());
-            } else {
-                c = b.runtime.table(ranker.content().toString());
-            }
-            this.members = m;
-            this.contentLease = c;
-            this.ann = a;
-            this.content = a != null ? a.table() : c.table();
-            this.primaryGenre = primaryGenres(b.runtime);
-            this.popular = popular(b.runtime);
-        } catch (RuntimeException e) {
-            if (a != null) {
-                a.close();
-            }
-            if (c != null) {
-                c.close();
-            }
-            m.close();
-            throw e;
-        }
-    }
-
-    private String[] primaryGenres(PollenRuntime runtime) {
-        String[] out = new String[(int) content.rows()];
-        var manifest = runtime.catalog().describe(ranker.content().ref());
-        if (manifest.attachment(TitleRanker.TITLES_FILE) == null) {
-            return out;
-        }
-        ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(runtime.catalog().verifiedAttachment(manifest,
-                TitleRanker.TITLES_FILE), StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode t = json.readTree(line);
-                JsonNode id = t.get("id");
-                JsonNode genres = t.get("genres");
-                long row = id == null ? -1 : content.row(id.asText());
-                if (row >= 0 && genres != null && genres.isArray() && genres.size() > 0) {
-                    out[(int) row] = genres.get(0).asText();
-                }
-            }
-        } catch (IOException e) {
-            throw new PollenException(ErrorCategory.IO, "cannot read " + TitleRanker.TITLES_FILE + " of "
-                    + ranker.content() + ": " + e.getMessage(), e);
-        }
-        return out;
-    }
-
-    private List<String> popular(PollenRuntime runtime) {
-        var manifest = runtime.catalog().describe(ranker.model().ref());
-        Map<String, Long> plays = TitlePopularity.read(runtime.catalog().verifiedAttachment(manifest,
-                TitlePopularity.FILE));
-        List<Map.Entry<String, Long>> byPlays = new ArrayList<>(plays.entrySet());
-        byPlays.sort((x, y) -> Long.compare(y.getValue(), x.getValue()));
-        List<String> out = new ArrayList<>();
-        for (Map.Entry<String, Long> e : byPlays) {
-            if (content.row(e.getKey()) >= 0) {
-                out.add(e.getKey());
-            }
-        }
-        return out;
+        LiveSpec.Builder spec = LiveSpec.builder("personalization.recommend");
+        List<ArtifactRef> refs = ranker.refs();
+        spec.model(refs.get(0).toString()).table(refs.get(1).toString()).table(refs.get(2).toString());
+        b.live.accept(spec);
+        this.live = runtime.live(spec.build(), Bound::new);
     }
 
     /**
@@ -144,9 +175,16 @@ public final class Recommender implements AutoCloseable {
         return new Builder(runtime, ranker);
     }
 
-    /** @return whether retrieval uses an ANN index (else the exact scan) */
+    /** @return whether retrieval uses an ANN index now (else the exact scan) */
     public boolean approximate() {
-        return ann != null;
+        try (Live.Snapshot<Bound> s = live.enter()) {
+            return s.state().ann != null;
+        }
+    }
+
+    /** @return the live handle the recommender follows: what it serves, its swaps and failures */
+    public LiveStatus status() {
+        return live.status();
     }
 
     /**
@@ -173,9 +211,18 @@ public final class Recommender implements AutoCloseable {
                     + TitleRanker.MAX_MEMBER_ID + " characters (found " + (memberId == null ? "null"
                     : Echo.quote(memberId)) + ")");
         }
+        try (Live.Snapshot<Bound> s = live.enter(FeatureKeys.of(memberId))) {
+            recommend(s.state(), memberId, k, exclude, out, start);
+        }
+    }
+
+    private void recommend(Bound b, String memberId, int k, Collection<String> exclude, RankResult out,
+            long start) {
+        MappedEmbeddingTable content = b.content;
+        List<String> popular = b.popular;
         Set<String> excluded = new HashSet<>(exclude);
         List<String> candidates = new ArrayList<>(retrieve);
-        long memberRow = members.table().row(memberId);
+        long memberRow = b.members.row(memberId);
         if (memberRow < 0) {
             for (int i = 0; i < popular.size() && candidates.size() < retrieve; i++) {
                 if (!excluded.contains(popular.get(i))) {
@@ -183,12 +230,12 @@ public final class Recommender implements AutoCloseable {
                 }
             }
         } else {
-            float[] query = new float[members.table().dimension()];
-            members.table().copyRow(memberRow, query, 0);
+            float[] query = new float[b.members.dimension()];
+            b.members.copyRow(memberRow, query, 0);
             int want = (int) Math.min(content.rows(), (long) retrieve + excluded.size());
             TopK top = new TopK(Math.max(1, want));
-            if (ann != null) {
-                ann.index().search(query, top.k(), top);
+            if (b.ann != null) {
+                b.ann.index().search(query, top.k(), top);
             } else {
                 content.topK(query, Similarity.COSINE, top);
             }
@@ -200,12 +247,13 @@ public final class Recommender implements AutoCloseable {
             }
         }
         RankResult ranked = new RankResult();
-        ranker.rank(memberId, candidates, Math.max(1, candidates.size()), ranked);
+        ranker.rank(b.rank, memberId, candidates, Math.max(1, candidates.size()), System.currentTimeMillis(),
+                List.of(), ranked);
         out.start(ranked.model(), ranked.members(), ranked.content());
         Map<String, Integer> perPrimary = new HashMap<>();
         for (int i = 0; i < ranked.size() && out.size() < k; i++) {
             long row = content.row(ranked.title(i));
-            String genre = row < 0 ? null : primaryGenre[(int) row];
+            String genre = row < 0 ? null : b.primaryGenre[(int) row];
             int seen = genre == null ? 0 : perPrimary.merge(genre, 1, Integer::sum);
             if (seen <= perGenre) {
                 out.add(ranked.title(i), ranked.score(i));
@@ -214,15 +262,10 @@ public final class Recommender implements AutoCloseable {
         out.finish(ranked.coldStart(), ranked.fallback(), 0, System.nanoTime() - start);
     }
 
+    /** Closes the live handle; each set closes once its calls have left. The ranker stays open: the caller's. */
     @Override
     public void close() {
-        if (ann != null) {
-            ann.close();
-        }
-        if (contentLease != null) {
-            contentLease.close();
-        }
-        members.close();
+        live.close();
     }
 
     /** Configures a {@link Recommender}. */
@@ -231,6 +274,7 @@ public final class Recommender implements AutoCloseable {
         private final TitleRanker ranker;
         private int retrieve = 200;
         private int perGenre = 3;
+        private java.util.function.Consumer<LiveSpec.Builder> live = spec -> { };
 
         private Builder(PollenRuntime runtime, TitleRanker ranker) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -263,7 +307,17 @@ public final class Recommender implements AutoCloseable {
             return this;
         }
 
-        /** @return the recommender */
+        /**
+         * @param configure sets the live handle's policy, warm-up, canary (by member) and failure handler on the spec
+         *     named {@code personalization.recommend}, whose parts are the ranker's refs
+         * @return this
+         */
+        public Builder live(java.util.function.Consumer<LiveSpec.Builder> configure) {
+            this.live = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
+        /** @return the recommender, following the ranker's refs through a live handle of its own */
         public Recommender open() {
             return new Recommender(this);
         }

@@ -7,10 +7,15 @@ import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.embedding.MappedEmbeddingTable;
+import dev.pollen.features.FeatureKeys;
 import dev.pollen.internal.Echo;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.metrics.PollenMetrics;
 import dev.pollen.runtime.ContextPool;
+import dev.pollen.runtime.Live;
+import dev.pollen.runtime.LiveSpec;
+import dev.pollen.runtime.LiveStatus;
+import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
@@ -47,6 +52,12 @@ import java.util.Objects;
  * So titles of a preferred genre come first, each group most played first; without preferences, most played first.
  * {@link RankResult#coldStart()} says so. The same prior ranks when a run fails or gives a value outside [0, 1]
  * ({@link RankResult#fallback()}).
+ *
+ * <h2>Live versions</h2>
+ * The ranker follows its three refs through one live handle ({@code personalization.rank}; a canary is chosen by
+ * member): when an alias moves, the new set's lookups, popularity and context pool are built and warmed off the call
+ * path, then rank new calls, while calls in flight finish on the old set; a set that fails is never used. Each
+ * {@link RankResult} names the three versions that produced it.
  *
  * <h2>Cost and threading</h2>
  * Thread-safe. A ranking takes a scoring context with its scratch from a bounded pool for its duration (waiting up
@@ -87,81 +98,60 @@ public final class TitleRanker implements AutoCloseable {
     private static final long DAY_MILLIS = 86_400_000L;
 
     private final DecisionMetrics metrics;
-    private final TableLease contentLease;
-    private final MappedEmbeddingTable contentTable;
-    private final TableLease membersLease;
-    private final MappedEmbeddingTable memberTable;
-    private final ModelLease modelLease;
-    private final ContextPool<Worker> workers;
-    private final ArtifactId modelId;
-    private final ArtifactId membersId;
-    private final ArtifactId contentId;
     private final int maxBatch;
-
-    /** Title id to content row, on the heap (a String hash and one compare per candidate). */
-    private final Map<String, Integer> rowOf = new HashMap<>();
-    private final String[] titleId;
-    private final float[] popularity;
-    private final int[] year;
-    private final long[] genreMask;
-    /** Genre name to its bit, for the first 64 genres {@code titles.jsonl} names. */
-    private final Map<String, Long> genreBit = new HashMap<>();
-
-    /** A pooled scoring context with its scratch. */
-    private final class Worker {
-        final ScoringContext ctx;
-        final ByteBuffer member;
-        final ByteBuffer titles;
-        final FloatBuffer context;
-        final FloatBuffer play;
-        final long[] memberRow = new long[1];
-        final long[] rows;
-        final float[] contextRows;
-        final float[] shared = new float[RankFeatures.COUNT];
-        final int[] cand = new int[MAX_CANDIDATES];
-        final float[] score = new float[MAX_CANDIDATES];
-        final long[] heap = new long[MAX_CANDIDATES];
-        final int[] seen;
-        int stamp;
-        long day = Long.MIN_VALUE;
-        int dayYear;
-
-        Worker(ScoringContext ctx) {
-            this.ctx = ctx;
-            this.member = ctx.inputBuffer(ctx.inputIndex("member"));
-            this.titles = ctx.inputBuffer(ctx.inputIndex("titles"));
-            this.context = ctx.inputFloats(ctx.inputIndex("context"));
-            this.play = ctx.outputFloats(ctx.outputIndex("play"));
-            this.rows = new long[maxBatch];
-            this.contextRows = new float[maxBatch * RankFeatures.COUNT];
-            this.seen = new int[titleId.length];
-        }
-
-        int year(long timestampMillis) {
-            long d = Math.floorDiv(timestampMillis, DAY_MILLIS);
-            if (d != day) {
-                dayYear = RankFeatures.year(timestampMillis);
-                day = d;
-            }
-            return dayYear;
-        }
-    }
+    private final int contexts;
+    private final Live<Bound> live;
 
     private TitleRanker(Builder b) {
         this.metrics = b.metrics.decisions("personalization.rank", OUTCOMES, EVENTS);
         this.maxBatch = b.maxBatch;
-        TableLease content = null;
-        TableLease members = null;
-        ModelLease model = null;
-        try {
-            content = b.runtime.table(b.content);
-            members = b.runtime.table(b.members);
-            model = b.runtime.model(b.model);
-            this.contentLease = content;
+        this.contexts = b.contexts;
+        this.live = b.runtime.live(spec(b).build(), v -> bind(b.runtime, v));
+    }
+
+    /** The live handle's parts: the ranker (0), the member table (1), the content table (2). */
+    static LiveSpec.Builder spec(Builder b) {
+        LiveSpec.Builder spec = LiveSpec.builder("personalization.rank").model(b.model).table(b.members)
+                .table(b.content);
+        b.live.accept(spec);
+        return spec;
+    }
+
+    /**
+     * Builds one set's state, checked and warmed, off the call path; a {@link Recommender} binds its own.
+     *
+     * @param runtime the runtime the versions come from
+     * @param versions the ranker, member table and content table, as {@link #spec} orders them
+     * @return the state
+     */
+    Bound bind(PollenRuntime runtime, LiveVersions versions) {
+        return new Bound(runtime, versions.model(0), versions.table(1), versions.table(2));
+    }
+
+    /**
+     * One set's state: the versions' tables, the title lookups built from the content table and the ranker's
+     * popularity, and the pool of scoring contexts. Built and warmed by {@link #bind} off the call path; closed (its
+     * pool) once the set's last call has left.
+     */
+    final class Bound implements AutoCloseable {
+        final ArtifactId modelId;
+        final ArtifactId membersId;
+        final ArtifactId contentId;
+        final MappedEmbeddingTable contentTable;
+        final MappedEmbeddingTable memberTable;
+        final ContextPool<Worker> workers;
+        /** Title id to content row, on the heap (a String hash and one compare per candidate). */
+        final Map<String, Integer> rowOf = new HashMap<>();
+        final String[] titleId;
+        final float[] popularity;
+        final int[] year;
+        final long[] genreMask;
+        /** Genre name to its bit, for the first 64 genres {@code titles.jsonl} names. */
+        final Map<String, Long> genreBit = new HashMap<>();
+
+        Bound(PollenRuntime runtime, ModelLease model, TableLease members, TableLease content) {
             this.contentTable = content.table();
-            this.membersLease = members;
             this.memberTable = members.table();
-            this.modelLease = model;
             this.contentId = content.id();
             this.membersId = members.id();
             this.modelId = model.id();
@@ -185,21 +175,254 @@ public final class TitleRanker implements AutoCloseable {
                 titleId[i] = contentTable.id(i);
                 rowOf.put(titleId[i], i);
             }
-            loadPopularity(b.runtime, model.manifest());
-            loadTitles(b.runtime, content);
-            this.workers = model.contexts(ContextPool.config(maxBatch).size(b.contexts), Worker::new);
+            loadPopularity(runtime, model.manifest());
+            loadTitles(runtime, content);
+            this.workers = model.contexts(ContextPool.config(maxBatch).size(contexts), Worker::new);
             warmUp();
-        } catch (RuntimeException e) {
-            if (model != null) {
-                model.close();
+        }
+
+        @Override
+        public void close() {
+            workers.close();
+        }
+
+        /** A pooled scoring context with its scratch. */
+        private final class Worker {
+            final ScoringContext ctx;
+            final ByteBuffer member;
+            final ByteBuffer titles;
+            final FloatBuffer context;
+            final FloatBuffer play;
+            final long[] memberRow = new long[1];
+            final long[] rows;
+            final float[] contextRows;
+            final float[] shared = new float[RankFeatures.COUNT];
+            final int[] cand = new int[MAX_CANDIDATES];
+            final float[] score = new float[MAX_CANDIDATES];
+            final long[] heap = new long[MAX_CANDIDATES];
+            final int[] seen;
+            int stamp;
+            long day = Long.MIN_VALUE;
+            int dayYear;
+
+            Worker(ScoringContext ctx) {
+                this.ctx = ctx;
+                this.member = ctx.inputBuffer(ctx.inputIndex("member"));
+                this.titles = ctx.inputBuffer(ctx.inputIndex("titles"));
+                this.context = ctx.inputFloats(ctx.inputIndex("context"));
+                this.play = ctx.outputFloats(ctx.outputIndex("play"));
+                this.rows = new long[maxBatch];
+                this.contextRows = new float[maxBatch * RankFeatures.COUNT];
+                this.seen = new int[titleId.length];
             }
-            if (members != null) {
-                members.close();
+
+            int year(long timestampMillis) {
+                long d = Math.floorDiv(timestampMillis, DAY_MILLIS);
+                if (d != day) {
+                    dayYear = RankFeatures.year(timestampMillis);
+                    day = d;
+                }
+                return dayYear;
             }
-            if (content != null) {
-                content.close();
+        }
+
+        private void loadPopularity(PollenRuntime runtime, Manifest m) {
+            Map<String, Long> plays = TitlePopularity.read(runtime.catalog().verifiedAttachment(m,
+                    TitlePopularity.FILE));
+            long max = 0;
+            for (long p : plays.values()) {
+                max = Math.max(max, p);
             }
-            throw e;
+            for (Map.Entry<String, Long> e : plays.entrySet()) {
+                Integer row = rowOf.get(e.getKey());
+                if (row != null) {
+                    popularity[row] = RankFeatures.popularity(e.getValue(), max);
+                }
+            }
+        }
+
+        private void loadTitles(PollenRuntime runtime, TableLease lease) {
+            if (lease.manifest().attachment(TITLES_FILE) == null) {
+                System.getLogger(TitleRanker.class.getName()).log(System.Logger.Level.WARNING, lease.id() + " has no "
+                        + TITLES_FILE + ": every title's age counts " + RankFeatures.UNKNOWN_AGE_YEARS + " years and"
+                        + " none has a genre");
+                return;
+            }
+            Path file = runtime.catalog().verifiedAttachment(lease.manifest(), TITLES_FILE);
+            ObjectMapper json = new ObjectMapper();
+            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String line;
+                int n = 0;
+                while ((line = r.readLine()) != null) {
+                    n++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode t = json.readTree(line);
+                    JsonNode id = t == null ? null : t.get("id");
+                    Integer row = id == null || !id.isTextual() ? null : rowOf.get(id.asText());
+                    if (row == null) {
+                        throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + "'s " + TITLES_FILE
+                                + " line " + n + ": id " + id + " has no row in the table");
+                    }
+                    JsonNode y = t.get("year");
+                    if (y != null && y.isIntegralNumber() && y.asInt() >= 1800 && y.asInt() <= 2200) {
+                        year[row] = y.asInt();
+                    }
+                    JsonNode g = t.get("genres");
+                    if (g != null && g.isArray()) {
+                        for (JsonNode x : g) {
+                            if (!x.isTextual()) {
+                                continue;
+                            }
+                            Long bit = genreBit.get(x.asText());
+                            if (bit == null && genreBit.size() < Long.SIZE) {
+                                bit = 1L << genreBit.size();
+                                genreBit.put(x.asText(), bit);
+                            }
+                            genreMask[row] |= bit == null ? 0 : bit;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new PollenException(ErrorCategory.IO, "cannot read " + TITLES_FILE + " of " + lease.id() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        /** Ranks a few unasked lists, a known member and an unknown one: the first real call pays no first touch. */
+        private void warmUp() {
+            int n = Math.min(titleId.length, 100);
+            if (n == 0) {
+                return;
+            }
+            List<String> ids = Arrays.asList(Arrays.copyOf(titleId, n));
+            RankResult out = new RankResult();
+            String known = memberTable.rows() > 0 ? memberTable.id(0) : "pollen-warm-up";
+            long at = MIN_TIMESTAMP;
+            for (String member : new String[] {known, "pollen-warm-up", known}) {
+                try (ContextPool.Handle<Worker> h = workers.acquire()) {
+                    rank(h.attachment(), member, ids, Math.min(10, n), at, List.of(), out, System.nanoTime());
+                }
+            }
+        }
+
+        /** @return the outcome */
+        int rank(Worker w, String memberId, List<String> candidates, int k, long at, List<String> preferred,
+                RankResult out, long start) {
+            out.start(modelId, membersId, contentId);
+            int stamp = ++w.stamp;
+            if (stamp == 0) {
+                Arrays.fill(w.seen, 0);
+                stamp = w.stamp = 1;
+            }
+            int n = 0;
+            int unknown = 0;
+            for (int i = 0; i < candidates.size(); i++) {
+                Integer row = rowOf.get(candidates.get(i));
+                if (row == null) {
+                    unknown++;
+                } else if (w.seen[row] != stamp) {
+                    w.seen[row] = stamp;
+                    w.cand[n++] = row;
+                }
+            }
+            long memberRow = memberTable.row(memberId);
+            int outcome;
+            if (memberRow < 0) {
+                prior(w, n, preferred);
+                outcome = COLD_START;
+            } else if (score(w, n, memberRow, at)) {
+                outcome = SCORED;
+            } else {
+                prior(w, n, preferred);
+                outcome = SCORING_FAILED;
+            }
+            top(w, n, k, out);
+            out.finish(outcome == COLD_START, outcome == SCORING_FAILED, unknown, System.nanoTime() - start);
+            return outcome;
+        }
+
+        /** Writes, gathers and scores the candidates; {@code false} when a run or its output cannot be trusted. */
+        private boolean score(Worker w, int n, long memberRow, long at) {
+            if (n == 0) {
+                return true;
+            }
+            try {
+                w.memberRow[0] = memberRow;
+                memberTable.gatherRows(w.memberRow, 1, w.member, 0);
+                RankFeatures.encodeShared(at, w.shared);
+                int requestYear = w.year(at);
+                float unknownAge = RankFeatures.age(RankFeatures.UNKNOWN_AGE_YEARS);
+                for (int from = 0; from < n; from += maxBatch) {
+                    int m = Math.min(maxBatch, n - from);
+                    for (int i = 0; i < m; i++) {
+                        int row = w.cand[from + i];
+                        w.rows[i] = row;
+                        int y = year[row];
+                        float age = y == UNKNOWN_YEAR ? unknownAge : RankFeatures.age(requestYear - y);
+                        RankFeatures.encode(w.shared, age, popularity[row], w.contextRows, i * RankFeatures.COUNT);
+                    }
+                    w.context.put(0, w.contextRows, 0, m * RankFeatures.COUNT);
+                    contentTable.gatherRows(w.rows, m, w.titles, 0);
+                    w.ctx.run(m);
+                    w.play.get(0, w.score, from, m);
+                    for (int i = from; i < from + m; i++) {
+                        float p = w.score[i];
+                        if (!(p >= 0f && p <= 1f)) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            } catch (PollenException e) {
+                return false; // a failed run, or a table changed under its mapping
+            }
+        }
+
+        private void prior(Worker w, int n, List<String> preferred) {
+            long mask = 0;
+            for (int i = 0; i < preferred.size(); i++) {
+                String g = preferred.get(i);
+                Long bit = g == null ? null : genreBit.get(g);
+                mask |= bit == null ? 0 : bit;
+            }
+            for (int i = 0; i < n; i++) {
+                int row = w.cand[i];
+                w.score[i] = 0.5f * popularity[row] + ((genreMask[row] & mask) != 0 ? 0.5f : 0f);
+            }
+        }
+
+        /** The best {@code k} through a min-heap of keys, then an in-place heap sort, best first. */
+        private void top(Worker w, int n, int k, RankResult out) {
+            long[] heap = w.heap;
+            int size = 0;
+            for (int i = 0; i < n; i++) {
+                long key = key(w.score[i], i);
+                if (size < k) {
+                    int at = size++;
+                    while (at > 0) {
+                        int parent = (at - 1) >>> 1;
+                        if (heap[parent] <= key) {
+                            break;
+                        }
+                        heap[at] = heap[parent];
+                        at = parent;
+                    }
+                    heap[at] = key;
+                } else if (key > heap[0]) {
+                    siftDown(heap, 0, key, size);
+                }
+            }
+            for (int end = size - 1; end > 0; end--) {
+                long min = heap[0];
+                siftDown(heap, 0, heap[end], end);
+                heap[end] = min;
+            }
+            for (int r = 0; r < size; r++) {
+                int i = Integer.MAX_VALUE - (int) heap[r];
+                out.add(titleId[w.cand[i]], w.score[i]);
+            }
         }
     }
 
@@ -216,87 +439,6 @@ public final class TitleRanker implements AutoCloseable {
         }
     }
 
-    private void loadPopularity(PollenRuntime runtime, Manifest m) {
-        Map<String, Long> plays = TitlePopularity.read(runtime.catalog().verifiedAttachment(m,
-                TitlePopularity.FILE));
-        long max = 0;
-        for (long p : plays.values()) {
-            max = Math.max(max, p);
-        }
-        for (Map.Entry<String, Long> e : plays.entrySet()) {
-            Integer row = rowOf.get(e.getKey());
-            if (row != null) {
-                popularity[row] = RankFeatures.popularity(e.getValue(), max);
-            }
-        }
-    }
-
-    private void loadTitles(PollenRuntime runtime, TableLease lease) {
-        if (lease.manifest().attachment(TITLES_FILE) == null) {
-            System.getLogger(TitleRanker.class.getName()).log(System.Logger.Level.WARNING, lease.id() + " has no "
-                    + TITLES_FILE + ": every title's age counts " + RankFeatures.UNKNOWN_AGE_YEARS + " years and"
-                    + " none has a genre");
-            return;
-        }
-        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), TITLES_FILE);
-        ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode t = json.readTree(line);
-                JsonNode id = t == null ? null : t.get("id");
-                Integer row = id == null || !id.isTextual() ? null : rowOf.get(id.asText());
-                if (row == null) {
-                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + "'s " + TITLES_FILE
-                            + " line " + n + ": id " + id + " has no row in the table");
-                }
-                JsonNode y = t.get("year");
-                if (y != null && y.isIntegralNumber() && y.asInt() >= 1800 && y.asInt() <= 2200) {
-                    year[row] = y.asInt();
-                }
-                JsonNode g = t.get("genres");
-                if (g != null && g.isArray()) {
-                    for (JsonNode x : g) {
-                        if (!x.isTextual()) {
-                            continue;
-                        }
-                        Long bit = genreBit.get(x.asText());
-                        if (bit == null && genreBit.size() < Long.SIZE) {
-                            bit = 1L << genreBit.size();
-                            genreBit.put(x.asText(), bit);
-                        }
-                        genreMask[row] |= bit == null ? 0 : bit;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new PollenException(ErrorCategory.IO, "cannot read " + TITLES_FILE + " of " + lease.id() + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** Ranks a few unasked lists, a known member and an unknown one, so the first real call pays no first touches. */
-    private void warmUp() {
-        int n = Math.min(titleId.length, 100);
-        if (n == 0) {
-            return;
-        }
-        List<String> ids = Arrays.asList(Arrays.copyOf(titleId, n));
-        RankResult out = new RankResult();
-        String known = memberTable.rows() > 0 ? memberTable.id(0) : "pollen-warm-up";
-        long at = MIN_TIMESTAMP;
-        for (String member : new String[] {known, "pollen-warm-up", known}) {
-            try (ContextPool.Handle<Worker> h = workers.acquire()) {
-                rank(h.attachment(), member, ids, Math.min(10, n), at, List.of(), out, System.nanoTime());
-            }
-        }
-    }
-
     /**
      * @param runtime the process's runtime
      * @return a builder ranking with {@link #MODEL}, {@link #MEMBERS} and {@link #CONTENT}
@@ -305,19 +447,35 @@ public final class TitleRanker implements AutoCloseable {
         return new Builder(runtime);
     }
 
-    /** @return the ranker version */
+    /** @return the ranker version ranking now */
     public ArtifactId model() {
-        return modelId;
+        return serving().get(0);
     }
 
-    /** @return the member-embeddings version */
+    /** @return the member-embeddings version ranking now */
     public ArtifactId members() {
-        return membersId;
+        return serving().get(1);
     }
 
-    /** @return the content-embeddings version */
+    /** @return the content-embeddings version ranking now */
     public ArtifactId content() {
-        return contentId;
+        return serving().get(2);
+    }
+
+    private List<ArtifactId> serving() {
+        try (Live.Snapshot<Bound> s = live.enter()) {
+            return s.versions().ids();
+        }
+    }
+
+    /** @return the refs the ranker follows: the ranker, the member table, the content table */
+    List<dev.pollen.catalog.ArtifactRef> refs() {
+        return live.spec().refs();
+    }
+
+    /** @return the live handle the ranker ranks through: what it serves, its swaps and failures */
+    public LiveStatus status() {
+        return live.status();
     }
 
     /** @return the most candidates one model run scores; more are scored in chunks of this many */
@@ -356,6 +514,14 @@ public final class TitleRanker implements AutoCloseable {
      */
     public void rank(String memberId, List<String> candidates, int k, long timestampMillis,
             List<String> preferredGenres, RankResult out) {
+        try (Live.Snapshot<Bound> s = live.enter(FeatureKeys.of(memberId == null ? "" : memberId))) {
+            rank(s.state(), memberId, candidates, k, timestampMillis, preferredGenres, out);
+        }
+    }
+
+    /** {@link #rank(String, List, int, long, List, RankResult)} on one set: a {@link Recommender}'s own. */
+    void rank(Bound bound, String memberId, List<String> candidates, int k, long timestampMillis,
+            List<String> preferredGenres, RankResult out) {
         long start = System.nanoTime();
         try {
             check(memberId, candidates, k, timestampMillis, preferredGenres, out);
@@ -365,9 +531,9 @@ public final class TitleRanker implements AutoCloseable {
         }
         int outcome;
         int unknown;
-        try (ContextPool.Handle<Worker> h = workers.acquire()) {
-            Worker w = h.attachment();
-            outcome = rank(w, memberId, candidates, k, timestampMillis, preferredGenres, out, start);
+        try (ContextPool.Handle<Bound.Worker> h = bound.workers.acquire()) {
+            outcome = bound.rank(h.attachment(), memberId, candidates, k, timestampMillis, preferredGenres, out,
+                    start);
             unknown = out.unknownTitles();
         }
         metrics.decided(outcome, out.nanos());
@@ -410,127 +576,9 @@ public final class TitleRanker implements AutoCloseable {
         }
     }
 
-    /** @return the outcome */
-    private int rank(Worker w, String memberId, List<String> candidates, int k, long at, List<String> preferred,
-            RankResult out, long start) {
-        out.start(modelId, membersId, contentId);
-        int stamp = ++w.stamp;
-        if (stamp == 0) {
-            Arrays.fill(w.seen, 0);
-            stamp = w.stamp = 1;
-        }
-        int n = 0;
-        int unknown = 0;
-        for (int i = 0; i < candidates.size(); i++) {
-            Integer row = rowOf.get(candidates.get(i));
-            if (row == null) {
-                unknown++;
-            } else if (w.seen[row] != stamp) {
-                w.seen[row] = stamp;
-                w.cand[n++] = row;
-            }
-        }
-        long memberRow = memberTable.row(memberId);
-        int outcome;
-        if (memberRow < 0) {
-            prior(w, n, preferred);
-            outcome = COLD_START;
-        } else if (score(w, n, memberRow, at)) {
-            outcome = SCORED;
-        } else {
-            prior(w, n, preferred);
-            outcome = SCORING_FAILED;
-        }
-        top(w, n, k, out);
-        out.finish(outcome == COLD_START, outcome == SCORING_FAILED, unknown, System.nanoTime() - start);
-        return outcome;
-    }
-
-    /** Writes, gathers and scores the candidates; {@code false} when a run or its output cannot be trusted. */
-    private boolean score(Worker w, int n, long memberRow, long at) {
-        if (n == 0) {
-            return true;
-        }
-        try {
-            w.memberRow[0] = memberRow;
-            memberTable.gatherRows(w.memberRow, 1, w.member, 0);
-            RankFeatures.encodeShared(at, w.shared);
-            int requestYear = w.year(at);
-            float unknownAge = RankFeatures.age(RankFeatures.UNKNOWN_AGE_YEARS);
-            for (int from = 0; from < n; from += maxBatch) {
-                int m = Math.min(maxBatch, n - from);
-                for (int i = 0; i < m; i++) {
-                    int row = w.cand[from + i];
-                    w.rows[i] = row;
-                    int y = year[row];
-                    float age = y == UNKNOWN_YEAR ? unknownAge : RankFeatures.age(requestYear - y);
-                    RankFeatures.encode(w.shared, age, popularity[row], w.contextRows, i * RankFeatures.COUNT);
-                }
-                w.context.put(0, w.contextRows, 0, m * RankFeatures.COUNT);
-                contentTable.gatherRows(w.rows, m, w.titles, 0);
-                w.ctx.run(m);
-                w.play.get(0, w.score, from, m);
-                for (int i = from; i < from + m; i++) {
-                    float p = w.score[i];
-                    if (!(p >= 0f && p <= 1f)) {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        } catch (PollenException e) {
-            return false; // a failed run, or a table changed under its mapping
-        }
-    }
-
-    private void prior(Worker w, int n, List<String> preferred) {
-        long mask = 0;
-        for (int i = 0; i < preferred.size(); i++) {
-            String g = preferred.get(i);
-            Long bit = g == null ? null : genreBit.get(g);
-            mask |= bit == null ? 0 : bit;
-        }
-        for (int i = 0; i < n; i++) {
-            int row = w.cand[i];
-            w.score[i] = 0.5f * popularity[row] + ((genreMask[row] & mask) != 0 ? 0.5f : 0f);
-        }
-    }
-
     /** A candidate's sort key: its score's bits (order-preserving for scores from 0 up), then the earlier index. */
     private static long key(float score, int i) {
         return (long) Float.floatToIntBits(score) << 32 | (Integer.MAX_VALUE - i);
-    }
-
-    /** The best {@code k} through a min-heap of keys, then an in-place heap sort, best first. */
-    private void top(Worker w, int n, int k, RankResult out) {
-        long[] heap = w.heap;
-        int size = 0;
-        for (int i = 0; i < n; i++) {
-            long key = key(w.score[i], i);
-            if (size < k) {
-                int at = size++;
-                while (at > 0) {
-                    int parent = (at - 1) >>> 1;
-                    if (heap[parent] <= key) {
-                        break;
-                    }
-                    heap[at] = heap[parent];
-                    at = parent;
-                }
-                heap[at] = key;
-            } else if (key > heap[0]) {
-                siftDown(heap, 0, key, size);
-            }
-        }
-        for (int end = size - 1; end > 0; end--) {
-            long min = heap[0];
-            siftDown(heap, 0, heap[end], end);
-            heap[end] = min;
-        }
-        for (int r = 0; r < size; r++) {
-            int i = Integer.MAX_VALUE - (int) heap[r];
-            out.add(titleId[w.cand[i]], w.score[i]);
-        }
     }
 
     private static void siftDown(long[] heap, int at, long key, int size) {
@@ -556,22 +604,15 @@ public final class TitleRanker implements AutoCloseable {
         metrics.rejected();
     }
 
+    /** Closes the live handle; each set's pool closes once its calls have left. */
     @Override
     public void close() {
-        try {
-            modelLease.close();
-        } finally {
-            try {
-                membersLease.close();
-            } finally {
-                contentLease.close();
-            }
-        }
+        live.close();
     }
 
     @Override
     public String toString() {
-        return "TitleRanker[" + modelId + ", " + membersId + ", " + contentId + ", " + titleId.length + " titles]";
+        return "TitleRanker" + live.serving();
     }
 
     /** Configures a {@link TitleRanker}. */
@@ -583,6 +624,7 @@ public final class TitleRanker implements AutoCloseable {
         private int contexts = Runtime.getRuntime().availableProcessors();
         private int maxBatch = MAX_CANDIDATES;
         private PollenMetrics metrics = PollenMetrics.none();
+        private java.util.function.Consumer<LiveSpec.Builder> live = spec -> { };
 
         private Builder(PollenRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -640,7 +682,18 @@ public final class TitleRanker implements AutoCloseable {
         }
 
         /**
-         * Opens the content table, the member table and the model, checks they fit together and warms up.
+         * @param configure sets the live handle's policy, warm-up, canary (by member) and failure handler on the spec
+         *     named {@code personalization.rank}: part 0 the ranker, 1 the member table, 2 the content table
+         * @return this
+         */
+        public Builder live(java.util.function.Consumer<LiveSpec.Builder> configure) {
+            this.live = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
+        /**
+         * Opens the content table, the member table and the model, checks they fit together and warms up; then
+         * follows their refs as the catalog moves them (an exact version pins one).
          *
          * @return the ranker
          * @throws PollenException when an artifact cannot be opened, the dimensions or the signature do not fit, or
