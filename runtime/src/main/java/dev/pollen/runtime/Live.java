@@ -208,7 +208,10 @@ public final class Live<S> implements AutoCloseable {
         return canary == null ? left : left + canary.releaseDrained();
     }
 
-    /** Stops serving; the sets are released as their calls finish ({@link #releaseDrained()}). Idempotent. */
+    /**
+     * Stops serving and releases the sets no call is in; a set still in use is released by the watch thread once its
+     * last call leaves. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -220,6 +223,7 @@ public final class Live<S> implements AutoCloseable {
             canary.retireCurrent();
         }
         retiredAll = true;
+        releaseDrained(); // now, on this thread, unless calls are in flight: then the watch releases them
         runtime.closed(this);
     }
 
