@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         subcommands = {CatalogCommand.class, ScoreCommand.class, PaymentsCommands.FraudCmd.class,
             PaymentsCommands.RouteCmd.class, AdsCommands.AdsCmd.class, FeaturesCommand.class, TableCommand.class,
             PersonalizationCommands.RankCmd.class, PersonalizationCommands.RecommendCmd.class,
-            PersonalizationCommands.SimilarCmd.class, ModelsCommand.class,
+            PersonalizationCommands.SimilarCmd.class, ModelsCommand.class, LoadCommand.class,
             DemoCommand.class})
 public final class PollenCli {
     /** Exit code for bad usage or bad input. */
