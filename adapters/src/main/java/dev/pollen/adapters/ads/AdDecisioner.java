@@ -1,37 +1,24 @@
 package dev.pollen.adapters.ads;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
-import dev.pollen.catalog.Manifest;
-import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.features.FeatureKeys;
-import dev.pollen.features.FeatureSnapshot;
 import dev.pollen.features.FeatureStore;
-import dev.pollen.internal.Echo;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.metrics.PollenMetrics;
-import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ContextPool;
+import dev.pollen.runtime.Live;
+import dev.pollen.runtime.LiveSpec;
+import dev.pollen.runtime.LiveStatus;
+import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
 import dev.pollen.runtime.TableLease;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Fills ad breaks: the ads that best match the title being played, by expected value, within the request's
@@ -51,17 +38,18 @@ import java.util.Objects;
  *       competitive separation (no second ad of an advertiser or of a category in the break), pacing (a campaign
  *       is throttled once it served its daily goal in the last 24 hours, or 1.5 times an even hour's share of it,
  *       at least one, in the last hour; a campaign's pace is read at most once a second of request time per
- *       decisioner, and again after this decisioner reports it served), and the member's {@link FrequencyCaps}
+ *       decisioner and set of versions, and again after this decisioner reports it served), and the member's
+ *       {@link FrequencyCaps}
  *       per ad and per campaign over the last hour, day and week. Impressions count when {@link #served} reports
  *       them.</li>
  * </ul>
  *
  * <h2>Deadline and fallbacks</h2>
  * The decision never throws at the ads server on a data gap and aims never to answer late. Before scoring it
- * predicts the scoring time from its own recent runs (a fixed cost plus a cost per candidate, measured when it
- * opens and scaled by what each context observes since); when the time left is short of that plus a 20 µs
- * reserve, it falls back. Every {@link AdFallback} cause but {@link AdFallback#NO_ELIGIBLE} ranks the eligible ads
- * by prior expected value (the model's prior click rate of the category, manifest property {@code
+ * predicts the scoring time from its own recent runs (a fixed cost plus a cost per candidate, measured as each
+ * set of versions is bound and scaled by what each context observes since); when the time left is short of that
+ * plus a 20 µs reserve, it falls back. Every {@link AdFallback} cause but {@link AdFallback#NO_ELIGIBLE} ranks the
+ * eligible ads by prior expected value (the model's prior click rate of the category, manifest property {@code
  * prior.ctr.<category>}, times the bid) and fills the break under the same rules; the answer names the cause.
  * Causes, unknown ids, caps, throttling and separation are counted in the metrics ({@code ads.decision}).
  *
@@ -70,8 +58,30 @@ import java.util.Objects;
  * deadline: a pool busy until then answers {@link AdFallback#OVERLOADED}); with a context, {@link #decide(AdRequest,
  * AdDecision)} allocates nothing on Pollen's side. Per candidate: one id lookup in a heap map, two int compares and a
  * 24-float context row; then one gather of the rows, one run, one read of the member's exposure and, for each ad
- * chosen or passed over, up to three feature store reads (its campaign's pace, mostly cached, and two caps). Opening
- * measures a run, then decides three unasked breaks to warm up.
+ * chosen or passed over, up to three feature store reads (its campaign's pace, mostly cached, and two caps). Binding
+ * a set of versions measures a run, then decides three unasked breaks to warm up; entering and leaving the set
+ * serving is an atomic increment and decrement, no lock and no allocation.
+ *
+ * <h2>Live versions</h2>
+ * The decisioner follows its three refs ({@link #MODEL}, {@link #CREATIVES}, {@link #CONTENT} by default) through
+ * one {@link Live} handle named {@code ads.decision}: part 0 the model, part 1 the creative table, part 2 the content
+ * table. When any alias moves, the runtime's watch thread leases the new set, warms the model on zeros and binds
+ * everything this class reads from the three artifacts (the inventory, the id map, the titles' exclusions, the
+ * priors, a pool of scoring contexts, the cost model, the warm-up decisions) off the call path; new decisions then
+ * use it, while decisions in flight finish on the old set, whose pool and leases are released once they have. A
+ * decision enters one set for its whole duration, so it uses one model version and one version of each table, and
+ * its {@link AdDecision} names them. A set that fails to load, warm or bind (a signature or a dimension that does
+ * not fit, an unreadable inventory or titles file) is never served: the set serving keeps serving and the failure
+ * is in {@link #status()}. An exact version pins its part. A canary ({@link Builder#live}) is chosen per member
+ * (per request without one), so a member stays on one side. The exposure store is the caller's and outlives every
+ * swap; the pacing cache is rebuilt with each set (its first reads go to the store). During a swap two pools exist
+ * for as long as the old set's decisions last.
+ *
+ * <p>A model or content table that cannot be opened when the decisioner opens (missing, or not fitting the creative
+ * table) is reported ({@link #unavailable()}, a warning in the log) and left out of the handle: such a decisioner
+ * follows only the parts it opened with (the tables then move up a part), its decisions fall back as named
+ * ({@link AdFallback#MODEL_UNAVAILABLE}, {@link AdFallback#CONTENT_UNAVAILABLE}) until it is opened again, and
+ * without the model it has no canary. The creative table is required: it is the inventory.
  */
 public final class AdDecisioner implements AutoCloseable {
     /** The default model. */
@@ -84,19 +94,15 @@ public final class AdDecisioner implements AutoCloseable {
     public static final String TITLES_FILE = "titles.jsonl";
     /** The prior click rate of a category the model's manifest does not give. */
     public static final float DEFAULT_PRIOR_CTR = 0.01f;
+    /** The live handle's name, also the metrics' {@code adapter} tag. */
+    static final String LIVE = "ads.decision";
     /** Time kept after scoring for filling the break and answering. */
     static final long RESERVE_NANOS = 20_000;
     /** How far ahead of an even hourly pace a campaign may run before it is throttled. */
     static final double PACING_SLACK = 1.5;
     /** How long (request time) a campaign's pacing is reused before the store is read again. */
     static final long PACING_REFRESH_MILLIS = 1_000;
-    /** Candidates kept in the first pass over the values; a break reaching past them sorts the rest once. */
-    private static final int TOP = 16;
-    private static final long DAY_MILLIS = 86_400_000L;
     private static final System.Logger LOG = System.getLogger(AdDecisioner.class.getName());
-    private static final double[] ONE = {1};
-    private static final long EXPOSURE_NAMESPACE = FeatureKeys.of("ads:all");
-    private static final long PACING_NAMESPACE = FeatureKeys.of("ads:pacing");
 
     /** Outcome names for metrics: {@code scored}, then every {@link AdFallback} in order. */
     static final List<String> OUTCOMES;
@@ -119,380 +125,93 @@ public final class AdDecisioner implements AutoCloseable {
         OUTCOMES = List.copyOf(o);
     }
 
-    private final FeatureStore store;
-    private final FrequencyCaps caps;
+    /** The versions of one bound set, as a decision names them. */
+    private record Versions(ArtifactId model, ArtifactId creatives, ArtifactId content) {
+    }
+
     private final DecisionMetrics metrics;
-    private final TableLease creativesLease;
-    private final MappedEmbeddingTable creativeTable;
-    private final TableLease contentLease;
-    private final MappedEmbeddingTable contentTable;
-    private final ModelLease modelLease;
-    private final ContextPool<Worker> workers;
+    private final Live<AdDecisionEngine> live;
     private final List<PollenException> unavailable = new ArrayList<>();
-    private final ArtifactId modelId;
-    private final ArtifactId creativesId;
-    private final ArtifactId contentId;
-
-    // The inventory, by row of the creative table; a row the inventory lacks has no creative and is never served.
-    private final Creative[] creative;
-    private final byte[] category;
-    private final int[] categoryBit;
-    private final double[] bidPerImpression;
-    private final long[] flightStart;
-    private final long[] flightEnd;
-    private final int[] advertiser;
-    private final long[] adKey;
-    private final long[] campaignKey;
-    private final long[] pacingKey;
-    private final long[] dailyGoal;
-    /** Rows with a creative, for a request without candidates. */
-    private final int[] servable;
-    /**
-     * Ad id to row, on the heap: a lookup costs a {@code String} hash and one compare, a quarter of a probe of the
-     * table's mapped index (measured in {@code AdsBenchmark.gatherPaired}).
-     */
-    private final Map<String, Integer> rowOf = new HashMap<>();
-    /** Campaign index by row. */
-    private final int[] campaign;
-    /**
-     * Pacing seen per campaign: the request time it was read at (ms) shifted left once, plus 1 when throttled. One
-     * {@code long} so a reader never sees half of another thread's write; reread when more than
-     * {@link #PACING_REFRESH_MILLIS} older than the request.
-     */
-    private final long[] pacing;
-    private final float[] priorCtr = new float[AdCategory.COUNT];
-    /** Excluded-category masks by row of the content table. */
-    private final int[] titleExcluded;
-    private final int unknownTitleExcluded = CategoryRules.excluded(null, List.of());
-    private final int maxBatch;
-    private final int capacity;
-    /** The cost model measured when opening: nanoseconds per run and per candidate. */
-    private final double runNanos;
-    private final double candidateNanos;
-
-    /** Per-decision scratch: candidates, scores and the walk's state. */
-    private class Scratch {
-        final int[] cand = new int[capacity];
-        final float[] p = new float[capacity];
-        final double[] ev = new double[capacity];
-        final long[] order = new long[capacity];
-        final long[] top = new long[TOP];
-        final int[] seen = new int[creative.length];
-        final int[] chosenAdvertiser = new int[AdRequest.MAX_SLOTS];
-        final int[] chosenCategory = new int[AdRequest.MAX_SLOTS];
-        final FeatureSnapshot snap = new FeatureSnapshot(AdExposure.SCHEMA);
-        int stamp;
-        int topSize;
-        int topNext;
-        int sorted;
-        int unknown;
-        int outOfFlight;
-        int excluded;
-        int capped;
-        int throttled;
-        int separated;
-        boolean storeFailed;
-
-        void reset() {
-            topSize = -1;
-            topNext = 0;
-            sorted = -1;
-            unknown = 0;
-            outOfFlight = 0;
-            excluded = 0;
-            capped = 0;
-            throttled = 0;
-            separated = 0;
-            storeFailed = false;
-        }
-    }
-
-    /** A pooled scoring context with its scratch. */
-    private final class Worker extends Scratch {
-        final ScoringContext ctx;
-        final ByteBuffer title;
-        final ByteBuffer creatives;
-        final FloatBuffer context;
-        final FloatBuffer click;
-        final long[] rows = new long[maxBatch];
-        final long[] titleRow = new long[1];
-        final float[] shared = new float[AdFeatures.COUNT];
-        /** Observed over predicted scoring time, followed per context so no shared line is written. */
-        double scale = 1;
-
-        Worker(ScoringContext ctx) {
-            this.ctx = ctx;
-            this.title = ctx.inputBuffer(ctx.inputIndex("title"));
-            this.creatives = ctx.inputBuffer(ctx.inputIndex("creatives"));
-            this.context = ctx.inputFloats(ctx.inputIndex("context"));
-            this.click = ctx.outputFloats(ctx.outputIndex("click"));
-        }
-    }
+    /** The last set bound: what accessors and decisions name while no set serves (a swap's gap, or closed). */
+    private volatile Versions lastBound;
 
     private AdDecisioner(Builder b) {
-        this.store = b.store;
-        this.caps = b.caps;
+        FeatureStore store = b.store;
         if (store.schema().fingerprint() != AdExposure.SCHEMA.fingerprint()) {
             throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "the ad decisioner's feature store must have"
                     + " the schema " + AdExposure.SCHEMA + " (found " + store.schema() + ")");
         }
-        this.metrics = b.metrics.decisions("ads.decision", OUTCOMES, EVENTS);
-        this.maxBatch = AdRequest.MAX_CANDIDATES;
-        TableLease creativesLease = b.runtime.table(b.creatives);
-        TableLease contentLease = null;
-        ModelLease modelLease = null;
+        this.metrics = b.metrics.decisions(LIVE, OUTCOMES, EVENTS);
+        // Probe which parts open and fit, holding their leases until the handle has its own (the same loaded copies).
+        TableLease creativesProbe = null;
+        TableLease contentProbe = null;
+        ModelLease modelProbe = null;
         try {
-            this.creativesLease = creativesLease;
-            this.creativeTable = creativesLease.table();
-            this.creativesId = creativesLease.id();
-            if (creativeTable.rows() > Integer.MAX_VALUE / 2) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, creativesId + " has too many rows for an"
-                        + " ad inventory (" + creativeTable.rows() + ")");
-            }
-            int rows = (int) creativeTable.rows();
-            this.creative = new Creative[rows];
-            this.category = new byte[rows];
-            this.categoryBit = new int[rows];
-            this.bidPerImpression = new double[rows];
-            this.flightStart = new long[rows];
-            this.flightEnd = new long[rows];
-            this.advertiser = new int[rows];
-            this.adKey = new long[rows];
-            this.campaignKey = new long[rows];
-            this.pacingKey = new long[rows];
-            this.dailyGoal = new long[rows];
-            this.campaign = new int[rows];
-            Map<String, Integer> campaigns = new HashMap<>();
-            this.servable = loadInventory(b.runtime, creativesLease, campaigns);
-            this.pacing = new long[campaigns.size()];
-            Arrays.fill(pacing, Long.MIN_VALUE);
-            this.capacity = Math.max(maxBatch, servable.length);
-
+            creativesProbe = b.runtime.table(b.creatives);
+            int dimension = creativesProbe.table().dimension();
+            boolean withContent = false;
             try {
-                contentLease = b.runtime.table(b.content);
-                checkDimension(contentLease, creativeTable.dimension());
+                contentProbe = b.runtime.table(b.content);
+                AdDecisionEngine.checkDimension(contentProbe, dimension);
+                withContent = true;
             } catch (PollenException e) {
-                if (contentLease != null) {
-                    contentLease.close();
-                    contentLease = null;
-                }
                 report(e, "content embeddings " + b.content);
             }
-            this.contentLease = contentLease;
-            this.contentTable = contentLease == null ? null : contentLease.table();
-            this.contentId = contentLease == null ? null : contentLease.id();
-            this.titleExcluded = contentLease == null ? new int[0] : loadTitles(b.runtime, contentLease);
-
-            Arrays.fill(priorCtr, DEFAULT_PRIOR_CTR);
-            ContextPool<Worker> pool = null;
+            boolean withModel = false;
             try {
-                modelLease = b.runtime.model(b.model);
-                checkSignature(modelLease, creativeTable.dimension());
-                readPriors(modelLease.manifest());
-                pool = modelLease.contexts(ContextPool.config(maxBatch).size(b.contexts)
-                        .acquireTimeout(Duration.ofMillis(1)), Worker::new);
+                modelProbe = b.runtime.model(b.model);
+                AdDecisionEngine.checkSignature(modelProbe, dimension);
+                AdDecisionEngine.readPriors(modelProbe.manifest(), new float[AdCategory.COUNT]);
+                withModel = true;
             } catch (PollenException e) {
-                if (modelLease != null) {
-                    modelLease.close();
-                    modelLease = null;
-                }
                 report(e, "model " + b.model);
             }
-            this.modelLease = modelLease;
-            this.modelId = modelLease == null ? null : modelLease.id();
-            this.workers = pool;
-            double[] cost = pool == null ? new double[] {0, 0} : measureCost(pool);
-            this.runNanos = cost[0];
-            this.candidateNanos = cost[1];
-            warmUp();
-        } catch (RuntimeException e) {
-            if (modelLease != null) {
-                modelLease.close();
+            LiveSpec.Builder spec = LiveSpec.builder(LIVE);
+            if (withModel) {
+                spec.model(b.model);
             }
-            if (contentLease != null) {
-                contentLease.close();
+            spec.table(b.creatives);
+            if (withContent) {
+                spec.table(b.content);
             }
-            creativesLease.close();
-            throw e;
+            b.live.accept(spec);
+            LiveSpec built = spec.build();
+            if (!withModel && built.canaryAlias() != null) {
+                // the canary follows part 0, here the creative table: kept at 0 % so that it never serves
+                LOG.log(System.Logger.Level.WARNING, "ads decisions have no canary without the model " + b.model
+                        + ": the canary on @" + built.canaryAlias() + " serves no member");
+                built = spec.canary(built.canaryAlias(), 0).build();
+            }
+            AdDecisionEngine.Parts parts = new AdDecisionEngine.Parts(withModel ? 0 : -1, withModel ? 1 : 0,
+                    !withContent ? -1 : withModel ? 2 : 1);
+            PollenRuntime runtime = b.runtime;
+            FrequencyCaps caps = b.caps;
+            int contexts = b.contexts;
+            this.live = runtime.live(built, v -> bind(v, parts, runtime, store, caps, contexts));
+        } finally {
+            if (modelProbe != null) {
+                modelProbe.close();
+            }
+            if (contentProbe != null) {
+                contentProbe.close();
+            }
+            if (creativesProbe != null) {
+                creativesProbe.close();
+            }
         }
+    }
+
+    /** Builds one set's engine; on the caller's thread at open, on the runtime's watch thread for each swap. */
+    private AdDecisionEngine bind(LiveVersions versions, AdDecisionEngine.Parts parts, PollenRuntime runtime,
+            FeatureStore store, FrequencyCaps caps, int contexts) {
+        AdDecisionEngine e = new AdDecisionEngine(versions, parts, runtime, store, caps, contexts);
+        lastBound = new Versions(e.modelId, e.creativesId, e.contentId);
+        return e;
     }
 
     private void report(PollenException e, String what) {
         unavailable.add(e);
         LOG.log(System.Logger.Level.WARNING, "ads decisions fall back without the " + what + ": " + e.getMessage());
-    }
-
-    private int[] loadInventory(PollenRuntime runtime, TableLease lease, Map<String, Integer> campaigns) {
-        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), AdInventory.FILE);
-        List<Creative> all = AdInventory.read(file);
-        Map<String, Integer> advertisers = new HashMap<>();
-        List<Integer> rows = new ArrayList<>();
-        for (Creative c : all) {
-            long row = creativeTable.row(c.adId());
-            if (row < 0) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "creative " + Echo.quote(c.adId()) + " of "
-                        + lease.id() + "'s " + AdInventory.FILE + " has no row in the table");
-            }
-            int r = (int) row;
-            if (creative[r] != null) {
-                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + "'s " + AdInventory.FILE
-                        + " lists creative " + Echo.quote(c.adId()) + " twice");
-            }
-            creative[r] = c;
-            category[r] = (byte) c.category().ordinal();
-            categoryBit[r] = c.category().bit();
-            bidPerImpression[r] = c.bidCpm() / 1000;
-            flightStart[r] = c.flightStart().toEpochDay();
-            flightEnd[r] = c.flightEnd().toEpochDay();
-            advertiser[r] = advertisers.computeIfAbsent(c.advertiser(), k -> advertisers.size());
-            adKey[r] = FeatureKeys.of("ad", c.adId());
-            campaignKey[r] = FeatureKeys.of("campaign", c.campaign());
-            pacingKey[r] = FeatureKeys.of(PACING_NAMESPACE, campaignKey[r]);
-            dailyGoal[r] = c.dailyGoal();
-            campaign[r] = campaigns.computeIfAbsent(c.campaign(), k -> campaigns.size());
-            rowOf.put(c.adId(), r);
-            rows.add(r);
-        }
-        return rows.stream().mapToInt(Integer::intValue).sorted().toArray();
-    }
-
-    private int[] loadTitles(PollenRuntime runtime, TableLease lease) {
-        int[] masks = new int[(int) Math.min(Integer.MAX_VALUE, lease.table().rows())];
-        Arrays.fill(masks, unknownTitleExcluded);
-        if (lease.manifest().attachment(TITLES_FILE) == null) {
-            LOG.log(System.Logger.Level.WARNING, lease.id() + " has no " + TITLES_FILE + ": every title is treated"
-                    + " as a kids' title");
-            return masks;
-        }
-        Path file = runtime.catalog().verifiedAttachment(lease.manifest(), TITLES_FILE);
-        ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode t = json.readTree(line);
-                JsonNode id = t == null ? null : t.get("id");
-                long row = id == null || !id.isTextual() ? -1 : lease.table().row(id.asText());
-                if (row < 0) {
-                    throw new PollenException(ErrorCategory.INVALID_ARGUMENT, lease.id() + "'s " + TITLES_FILE
-                            + " line " + n + ": id " + id + " has no row in the table");
-                }
-                List<String> genres = new ArrayList<>();
-                JsonNode g = t.get("genres");
-                if (g != null && g.isArray()) {
-                    g.forEach(x -> genres.add(x.asText()));
-                }
-                JsonNode m = t.get("maturity");
-                Maturity maturity = m != null && m.isTextual() ? Maturity.parse(m.asText()) : null;
-                masks[(int) row] = CategoryRules.excluded(maturity, genres);
-            }
-        } catch (IOException e) {
-            throw new PollenException(ErrorCategory.IO, "cannot read " + TITLES_FILE + " of " + lease.id() + ": "
-                    + e.getMessage(), e);
-        }
-        return masks;
-    }
-
-    private static void checkDimension(TableLease content, int dimension) {
-        if (content.table().dimension() != dimension) {
-            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, content.id() + " has " + content.table()
-                    .dimension() + " dimensions; the creative table has " + dimension + " and both feed one model");
-        }
-    }
-
-    private static void checkSignature(ModelLease lease, int dimension) {
-        var s = lease.signature();
-        boolean ok = s.input("title") != null && s.input("title").hasDimension(dimension)
-                && s.input("creatives") != null && s.input("creatives").hasDimension(dimension)
-                && s.input("context") != null && s.input("context").hasDimension(AdFeatures.COUNT)
-                && s.output("click") != null;
-        if (!ok) {
-            throw new PollenException(ErrorCategory.SIGNATURE_MISMATCH, lease.id() + " must take 'title' [1, "
-                    + dimension + "], 'creatives' [batch, " + dimension + "] and 'context' [batch, "
-                    + AdFeatures.COUNT + "] and give 'click' [batch, 1] to decide ads (found " + s + ")");
-        }
-    }
-
-    private void readPriors(Manifest m) {
-        for (AdCategory c : AdCategory.values()) {
-            String v = m.properties().get("prior.ctr." + c.label());
-            if (v == null) {
-                continue;
-            }
-            try {
-                float p = Float.parseFloat(v);
-                if (p >= 0 && p <= 1) {
-                    priorCtr[c.ordinal()] = p;
-                    continue;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, m.id() + ": property 'prior.ctr." + c.label()
-                    + "' must be a probability from 0 to 1 (found " + Echo.quote(v) + ")");
-        }
-    }
-
-    /** Runs one context at 1 and at the largest batch to learn what a run costs here; returns {fixed, per row}. */
-    private double[] measureCost(ContextPool<Worker> pool) {
-        try (ContextPool.Handle<Worker> h = pool.acquire()) {
-            ScoringContext ctx = h.context();
-            long[] small = new long[7];
-            long[] large = new long[7];
-            for (int i = 0; i < small.length; i++) {
-                long t = System.nanoTime();
-                ctx.run(1);
-                small[i] = System.nanoTime() - t;
-                t = System.nanoTime();
-                ctx.run(maxBatch);
-                large[i] = System.nanoTime() - t;
-            }
-            Arrays.sort(small);
-            Arrays.sort(large);
-            double fixed = small[small.length / 2];
-            double per = Math.max(0, (large[large.length / 2] - fixed) / (maxBatch - 1));
-            return new double[] {fixed, per};
-        }
-    }
-
-    /**
-     * Decides a few breaks nobody asked for, reading but never writing the store and counting nothing, so the first
-     * real decision does not pay for loading classes and first touches (it took 16–24 ms in a fresh JVM, past a
-     * typical deadline).
-     */
-    private void warmUp() {
-        if (servable.length == 0) {
-            return;
-        }
-        String title = contentTable != null && contentTable.rows() > 0 ? contentTable.id(0) : null;
-        if (title == null || !Creative.ID.matcher(title).matches()) {
-            title = "pollen-warm-up";
-        }
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < Math.min(servable.length, 100); i++) {
-            ids.add(creative[servable[i]].adId());
-        }
-        long at = Math.max(AdRequest.MIN_TIMESTAMP, Math.min(AdRequest.MAX_TIMESTAMP,
-                creative[servable[0]].flightStart().toEpochDay() * DAY_MILLIS + DAY_MILLIS / 2));
-        AdDecision out = new AdDecision();
-        for (String member : new String[] {null, "pollen-warm-up", null}) {
-            AdRequest r = new AdRequest("warm-up", title, 0, AdRequest.MAX_SLOTS, ids, member, at, 1_000_000);
-            ContextPool.Handle<Worker> h = workers == null ? null : workers.tryAcquire();
-            try {
-                Scratch scratch = h != null ? h.attachment() : new Scratch();
-                long start = System.nanoTime();
-                out.start(r.requestId(), modelId, creativesId, contentId);
-                decide(scratch, h == null ? null : h.attachment(), r, out, start, start + 1_000_000_000L);
-            } finally {
-                if (h != null) {
-                    h.close();
-                }
-            }
-        }
     }
 
     /**
@@ -504,43 +223,89 @@ public final class AdDecisioner implements AutoCloseable {
         return new Builder(runtime, store);
     }
 
-    /** @return the model version deciding, or {@code null} when it could not be loaded */
+    /**
+     * @return the model version deciding now (the main set's; a canary's decisions name theirs), or {@code null}
+     *     when the decisioner opened without it
+     */
     public ArtifactId model() {
-        return modelId;
+        return serving().model();
     }
 
-    /** @return the creative-embeddings version whose inventory is served */
+    /** @return the creative-embeddings version whose inventory is served now (the main set's) */
     public ArtifactId creatives() {
-        return creativesId;
+        return serving().creatives();
     }
 
-    /** @return the content-embeddings version, or {@code null} when it could not be opened */
+    /**
+     * @return the content-embeddings version serving now (the main set's), or {@code null} when the decisioner
+     *     opened without it
+     */
     public ArtifactId content() {
-        return contentId;
+        return serving().content();
     }
 
-    /** @return why the model or the content table is missing, empty when both opened */
+    /** @return the main set's versions now; while none serves, the last set bound */
+    private Versions serving() {
+        Live.Snapshot<AdDecisionEngine> s = live.tryEnter();
+        if (s == null) {
+            return lastBound;
+        }
+        try (s) {
+            AdDecisionEngine e = s.state();
+            return new Versions(e.modelId, e.creativesId, e.contentId);
+        }
+    }
+
+    /** @return the live handle the decisioner follows its artifacts through: what it serves, swaps and failures */
+    public LiveStatus status() {
+        return live.status();
+    }
+
+    /**
+     * @return why the model or the content table was left out when the decisioner opened, empty when both opened;
+     *     fixed at open (a later version that fails is in {@link #status()})
+     */
     public List<PollenException> unavailable() {
         return List.copyOf(unavailable);
     }
 
-    /** @return the scoring contexts' pool, or {@code null} without a model; for tests of a busy pool */
+    /**
+     * @return the scoring contexts' pool of the main set serving now, or {@code null} without a model (or while no
+     *     set serves); for tests of a busy pool
+     */
     ContextPool<?> pool() {
-        return workers;
+        Live.Snapshot<AdDecisionEngine> s = live.tryEnter();
+        if (s == null) {
+            return null;
+        }
+        try (s) {
+            return s.state().pool();
+        }
     }
 
-    /** @return creatives the inventory holds */
+    /** @return creatives the inventory serving now holds (the main set's; 0 while no set serves) */
     public int inventorySize() {
-        return servable.length;
+        Live.Snapshot<AdDecisionEngine> s = live.tryEnter();
+        if (s == null) {
+            return 0;
+        }
+        try (s) {
+            return s.state().inventorySize();
+        }
     }
 
     /**
      * @param adId an ad id
-     * @return the creative, or {@code null} when the inventory does not hold it
+     * @return the creative, or {@code null} when the inventory serving now (the main set's) does not hold it
      */
     public Creative creative(String adId) {
-        Integer row = rowOf.get(adId);
-        return row == null ? null : creative[row];
+        Live.Snapshot<AdDecisionEngine> s = live.tryEnter();
+        if (s == null) {
+            return null;
+        }
+        try (s) {
+            return s.state().creative(adId);
+        }
     }
 
     /**
@@ -556,8 +321,10 @@ public final class AdDecisioner implements AutoCloseable {
     }
 
     /**
-     * Decides one break into a reusable holder. Never throws for a data gap (unknown title or ids, a missing model
-     * or table, a failed run, a busy pool): the answer names the fallback.
+     * Decides one break into a reusable holder, on the set of versions serving the member (the request without
+     * one) when it starts. Never throws for a data gap (unknown title or ids, a missing model or table, a failed
+     * run, a busy pool): the answer names the fallback. While no set serves (a resource-preserving swap's gap) the
+     * break stays empty, answered as {@link AdFallback#MODEL_UNAVAILABLE} and naming the last set bound.
      *
      * @param request the break
      * @param out overwritten with the decision
@@ -566,346 +333,57 @@ public final class AdDecisioner implements AutoCloseable {
     public void decide(AdRequest request, AdDecision out) {
         long start = System.nanoTime();
         long deadline = start + request.deadlineMicros() * 1_000;
-        out.start(request.requestId(), modelId, creativesId, contentId);
-        ContextPool.Handle<Worker> h = workers == null ? null : acquire(deadline);
+        String member = request.memberId();
+        long memberKey = member == null ? 0 : FeatureKeys.of(member);
+        Live.Snapshot<AdDecisionEngine> s = enter(member == null ? FeatureKeys.of(request.requestId()) : memberKey);
+        if (s == null) {
+            unserved(request, out, start);
+            return;
+        }
+        try (s) {
+            s.state().decide(request, memberKey, out, metrics, start, deadline);
+        }
+    }
+
+    /** @return the entity's snapshot (the canary's for its share), or {@code null} when no set serves */
+    private Live.Snapshot<AdDecisionEngine> enter(long entityKey) {
         try {
-            Scratch s = h != null ? h.attachment() : new Scratch();
-            int outcome = decide(s, h == null ? null : h.attachment(), request, out, start, deadline);
-            metrics.decided(outcome, out.nanos());
-            metrics.items(request.candidates() == null ? servable.length : request.candidates().size());
-            count(s);
-        } finally {
-            if (h != null) {
-                h.close();
-            }
-        }
-    }
-
-    private ContextPool.Handle<Worker> acquire(long deadline) {
-        ContextPool.Handle<Worker> h = workers.tryAcquire();
-        while (h == null && System.nanoTime() < deadline - RESERVE_NANOS) {
-            Thread.yield();
-            h = workers.tryAcquire();
-        }
-        return h;
-    }
-
-    private int decide(Scratch s, Worker w, AdRequest r, AdDecision out, long start, long deadline) {
-        s.reset();
-        long titleRow = contentTable == null ? -1 : contentTable.row(r.titleId());
-        int excluded = titleRow >= 0 ? titleExcluded[(int) titleRow] : unknownTitleExcluded;
-        int n = collect(s, r, excluded, Math.floorDiv(r.timestampMillis(), DAY_MILLIS));
-        boolean member = r.memberId() != null;
-        long memberKey = member ? FeatureKeys.of(r.memberId()) : 0;
-        double hour = 0;
-        double day = 0;
-        if (member && n > 0) { // no candidate left: nothing to score or cap
-            try {
-                store.read(FeatureKeys.of(memberKey, EXPOSURE_NAMESPACE), r.timestampMillis(), s.snap);
-                hour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
-                day = s.snap.value(AdExposure.DAY, AdExposure.IMPRESSIONS);
-            } catch (PollenException e) {
-                s.storeFailed = true; // caps cannot be checked: fill no ad a cap might forbid
-            }
-        }
-        AdFallback cause;
-        if (n == 0) {
-            cause = AdFallback.NO_ELIGIBLE;
-        } else if (modelLease == null) {
-            cause = AdFallback.MODEL_UNAVAILABLE;
-        } else if (contentTable == null) {
-            cause = AdFallback.CONTENT_UNAVAILABLE;
-        } else if (titleRow < 0) {
-            cause = AdFallback.UNKNOWN_TITLE;
-        } else if (w == null) {
-            cause = AdFallback.OVERLOADED;
-        } else if (System.nanoTime() + predict(w, n) + RESERVE_NANOS > deadline) {
-            cause = AdFallback.DEADLINE;
-        } else {
-            cause = score(w, r, n, titleRow, member, hour, day) ? null : AdFallback.SCORING_FAILED;
-        }
-        if (cause != null) {
-            prior(s, n);
-        }
-        if (cause != AdFallback.NO_ELIGIBLE) {
-            fill(s, r, n, memberKey, out);
-        }
-        out.finish(cause, n, s.unknown, s.capped, System.nanoTime() - start);
-        return cause == null ? 0 : cause.ordinal() + 1;
-    }
-
-    private int collect(Scratch s, AdRequest r, int excluded, long day) {
-        List<String> ids = r.candidates();
-        int n = 0;
-        if (ids == null) {
-            for (int row : servable) {
-                n = admit(s, row, excluded, day, n);
-            }
-            return n;
-        }
-        int stamp = ++s.stamp;
-        if (stamp == 0) {
-            Arrays.fill(s.seen, 0);
-            stamp = s.stamp = 1;
-        }
-        for (int i = 0; i < ids.size(); i++) {
-            Integer row = rowOf.get(ids.get(i));
-            if (row == null) {
-                s.unknown++;
-            } else if (s.seen[row] != stamp) {
-                s.seen[row] = stamp;
-                n = admit(s, row, excluded, day, n);
-            }
-        }
-        return n;
-    }
-
-    private int admit(Scratch s, int row, int excluded, long day, int n) {
-        if (day < flightStart[row] || day > flightEnd[row]) {
-            s.outOfFlight++;
-            return n;
-        }
-        if ((excluded & categoryBit[row]) != 0) {
-            s.excluded++;
-            return n;
-        }
-        s.cand[n] = row;
-        return n + 1;
-    }
-
-    private double predict(Worker w, int n) {
-        int runs = (n + maxBatch - 1) / maxBatch;
-        return w.scale * (runs * runNanos + n * candidateNanos);
-    }
-
-    /** Gathers, encodes and scores the candidates; {@code false} when the run or its output cannot be trusted. */
-    private boolean score(Worker w, AdRequest r, int n, long titleRow, boolean member, double hour, double day) {
-        long t0 = System.nanoTime();
-        try {
-            w.titleRow[0] = titleRow;
-            contentTable.gatherRows(w.titleRow, 1, w.title, 0);
-            AdFeatures.encodeShared(r.positionSeconds(), r.slots(), r.timestampMillis(), member, hour, day, w.shared);
-            for (int from = 0; from < n; from += maxBatch) {
-                int m = Math.min(maxBatch, n - from);
-                for (int i = 0; i < m; i++) {
-                    int row = w.cand[from + i];
-                    w.rows[i] = row;
-                    AdFeatures.encode(w.shared, AdCategory.of(category[row]), w.context, i * AdFeatures.COUNT);
-                }
-                creativeTable.gatherRows(w.rows, m, w.creatives, 0);
-                w.ctx.run(m);
-                for (int i = 0; i < m; i++) {
-                    float p = w.click.get(i);
-                    if (!(p >= 0f && p <= 1f)) {
-                        return false;
-                    }
-                    w.p[from + i] = p;
-                    w.ev[from + i] = p * bidPerImpression[w.cand[from + i]];
-                }
-            }
+            return live.enter(entityKey);
         } catch (PollenException e) {
-            return false; // a failed run, or a table changed under its mapping
-        }
-        double observed = System.nanoTime() - t0;
-        double predicted = predict(w, n) / w.scale;
-        if (predicted > 0) {
-            w.scale = Math.max(0.5, Math.min(50, w.scale + (observed / predicted - w.scale) / 16));
-        }
-        return true;
-    }
-
-    private void prior(Scratch s, int n) {
-        for (int i = 0; i < n; i++) {
-            int row = s.cand[i];
-            s.p[i] = priorCtr[category[row]];
-            s.ev[i] = s.p[i] * bidPerImpression[row];
-        }
-    }
-
-    /** Fills the break best expected value first, skipping what separation, pacing or caps forbid. */
-    private void fill(Scratch s, AdRequest r, int n, long memberKey, AdDecision out) {
-        int chosen = 0;
-        while (chosen < r.slots()) {
-            int best = next(s, n);
-            if (best < 0) {
-                break;
+            if (e.category() != ErrorCategory.UNAVAILABLE) {
+                throw e;
             }
-            int row = s.cand[best];
-            if (separated(s, chosen, row)) {
-                s.separated++;
-            } else if (throttled(s, row, r.timestampMillis())) {
-                s.throttled++;
-            } else if (r.memberId() != null && capped(s, memberKey, row, r.timestampMillis())) {
-                s.capped++;
-            } else {
-                s.chosenAdvertiser[chosen] = advertiser[row];
-                s.chosenCategory[chosen] = category[row];
-                out.add(creative[row], s.p[best], s.ev[best]);
-                chosen++;
-            }
+            return null;
         }
     }
 
-    /** A candidate's sort key: its value's float bits (order-preserving for values from 0 up), then its index. */
-    private static long key(double ev, int i) {
-        return (long) Float.floatToIntBits((float) ev) << 32 | (Integer.MAX_VALUE - i);
-    }
-
-    private static int index(long key) {
-        return Integer.MAX_VALUE - (int) key;
-    }
-
-    /**
-     * The next candidate by expected value, highest first (the first index on ties), or {@code -1}. The first call
-     * keeps the best {@link #TOP} in one pass (most candidates cost one compare); only a break that passes over all
-     * of them sorts the rest, once.
-     */
-    private int next(Scratch s, int n) {
-        if (s.topSize < 0) {
-            int size = 0;
-            for (int i = 0; i < n; i++) {
-                long k = key(s.ev[i], i);
-                if (size == TOP && k <= s.top[TOP - 1]) {
-                    continue;
-                }
-                int at = size == TOP ? TOP - 1 : size++;
-                while (at > 0 && s.top[at - 1] < k) {
-                    s.top[at] = s.top[at - 1];
-                    at--;
-                }
-                s.top[at] = k;
-            }
-            s.topSize = size;
-        }
-        if (s.topNext < s.topSize) {
-            return index(s.top[s.topNext++]);
-        }
-        if (s.sorted < 0) {
-            int m = 0;
-            long floor = s.topSize == 0 ? Long.MAX_VALUE : s.top[s.topSize - 1];
-            for (int i = 0; i < n; i++) {
-                long k = key(s.ev[i], i);
-                if (k < floor) {
-                    s.order[m++] = k;
-                }
-            }
-            Arrays.sort(s.order, 0, m);
-            s.sorted = m;
-        }
-        return s.sorted == 0 ? -1 : index(s.order[--s.sorted]);
-    }
-
-    private boolean separated(Scratch s, int chosen, int row) {
-        for (int i = 0; i < chosen; i++) {
-            if (s.chosenAdvertiser[i] == advertiser[row] || s.chosenCategory[i] == category[row]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean throttled(Scratch s, int row, long at) {
-        int c = campaign[row];
-        long seen = pacing[c];
-        long seenAt = seen >> 1;
-        if (seen != Long.MIN_VALUE && at >= seenAt && at - seenAt < PACING_REFRESH_MILLIS) {
-            return (seen & 1) != 0;
-        }
-        boolean throttled;
-        try {
-            store.read(pacingKey[row], at, s.snap);
-            double lastHour = s.snap.value(AdExposure.HOUR, AdExposure.IMPRESSIONS);
-            double lastDay = s.snap.value(AdExposure.DAY, AdExposure.IMPRESSIONS);
-            double hourly = Math.max(1, Math.ceil(PACING_SLACK * dailyGoal[row] / 24.0));
-            throttled = lastDay >= dailyGoal[row] || lastHour >= hourly;
-        } catch (PollenException e) {
-            return true; // not cached: the next request reads again
-        }
-        pacing[c] = at << 1 | (throttled ? 1 : 0);
-        return throttled;
-    }
-
-    private boolean capped(Scratch s, long memberKey, int row, long at) {
-        if (s.storeFailed) {
-            return true;
-        }
-        try {
-            store.read(FeatureKeys.of(memberKey, adKey[row]), at, s.snap);
-            if (over(s.snap, caps.adHour(), caps.adDay(), caps.adWeek())) {
-                return true;
-            }
-            store.read(FeatureKeys.of(memberKey, campaignKey[row]), at, s.snap);
-            return over(s.snap, caps.campaignHour(), caps.campaignDay(), caps.campaignWeek());
-        } catch (PollenException e) {
-            return true;
-        }
-    }
-
-    private static boolean over(FeatureSnapshot v, int hour, int day, int week) {
-        return v.value(AdExposure.HOUR, AdExposure.IMPRESSIONS) >= hour
-                || v.value(AdExposure.DAY, AdExposure.IMPRESSIONS) >= day
-                || v.value(AdExposure.WEEK, AdExposure.IMPRESSIONS) >= week;
-    }
-
-    private void count(Scratch s) {
-        if (s.unknown > 0) {
-            metrics.counted(EVENT_UNKNOWN, s.unknown);
-        }
-        if (s.outOfFlight > 0) {
-            metrics.counted(EVENT_FLIGHT, s.outOfFlight);
-        }
-        if (s.excluded > 0) {
-            metrics.counted(EVENT_EXCLUDED, s.excluded);
-        }
-        if (s.capped > 0) {
-            metrics.counted(EVENT_CAPPED, s.capped);
-        }
-        if (s.throttled > 0) {
-            metrics.counted(EVENT_THROTTLED, s.throttled);
-        }
-        if (s.separated > 0) {
-            metrics.counted(EVENT_SEPARATED, s.separated);
-        }
+    /** No set serves: nothing to fill the break from, not even an inventory. */
+    private void unserved(AdRequest r, AdDecision out, long start) {
+        Versions v = lastBound;
+        out.start(r.requestId(), v.model(), v.creatives(), v.content());
+        out.finish(AdFallback.MODEL_UNAVAILABLE, 0, 0, 0, System.nanoTime() - start);
+        metrics.decided(AdFallback.MODEL_UNAVAILABLE.ordinal() + 1, out.nanos());
+        metrics.items(r.candidates() == null ? 0 : r.candidates().size());
     }
 
     /**
      * Records that an ad was shown: into the campaign's pacing and, with a member, the member's exposure and caps.
+     * The ad is looked up in the inventory serving the member now (the main set's without a member), whose pacing
+     * cache it clears.
      *
      * @param memberId the viewer, or {@code null} when unknown
      * @param adId the ad shown
      * @param timestampMillis when (UTC epoch milliseconds)
-     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for an ad the inventory does not hold, a blank
-     *     member id, or an event time the store refuses
+     * @throws PollenException {@link ErrorCategory#INVALID_ARGUMENT} for an ad the inventory serving now does not
+     *     hold (also one a newer inventory dropped), a blank member id, or an event time the store refuses;
+     *     {@link ErrorCategory#UNAVAILABLE} while no set serves (a resource-preserving swap's gap: report it again);
+     *     {@link ErrorCategory#ILLEGAL_STATE} once closed
      */
     public void served(String memberId, String adId, long timestampMillis) {
         Objects.requireNonNull(adId, "adId");
-        Integer row = rowOf.get(adId);
-        if (row == null) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served adId must be an ad of " + creativesId
-                    + "'s inventory (found " + Echo.quote(adId) + ")");
-        }
-        boolean ok = memberId == null || (!memberId.isEmpty() && memberId.length() <= 128);
-        for (int i = 0; ok && memberId != null && i < memberId.length(); i++) {
-            ok = !Character.isISOControl(memberId.charAt(i));
-        }
-        if (!ok) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served memberId must be 1 to 128 characters"
-                    + " without control characters (found " + Echo.quote(memberId) + ")");
-        }
-        if (timestampMillis < AdRequest.MIN_TIMESTAMP || timestampMillis > AdRequest.MAX_TIMESTAMP) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "served timestampMillis must be from "
-                    + AdRequest.MIN_TIMESTAMP + " (2000-01-01) to " + AdRequest.MAX_TIMESTAMP + " (2100-01-01) (found "
-                    + timestampMillis + ")");
-        }
-        int r = row;
-        store.checkEventTime(timestampMillis);
-        store.record(pacingKey[r], timestampMillis, ONE);
-        pacing[campaign[r]] = Long.MIN_VALUE; // this process's next decision reads the campaign's pace again
-        if (memberId != null) {
-            long m = FeatureKeys.of(memberId);
-            store.record(FeatureKeys.of(m, EXPOSURE_NAMESPACE), timestampMillis, ONE);
-            store.record(FeatureKeys.of(m, adKey[r]), timestampMillis, ONE);
-            store.record(FeatureKeys.of(m, campaignKey[r]), timestampMillis, ONE);
+        long memberKey = memberId == null ? 0 : FeatureKeys.of(memberId);
+        try (Live.Snapshot<AdDecisionEngine> s = memberId == null ? live.enter() : live.enter(memberKey)) {
+            s.state().served(memberId, memberKey, adId, timestampMillis);
         }
     }
 
@@ -914,21 +392,23 @@ public final class AdDecisioner implements AutoCloseable {
         metrics.rejected();
     }
 
+    /**
+     * Stops following the refs and serving; each set's pool and leases are released once its last decision has left
+     * (by the runtime's watch thread, or at the latest when the runtime closes). Idempotent. The exposure store stays
+     * open: it is the caller's.
+     */
     @Override
     public void close() {
-        if (modelLease != null) {
-            modelLease.close();
-        }
-        if (contentLease != null) {
-            contentLease.close();
-        }
-        creativesLease.close();
+        live.close();
     }
 
     @Override
     public String toString() {
-        return "AdDecisioner[" + modelId + ", " + creativesId + ", " + contentId + ", " + servable.length + " ads]";
+        Versions v = serving();
+        return "AdDecisioner[" + v.model() + ", " + v.creatives() + ", " + v.content() + ", " + inventorySize()
+                + " ads]";
     }
+
 
     /** Configures an {@link AdDecisioner}. */
     public static final class Builder {
@@ -940,25 +420,37 @@ public final class AdDecisioner implements AutoCloseable {
         private FrequencyCaps caps = FrequencyCaps.DEFAULT;
         private int contexts = Runtime.getRuntime().availableProcessors();
         private PollenMetrics metrics = PollenMetrics.none();
+        private Consumer<LiveSpec.Builder> live = spec -> { };
 
         private Builder(PollenRuntime runtime, FeatureStore store) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** @param ref the context-matcher, default {@link #MODEL} @return this */
+        /**
+         * @param ref the context-matcher, default {@link #MODEL}: an alias is followed as it moves, an exact version
+         *     pins it
+         * @return this
+         */
         public Builder model(String ref) {
             this.model = Objects.requireNonNull(ref, "ref");
             return this;
         }
 
-        /** @param ref the creative table with its inventory, default {@link #CREATIVES} @return this */
+        /**
+         * @param ref the creative table with its inventory, default {@link #CREATIVES}: followed or pinned as the
+         *     model's
+         * @return this
+         */
         public Builder creatives(String ref) {
             this.creatives = Objects.requireNonNull(ref, "ref");
             return this;
         }
 
-        /** @param ref the content table with its titles, default {@link #CONTENT} @return this */
+        /**
+         * @param ref the content table with its titles, default {@link #CONTENT}: followed or pinned as the model's
+         * @return this
+         */
         public Builder content(String ref) {
             this.content = Objects.requireNonNull(ref, "ref");
             return this;
@@ -983,6 +475,17 @@ public final class AdDecisioner implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param configure sets the live handle's policy, warm-up, canary (on the model's alias, by member) and
+         *     failure handler on the spec named {@code ads.decision}, whose parts are the model, the creative table
+         *     and the content table (default: none of them)
+         * @return this
+         */
+        public Builder live(Consumer<LiveSpec.Builder> configure) {
+            this.live = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
         /** @param metrics where decisions are reported @return this */
         public Builder metrics(PollenMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -990,11 +493,12 @@ public final class AdDecisioner implements AutoCloseable {
         }
 
         /**
-         * Opens the creative table (required: it holds the inventory), the content table and the model; a missing
-         * content table or model is reported ({@link AdDecisioner#unavailable()}) and its decisions fall back.
+         * Opens the creative table (required: it holds the inventory), the content table and the model, then the
+         * live handle that follows those of them that opened; a content table or model that cannot be opened or does
+         * not fit is reported ({@link AdDecisioner#unavailable()}) and its decisions fall back.
          *
-         * @return the decisioner
-         * @throws PollenException when the creative table or its inventory cannot be opened
+         * @return the decisioner, following its refs until closed
+         * @throws PollenException when the creative table, its inventory or the titles cannot be opened
          */
         public AdDecisioner open() {
             return new AdDecisioner(this);

@@ -13,7 +13,10 @@ public enum AdFallback {
     DEADLINE,
     /** The title has no row in the content embeddings. */
     UNKNOWN_TITLE,
-    /** The context-matcher could not be loaded when the decisioner opened. */
+    /**
+     * The context-matcher could not be loaded when the decisioner opened; or no set of versions served (a
+     * resource-preserving swap's gap), when the break stays empty: no inventory served either.
+     */
     MODEL_UNAVAILABLE,
     /** The content embeddings could not be opened when the decisioner opened. */
     CONTENT_UNAVAILABLE,

@@ -98,34 +98,42 @@ final class AdsFixture {
                     .attachment("titles.jsonl", titlesFile).build());
             catalog.setAlias(c.id(), "prod");
 
-            Path creatives = dir.resolve("creatives");
-            Files.createDirectories(creatives);
-            try (EmbeddingTableWriter w = EmbeddingTableWriter.create(creatives.resolve("a.bin"),
-                    creatives.resolve("a.idx"), DIM, TableDType.FLOAT32, IdKind.STRING, "tests")) {
+            catalog.setAlias(publishCreatives(catalog, dir.resolve("creatives"), ads, adVectors).id(), "prod");
+            catalog.setAlias(publishModel(catalog, dir, "matcher.onnx", matcher(nan)).id(), "prod");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Publishes a version of the creative table (vectors by ad) with its inventory, from files under {@code dir}. */
+    static Manifest publishCreatives(Catalog catalog, Path dir, List<Creative> ads, List<float[]> adVectors) {
+        try {
+            Files.createDirectories(dir);
+            try (EmbeddingTableWriter w = EmbeddingTableWriter.create(dir.resolve("a.bin"), dir.resolve("a.idx"), DIM,
+                    TableDType.FLOAT32, IdKind.STRING, "tests")) {
                 for (int i = 0; i < ads.size(); i++) {
                     w.append(ads.get(i).adId(), adVectors.get(i));
                 }
                 w.finish();
             }
-            Path inventory = creatives.resolve(AdInventory.FILE);
+            Path inventory = dir.resolve(AdInventory.FILE);
             AdInventory.write(ads, inventory);
-            Manifest a = catalog.publish(TableArtifacts.request("ads", "creative-embeddings",
-                    creatives.resolve("a.bin"), creatives.resolve("a.idx")).owner("tests")
-                    .attachment(AdInventory.FILE, inventory).build());
-            catalog.setAlias(a.id(), "prod");
-
-            PublishRequest.Builder model = PublishRequest.builder("ads", "context-matcher", ArtifactKind.MODEL)
-                    .owner("tests").signature(signature())
-                    .payload(TestModels.write(dir, "matcher.onnx", matcher(nan)));
-            for (Map.Entry<String, String> p : Map.of("prior.ctr.automotive", "0.02", "prior.ctr.toys", "0.05")
-                    .entrySet()) {
-                model.property(p.getKey(), p.getValue());
-            }
-            Manifest m = catalog.publish(model.build());
-            catalog.setAlias(m.id(), "prod");
+            return catalog.publish(TableArtifacts.request("ads", "creative-embeddings", dir.resolve("a.bin"),
+                    dir.resolve("a.idx")).owner("tests").attachment(AdInventory.FILE, inventory).build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Publishes a version of the context-matcher of the fixture's signature, with the fixture's priors. */
+    static Manifest publishModel(Catalog catalog, Path dir, String file, byte[] onnx) {
+        PublishRequest.Builder model = PublishRequest.builder("ads", "context-matcher", ArtifactKind.MODEL)
+                .owner("tests").signature(signature()).payload(TestModels.write(dir, file, onnx));
+        for (Map.Entry<String, String> p : Map.of("prior.ctr.automotive", "0.02", "prior.ctr.toys", "0.05")
+                .entrySet()) {
+            model.property(p.getKey(), p.getValue());
+        }
+        return catalog.publish(model.build());
     }
 
     static Signature signature() {
@@ -137,6 +145,11 @@ final class AdsFixture {
 
     /** click = sigmoid(4 · Σ title ⊙ creative) (+ 0 × context, so the input is used); NaN everywhere if asked. */
     static byte[] matcher(boolean nan) {
+        return matcher(nan, 4f);
+    }
+
+    /** click = sigmoid(k · Σ title ⊙ creative) (+ 0 × context); NaN everywhere if asked. */
+    static byte[] matcher(boolean nan, float k) {
         ONNXContext ctx = new ONNXContext();
         ONNXPlaceholder title = ctx.floatInput("title", DIM);
         ONNXPlaceholder creatives = ctx.floatInput("creatives", DIM);
@@ -150,7 +163,7 @@ final class AdsFixture {
                         fb.put(0f);
                     }
                 }), ctx.floatTensor("b", List.of(1), fb -> fb.put(0f))));
-        ONNXRef<?> logit = sim.apply(ONNXOperators.MUL, ctx.array("k", new float[] {4f}))
+        ONNXRef<?> logit = sim.apply(ONNXOperators.MUL, ctx.array("k", new float[] {k}))
                 .apply(ONNXOperators.ADD, ctxTerm);
         if (nan) {
             ONNXRef<?> zero = logit.apply(ONNXOperators.SUB, logit);
@@ -167,11 +180,16 @@ final class AdsFixture {
     }
 
     static double expectedScore(float[] title, float[] creative) {
+        return expectedScore(title, creative, 4);
+    }
+
+    /** @return sigmoid(k · title · creative), what {@link #matcher(boolean, float)} gives */
+    static double expectedScore(float[] title, float[] creative, double k) {
         double dot = 0;
         for (int i = 0; i < DIM; i++) {
             dot += title[i] * creative[i];
         }
-        return 1 / (1 + Math.exp(-4 * dot));
+        return 1 / (1 + Math.exp(-k * dot));
     }
 
     static List<String> ids(List<Creative> ads) {
