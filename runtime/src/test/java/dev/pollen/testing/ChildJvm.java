@@ -30,8 +30,22 @@ public final class ChildJvm {
      * @throws IOException if it cannot start
      */
     public static Process start(boolean withFlags, Class<?> main, String... args) throws IOException {
+        return start(List.of(), withFlags, main, args);
+    }
+
+    /**
+     * @param jvmOptions options for the child JVM, such as {@code -Xmx256m}
+     * @param withFlags as {@link #start(boolean, Class, String...)}
+     * @param main the class whose {@code main} runs
+     * @param args its arguments
+     * @return the started process; stdout is piped, stderr inherited
+     * @throws IOException if it cannot start
+     */
+    public static Process start(List<String> jvmOptions, boolean withFlags, Class<?> main, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         if (withFlags) {
             for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (arg.startsWith("--add-") || arg.startsWith("-D")) {
