@@ -43,6 +43,20 @@ public final class ChildJvm {
      */
     public static Process start(List<String> jvmOptions, boolean withFlags, Class<?> main, String... args)
             throws IOException {
+        return start(jvmOptions, java.util.Map.of(), withFlags, main, args);
+    }
+
+    /**
+     * @param jvmOptions options for the child JVM, such as {@code -Xmx256m}
+     * @param env variables added to the child's environment, such as glibc's {@code MALLOC_*} tunables
+     * @param withFlags as {@link #start(boolean, Class, String...)}
+     * @param main the class whose {@code main} runs
+     * @param args its arguments
+     * @return the started process; stdout is piped, stderr inherited
+     * @throws IOException if it cannot start
+     */
+    public static Process start(List<String> jvmOptions, java.util.Map<String, String> env, boolean withFlags,
+            Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -57,6 +71,8 @@ public final class ChildJvm {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 }
