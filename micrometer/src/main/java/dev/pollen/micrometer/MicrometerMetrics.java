@@ -48,6 +48,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       <td>first failed load or open of that category</td><td>never</td></tr>
  *   <tr><td>{@code pollen.live.swaps}</td><td>counter</td><td>live</td><td>a live handle's first switch</td>
  *       <td>never</td></tr>
+ *   <tr><td>{@code pollen.shadow.delta}</td><td>distribution summary</td><td>live</td><td>first shadowed
+ *       request</td><td>never</td></tr>
+ *   <tr><td>{@code pollen.shadow.changed}, {@code pollen.shadow.dropped}</td><td>counter</td><td>live</td>
+ *       <td>first such request</td><td>never</td></tr>
  *   <tr><td>{@code pollen.live.failures}</td><td>counter</td><td>live, stage, category</td><td>a live handle's
  *       first failure of that stage and category</td><td>never</td></tr>
  *   <tr><td>{@code pollen.decision.latency}</td><td>timer (latency histogram)</td><td>adapter</td>
@@ -213,6 +217,24 @@ public final class MicrometerMetrics implements PollenMetrics {
     public void liveSwapped(String live, List<ArtifactId> from, List<ArtifactId> to) {
         Counter.builder("pollen.live.swaps").tags(common).tag("live", live)
                 .description("sets of versions a live handle switched to").register(registry).increment();
+    }
+
+    @Override
+    public void shadowed(String live, double delta, boolean changed) {
+        io.micrometer.core.instrument.DistributionSummary.builder("pollen.shadow.delta").tags(common).tag("live", live)
+                .description("absolute difference of the shadow version's score from the serving version's")
+                .register(registry).record(Math.abs(delta));
+        if (changed) {
+            Counter.builder("pollen.shadow.changed").tags(common).tag("live", live)
+                    .description("shadowed requests whose decision the shadow version would have changed")
+                    .register(registry).increment();
+        }
+    }
+
+    @Override
+    public void shadowDropped(String live) {
+        Counter.builder("pollen.shadow.dropped").tags(common).tag("live", live)
+                .description("requests not shadowed: the shadow queue was full").register(registry).increment();
     }
 
     @Override

@@ -49,6 +49,20 @@ class LiveMetricsTest {
         }
     }
 
+    @Test
+    void shadowDeltasChangesAndDropsAreRecordedByHandle() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics metrics = MicrometerMetrics.of(registry);
+        metrics.shadowed("payments.fraud", -0.25, false);
+        metrics.shadowed("payments.fraud", 0.5, true);
+        metrics.shadowDropped("payments.fraud");
+        var delta = registry.get("pollen.shadow.delta").tags("live", "payments.fraud").summary();
+        assertEquals(2, delta.count());
+        assertEquals(0.75, delta.totalAmount(), 1e-9, "absolute deltas");
+        assertEquals(1.0, registry.get("pollen.shadow.changed").tags("live", "payments.fraud").counter().count());
+        assertEquals(1.0, registry.get("pollen.shadow.dropped").tags("live", "payments.fraud").counter().count());
+    }
+
     private static void await(java.util.function.BooleanSupplier condition) {
         long until = System.nanoTime() + 5_000_000_000L;
         while (!condition.getAsBoolean()) {

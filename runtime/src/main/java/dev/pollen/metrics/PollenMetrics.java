@@ -96,6 +96,24 @@ public interface PollenMetrics {
     default void liveFailed(String live, String stage, dev.pollen.ErrorCategory category) {
     }
 
+    /**
+     * A shadow version scored a request the serving version answered.
+     *
+     * @param live the serving handle's name, such as {@code payments.fraud}; a tag value, lower-case
+     * @param delta the shadow's score minus the serving version's
+     * @param changed whether the shadow's score would have changed the decision
+     */
+    default void shadowed(String live, double delta, boolean changed) {
+    }
+
+    /**
+     * A request was not scored by the shadow version: its queue was full.
+     *
+     * @param live the serving handle's name; a tag value, lower-case
+     */
+    default void shadowDropped(String live) {
+    }
+
     /** @return a binding that records nothing */
     static PollenMetrics none() {
         return new PollenMetrics() {

@@ -18,6 +18,7 @@ import dev.pollen.runtime.LiveStatus;
 import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
+import dev.pollen.runtime.ShadowQueue;
 import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,10 @@ public final class FraudScorer implements AutoCloseable {
     static final List<String> OUTCOMES = List.of("approve", "review", "decline");
 
     private final Live<Version> live;
+    /** The shadow version's handle and queue, or {@code null} without a shadow. */
+    private final Live<Version> shadow;
+    private final ShadowQueue<ShadowSlot> shadowQueue;
+    private final dev.pollen.metrics.PollenMetrics runtimeMetrics;
     private final FeatureStore store;
     /** What the metrics read of the store; held here, as registries hold it weakly. */
     private final dev.pollen.metrics.FeatureStoreGauges storeGauges;
@@ -194,7 +199,26 @@ public final class FraudScorer implements AutoCloseable {
         this.timed = metrics != DecisionMetrics.NONE;
         LiveSpec.Builder spec = LiveSpec.builder("payments.fraud").model(b.model.toString());
         b.live.accept(spec);
+        this.runtimeMetrics = b.runtimeMetrics;
         this.live = b.runtime.live(spec.build(), Version::new);
+        if (b.shadow != null) {
+            Live<Version> s = null;
+            try {
+                s = b.runtime.live(LiveSpec.builder("payments.fraud.shadow").model(b.shadow).build(), Version::new);
+                this.shadow = s;
+                this.shadowQueue = new ShadowQueue<>("payments.fraud", b.shadowCapacity, ShadowSlot::new,
+                        this::scoreShadow);
+            } catch (RuntimeException e) {
+                if (s != null) {
+                    s.close();
+                }
+                live.close();
+                throw e;
+            }
+        } else {
+            this.shadow = null;
+            this.shadowQueue = null;
+        }
         this.storeGauges = store.gauges();
         this.storeMeters = b.runtimeMetrics.bindFeatureStore(storeGauges); // last: a refused scorer binds nothing
     }
@@ -326,6 +350,45 @@ public final class FraudScorer implements AutoCloseable {
         metrics.counted(UNAVAILABLE, 1);
     }
 
+    /** What a shadow run needs of a decided transaction, copied: the features and the serving version's answer. */
+    private static final class ShadowSlot {
+        final float[] features = new float[FraudFeatures.COUNT];
+        float probability;
+        Decision decision;
+    }
+
+    /** Queues the decided row for the shadow version, or counts it dropped when the queue is full. */
+    private void shadow(Worker w, FraudDecision out) {
+        ShadowSlot slot = shadowQueue.claim();
+        if (slot == null) {
+            runtimeMetrics.shadowDropped(live.spec().name());
+            return;
+        }
+        w.in.get(0, slot.features, 0, FraudFeatures.COUNT);
+        slot.probability = out.probability();
+        slot.decision = out.decision();
+        shadowQueue.submit(slot);
+    }
+
+    /** The shadow's thread: scores the same features with the shadow version and records the delta. */
+    private void scoreShadow(ShadowSlot slot) {
+        try (Live.Snapshot<Version> s = shadow.enter();
+             ContextPool.Handle<Worker> h = s.state().workers.acquire()) {
+            Worker w = h.attachment();
+            w.in.put(0, slot.features, 0, FraudFeatures.COUNT);
+            w.ctx.run(1);
+            float p = w.probability.get(0);
+            Version v = s.state();
+            Decision d = p >= v.decline ? Decision.DECLINE : p >= v.review ? Decision.REVIEW : Decision.APPROVE;
+            runtimeMetrics.shadowed(live.spec().name(), p - slot.probability, d != slot.decision);
+        }
+    }
+
+    /** @return the shadow's queue (scored, dropped, failed), or {@code null} without a shadow */
+    public ShadowQueue<?> shadowQueue() {
+        return shadowQueue;
+    }
+
     /** Runs the worker's context; {@code false} when its deadline passed first (counted). */
     private boolean run(Worker w, int batch) {
         if (!w.due) {
@@ -350,6 +413,9 @@ public final class FraudScorer implements AutoCloseable {
                 encode(w, tx, 0);
                 if (run(w, 1)) {
                     decide(w, tx, 0, out);
+                    if (shadowQueue != null && !out.unscored()) {
+                        shadow(w, out);
+                    }
                 } else {
                     out.setUnscored(tx.transactionId(), w.version.model, FraudDecision.UNSCORED_DEADLINE);
                 }
@@ -480,6 +546,10 @@ public final class FraudScorer implements AutoCloseable {
     @Override
     public void close() {
         storeMeters.close();
+        if (shadow != null) {
+            shadowQueue.close();
+            shadow.close();
+        }
         live.close();
     }
 
@@ -496,6 +566,8 @@ public final class FraudScorer implements AutoCloseable {
         private Duration acquireTimeout = ContextPool.DEFAULT_ACQUIRE_TIMEOUT;
         private dev.pollen.metrics.PollenMetrics runtimeMetrics = dev.pollen.metrics.PollenMetrics.none();
         private java.util.function.Consumer<LiveSpec.Builder> live = spec -> { };
+        private String shadow;
+        private int shadowCapacity = 1_024;
 
         private Builder(PollenRuntime runtime, FeatureStore store) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -509,6 +581,29 @@ public final class FraudScorer implements AutoCloseable {
          */
         public Builder model(String ref) {
             this.model = ArtifactRef.parse(ref);
+            return this;
+        }
+
+        /**
+         * Scores every transaction decided by the model again with a shadow version, off the caller's thread: its
+         * features and the serving version's probability are copied into one of {@code capacity} slots, and the
+         * scorer's shadow thread runs the shadow version on them and reports the probability's delta and whether
+         * the decision would have changed ({@code PollenMetrics.shadowed}); a transaction that finds every slot
+         * taken is not shadowed ({@code shadowDropped}). The shadow follows its ref like the model; it never
+         * decides.
+         *
+         * @param ref the shadow version, such as {@code payments/fraud-scorer@shadow} (default: none)
+         * @param capacity slots, from 1 to {@value ShadowQueue#MAX_CAPACITY}
+         * @return this
+         */
+        public Builder shadow(String ref, int capacity) {
+            ArtifactRef.parse(ref);
+            if (capacity < 1 || capacity > ShadowQueue.MAX_CAPACITY) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "shadow capacity must be from 1 to "
+                        + ShadowQueue.MAX_CAPACITY + " (found " + capacity + ")");
+            }
+            this.shadow = ref;
+            this.shadowCapacity = capacity;
             return this;
         }
 

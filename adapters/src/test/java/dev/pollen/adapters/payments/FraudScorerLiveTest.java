@@ -162,6 +162,50 @@ class FraudScorerLiveTest {
     }
 
     @Test
+    void aShadowVersionScoresTheSameFeaturesOffTheCallersThreadWithoutDeciding() {
+        Manifest v1 = fraud(5);
+        Manifest candidate = publish(TestModels.fraudShaped(FraudFeatures.COUNT, 77), true, "shadow");
+        catalog.setAlias(v1.id(), "prod");
+        List<Double> deltas = new CopyOnWriteArrayList<>();
+        AtomicLong dropped = new AtomicLong();
+        dev.pollen.metrics.PollenMetrics metrics = new dev.pollen.metrics.PollenMetrics() {
+            @Override
+            public dev.pollen.metrics.ModelMetrics forModel(ArtifactId id) {
+                return dev.pollen.metrics.ModelMetrics.NONE;
+            }
+
+            @Override
+            public dev.pollen.metrics.MetricsRegistration bindRuntime(dev.pollen.metrics.RuntimeGauges gauges) {
+                return dev.pollen.metrics.MetricsRegistration.NONE;
+            }
+
+            @Override
+            public void shadowed(String live, double delta, boolean changed) {
+                assertEquals("payments.fraud", live);
+                deltas.add(delta);
+            }
+
+            @Override
+            public void shadowDropped(String live) {
+                dropped.incrementAndGet();
+            }
+        };
+        try (FraudScorer scorer = FraudScorer.builder(runtime, store).metrics(metrics)
+                .shadow("payments/fraud-scorer@shadow", 4_096).build()) {
+            FraudDecision d = new FraudDecision();
+            for (int i = 0; i < 500; i++) {
+                scorer.score(tx(i), d);
+                assertEquals(v1.id(), d.model(), "the shadow never decides");
+            }
+            await(() -> deltas.size() + dropped.get() == 500, "every decision shadowed or dropped");
+            assertEquals(0, dropped.get(), "4,096 slots hold 500");
+            assertTrue(deltas.stream().anyMatch(x -> Math.abs(x) > 1e-4), "another model scores otherwise");
+            assertEquals(500, scorer.shadowQueue().done());
+        }
+        assertTrue(candidate.id().version() > v1.id().version());
+    }
+
+    @Test
     void aPassedDeadlineIsReviewedUnscoredNeverApprovedAndItsVelocityStillCounts() {
         fraud(5);
         try (FraudScorer scorer = FraudScorer.builder(runtime, store).thresholds(0.99f, 1f).build()) {
