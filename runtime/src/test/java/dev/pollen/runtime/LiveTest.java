@@ -151,6 +151,20 @@ class LiveTest {
     }
 
     @Test
+    void atTheDefaultIntervalAMovedAliasServesWithinTwoSeconds() {
+        model(1, "prod");
+        try (PollenRuntime defaults = PollenRuntime.builder(catalog).build();
+             Live<LiveVersions> live = defaults.live(spec().build())) {
+            Manifest v2 = model(2, "prod");
+            long moved = System.nanoTime();
+            await(() -> live.serving().equals(List.of(v2.id())), "serving " + v2.id() + " at the default interval "
+                    + PollenRuntime.DEFAULT_LIVE_INTERVAL);
+            long took = (System.nanoTime() - moved) / 1_000_000;
+            assertTrue(took < 2_000, took + " ms");
+        }
+    }
+
+    @Test
     void aVersionThatFailsItsWarmUpIsNeverServedAndTheNextMoveIsFollowed() {
         Manifest v1 = model(1, "prod");
         try (Live<ContextPool<ScoringContext>> live = runtime.live(spec().build(),
