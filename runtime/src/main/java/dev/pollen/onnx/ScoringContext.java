@@ -324,22 +324,7 @@ public final class ScoringContext implements AutoCloseable {
      *     {@link ErrorCategory#ILLEGAL_STATE} after close, {@link ErrorCategory#INFERENCE} when ONNX Runtime fails
      */
     public void run(int batch) {
-        if (batch < 1 || batch > maxBatch || (fixedBatch > 0 && batch != fixedBatch)) {
-            throw badBatch(batch);
-        }
-        if (!guard.enter()) {
-            throw closed(model.isClosed() ? "model" : "scoring context");
-        }
-        try {
-            // the context holds the model open until it is released, so the run enters only the context's guard
-            Bound b = bound[batch];
-            if (b == null) {
-                b = bind(batch);
-            }
-            model.runBound(b.inputs, b.outputs, metrics, timed);
-        } finally {
-            guard.exit();
-        }
+        run(batch, false, 0);
     }
 
     /**
@@ -355,21 +340,32 @@ public final class ScoringContext implements AutoCloseable {
      * @throws PollenException as {@link #run(int)} does, and {@link ErrorCategory#DEADLINE_EXCEEDED}
      */
     public void run(int batch, long deadlineNanos) {
+        run(batch, true, deadlineNanos);
+    }
+
+    private void run(int batch, boolean due, long deadlineNanos) {
         if (batch < 1 || batch > maxBatch || (fixedBatch > 0 && batch != fixedBatch)) {
             throw badBatch(batch);
         }
-        long now = System.nanoTime();
-        if (now - deadlineNanos >= 0) {
-            metrics.missedDeadline(false);
-            throw RunDeadline.exceeded(what, false, deadlineNanos, now);
+        if (due) {
+            long now = System.nanoTime();
+            if (now - deadlineNanos >= 0) {
+                metrics.missedDeadline(false);
+                throw RunDeadline.exceeded(what, false, deadlineNanos, now);
+            }
         }
         if (!guard.enter()) {
             throw closed(model.isClosed() ? "model" : "scoring context");
         }
         try {
+            // the context holds the model open until it is released, so the run enters only the context's guard
             Bound b = bound[batch];
             if (b == null) {
                 b = bind(batch);
+            }
+            if (!due) {
+                model.runBound(b.inputs, b.outputs, metrics, timed);
+                return;
             }
             RunDeadline d = runDeadline;
             if (d == null) {
