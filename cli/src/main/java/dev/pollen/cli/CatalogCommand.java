@@ -2,6 +2,7 @@ package dev.pollen.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
@@ -47,7 +48,7 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {CatalogCommand.ListCmd.class, CatalogCommand.SearchCmd.class, CatalogCommand.DescribeCmd.class,
                 CatalogCommand.LineageCmd.class, CatalogCommand.VerifyCmd.class, CatalogCommand.AliasCmd.class,
                 CatalogCommand.PublishCmd.class, CatalogCommand.KeygenCmd.class, CatalogCommand.SignCmd.class,
-                CatalogCommand.MigrateCmd.class})
+                CatalogCommand.MigrateCmd.class, CatalogCommand.ConsumersCmd.class})
 final class CatalogCommand {
     @ParentCommand
     PollenCli root;
@@ -328,6 +329,77 @@ final class CatalogCommand {
                 out.println("    -");
             }
             down.forEach(d -> out.println("    " + d.id() + "  (" + d.owner() + ")"));
+            out.println("  used by:");
+            List<dev.pollen.catalog.ConsumerRecord> users = alive(catalog.consumersOf(id, java.time.Instant.now()));
+            if (users.isEmpty()) {
+                out.println("    -");
+            }
+            users.forEach(c -> out.println("    " + c.consumer() + " (" + c.team() + ")"));
+            return 0;
+        }
+    }
+
+    /** @return the consumers alive now, one line per consumer name (its instances counted) */
+    static List<dev.pollen.catalog.ConsumerRecord> alive(List<dev.pollen.catalog.ConsumerRecord> records) {
+        java.time.Instant now = java.time.Instant.now();
+        Map<String, dev.pollen.catalog.ConsumerRecord> byName = new TreeMap<>();
+        for (dev.pollen.catalog.ConsumerRecord c : records) {
+            if (!c.gone(now)) {
+                byName.putIfAbsent(c.consumer(), c);
+            }
+        }
+        return List.copyOf(byName.values());
+    }
+
+    /** {@code pollen catalog consumers REF}. */
+    @Command(name = "consumers", description = "List the running services that hold a version (recorded by runtimes"
+            + " built with a consumer name); --all adds those gone (not seen within their ttl).",
+            mixinStandardHelpOptions = true)
+    static final class ConsumersCmd implements Callable<Integer> {
+        @ParentCommand
+        CatalogCommand parent;
+
+        @Parameters(paramLabel = "REF", description = "domain/name@version|@alias")
+        String ref;
+
+        @Option(names = "--all", description = "Also list consumers that stopped refreshing (died).")
+        boolean all;
+
+        @Option(names = "--json", description = "Print one JSON array of records: consumer, team, instance, host,"
+                + " pid, startedAt, seenAt, ttlSeconds, gone.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Catalog catalog = parent.root.catalog();
+            ArtifactId id = catalog.resolve(ArtifactRef.parse(ref));
+            java.time.Instant now = java.time.Instant.now();
+            List<dev.pollen.catalog.ConsumerRecord> records = catalog.consumersOf(id, now).stream()
+                    .filter(c -> all || !c.gone(now)).toList();
+            PrintWriter out = parent.root.out;
+            if (json) {
+                ArrayNode a = JsonNodeFactory.instance.arrayNode();
+                for (dev.pollen.catalog.ConsumerRecord c : records) {
+                    ObjectNode o = a.addObject();
+                    o.put("consumer", c.consumer());
+                    o.put("team", c.team());
+                    o.put("instance", c.instance());
+                    o.put("host", c.host());
+                    o.put("pid", c.pid());
+                    o.put("startedAt", c.startedAt().toString());
+                    o.put("seenAt", c.seenAt().toString());
+                    o.put("ttlSeconds", c.ttl().toSeconds());
+                    o.put("gone", c.gone(now));
+                }
+                out.println(a);
+                return 0;
+            }
+            out.println(id + " is used by " + (records.isEmpty() ? "no running consumer" : records.size()
+                    + " consumer process" + (records.size() == 1 ? "" : "es")) + ":");
+            for (dev.pollen.catalog.ConsumerRecord c : records) {
+                out.printf("  %s (%s) on %s, pid %d, since %s, seen %s%s%n", c.consumer(), c.team(), c.host(),
+                        c.pid(), c.startedAt(), c.seenAt(), c.gone(now) ? "  gone" : "");
+            }
             return 0;
         }
     }

@@ -71,6 +71,37 @@ class PollenCliTest {
     }
 
     @Test
+    void consumersAndLineageShowTheServicesHoldingAVersion() throws Exception {
+        assertEquals(0, run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
+                "--infer-signature").code());
+        Result none = run("catalog", "consumers", "demo/m@1");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("demo/m@1 is used by no running consumer"), none.out());
+        dev.pollen.catalog.fs.FileSystemCatalog c = dev.pollen.catalog.fs.FileSystemCatalog.open(catalog,
+                dev.pollen.runtime.PollenRuntime.validators());
+        try (dev.pollen.runtime.PollenRuntime ads = dev.pollen.runtime.PollenRuntime.builder(c)
+                .liveInterval(java.time.Duration.ofMillis(20)).consumer("ads-server", "ads").build();
+             dev.pollen.runtime.ModelLease lease = ads.model("demo/m@1")) {
+            long until = System.nanoTime() + 5_000_000_000L;
+            Result r = run("catalog", "consumers", "demo/m@1");
+            while (!r.out().contains("ads-server (ads) on ") && System.nanoTime() < until) {
+                Thread.sleep(20);
+                r = run("catalog", "consumers", "demo/m@1");
+            }
+            assertTrue(r.out().contains("demo/m@1 is used by 1 consumer process:\n  ads-server (ads) on "),
+                    r.out());
+            Result json = run("catalog", "consumers", "demo/m@1", "--json");
+            assertTrue(json.out().startsWith("[{\"consumer\":\"ads-server\",\"team\":\"ads\",")
+                    && json.out().contains("\"gone\":false"), json.out());
+            Result l = run("catalog", "lineage", "demo/m@1");
+            assertTrue(l.out().contains("  used by:\n    ads-server (ads)"), l.out());
+        }
+        assertTrue(run("catalog", "lineage", "demo/m@1").out().contains("  used by:\n    -"));
+        Result bad = run("catalog", "consumers", "demo/m@9");
+        assertEquals(2, bad.code());
+    }
+
+    @Test
     void publishDescribeAliasSearchLineageAndVerify() throws Exception {
         Result p = run("catalog", "publish", "payments/fraud-scorer", "--file", model.toString(), "--owner",
                 "payments-ml", "--infer-signature", "--tag", "fraud", "--description", "Card fraud",

@@ -120,6 +120,38 @@ public interface Catalog {
     Map<String, Long> aliases(String domain, String name);
 
     /**
+     * Writes (or replaces) a running consumer's record, atomically.
+     *
+     * @param record the record; its {@link ConsumerRecord#instance()} names it
+     */
+    void recordConsumer(ConsumerRecord record);
+
+    /**
+     * Removes a consumer's record; nothing happens when there is none.
+     *
+     * @param instance the record's {@link ConsumerRecord#instance()}
+     */
+    void removeConsumer(String instance);
+
+    /**
+     * @return every consumer record, alive or gone, sorted by consumer and instance; unreadable records are
+     *     skipped (and logged)
+     */
+    List<ConsumerRecord> consumers();
+
+    /**
+     * @param id an artifact version
+     * @param now the time to judge liveness by
+     * @return the records of consumers that hold {@code id}, alive ones first, each group by consumer
+     */
+    default List<ConsumerRecord> consumersOf(ArtifactId id, java.time.Instant now) {
+        return consumers().stream().filter(c -> c.uses(id))
+                .sorted(java.util.Comparator.comparing((ConsumerRecord c) -> c.gone(now))
+                        .thenComparing(ConsumerRecord::consumer).thenComparing(ConsumerRecord::instance))
+                .toList();
+    }
+
+    /**
      * Same as {@link #verify(ArtifactRef, Trust)} with {@link Trust#none()}: checksums only.
      *
      * @param ref what to verify, or {@code null} for everything

@@ -58,6 +58,8 @@ import java.util.concurrent.CompletionException;
 public final class PollenRuntime implements AutoCloseable {
     /** How often the watch thread reads the aliases live handles follow, unless {@link Builder#liveInterval} says. */
     public static final java.time.Duration DEFAULT_LIVE_INTERVAL = java.time.Duration.ofMillis(500);
+    /** How long a consumer record counts as alive without a refresh, unless {@link Builder#consumerTtl} says. */
+    public static final java.time.Duration DEFAULT_CONSUMER_TTL = java.time.Duration.ofSeconds(60);
     private static final System.Logger LOG = System.getLogger(PollenRuntime.class.getName());
 
     private final Catalog catalog;
@@ -87,6 +89,9 @@ public final class PollenRuntime implements AutoCloseable {
     /** The watch thread, started with the first live handle; guarded by {@link #lock}. */
     private Thread watch;
     private volatile boolean watching = true;
+    /** This process's consumer record as last written, or {@code null} without a consumer name. */
+    private volatile dev.pollen.catalog.ConsumerRecord consumer;
+    private long consumerWrittenAt;
 
     private PollenRuntime(Builder b) {
         this.trust = b.trust.build();
@@ -112,9 +117,67 @@ public final class PollenRuntime implements AutoCloseable {
             preloads.add(l);
             lives.add(l);
         }
-        if (!preloads.isEmpty()) {
+        if (b.consumer != null) {
+            long pid = ProcessHandle.current().pid();
+            String host = hostName();
+            java.time.Instant now = java.time.Instant.now();
+            consumer = new dev.pollen.catalog.ConsumerRecord(b.consumer, b.team,
+                    dev.pollen.catalog.ConsumerRecord.instanceOf(b.consumer, host, pid), host, pid, now, now,
+                    b.consumerTtl, List.of());
+            catalog.recordConsumer(consumer);
+            consumerWrittenAt = System.nanoTime();
+        }
+        if (!preloads.isEmpty() || consumer != null) {
             startWatch();
         }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * Rewrites this process's consumer record when the versions it holds changed, or a third of its ttl after the
+     * last write; on the watch thread, never on a call's path. A failed write is logged and tried at the next tick.
+     */
+    private void refreshConsumer() {
+        dev.pollen.catalog.ConsumerRecord c = consumer;
+        if (c == null) {
+            return;
+        }
+        List<ArtifactId> uses = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            entries.values().stream().filter(e -> e.future.isDone() && !e.future.isCompletedExceptionally())
+                    .forEach(e -> uses.add(e.id));
+            uses.addAll(tables.keySet());
+        }
+        uses.sort(java.util.Comparator.comparing(ArtifactId::toString));
+        long now = System.nanoTime();
+        if (uses.equals(c.uses()) && now - consumerWrittenAt < c.ttl().toNanos() / 3) {
+            return;
+        }
+        dev.pollen.catalog.ConsumerRecord next = new dev.pollen.catalog.ConsumerRecord(c.consumer(), c.team(),
+                c.instance(), c.host(), c.pid(), c.startedAt(), java.time.Instant.now(), c.ttl(), uses);
+        try {
+            catalog.recordConsumer(next);
+            consumer = next;
+            consumerWrittenAt = now;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot refresh the consumer record " + c.instance() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** @return this process's consumer record as last written, or {@code null} without a consumer name */
+    public dev.pollen.catalog.ConsumerRecord consumerRecord() {
+        return consumer;
     }
 
     /**
@@ -377,6 +440,7 @@ public final class PollenRuntime implements AutoCloseable {
 
     private void watchLoop() {
         while (watching) {
+            refreshConsumer();
             for (Live<?> l : lives) {
                 try {
                     l.poll();
@@ -414,6 +478,15 @@ public final class PollenRuntime implements AutoCloseable {
             l.releaseAll();
         }
         lives.clear();
+        dev.pollen.catalog.ConsumerRecord c = consumer;
+        if (c != null) {
+            try {
+                catalog.removeConsumer(c.instance());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove the consumer record " + c.instance() + ": "
+                        + e.getMessage() + "; it shows as gone after " + c.ttl());
+            }
+        }
     }
 
     private TableEntry openTable(ArtifactId id) {
@@ -701,6 +774,9 @@ public final class PollenRuntime implements AutoCloseable {
         private final Trust.Builder trust = Trust.builder();
         private java.time.Duration liveInterval = DEFAULT_LIVE_INTERVAL;
         private final List<String> preload = new ArrayList<>();
+        private String consumer;
+        private String team;
+        private java.time.Duration consumerTtl = DEFAULT_CONSUMER_TTL;
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -794,6 +870,38 @@ public final class PollenRuntime implements AutoCloseable {
                         + " minute (found " + interval + ")");
             }
             this.liveInterval = interval;
+            return this;
+        }
+
+        /**
+         * Records in the catalog that this process is a consumer: its name and team, host and process, and the
+         * artifact versions it holds, written when the runtime is built, rewritten by the watch thread when the
+         * versions change and at least every third of the ttl, removed when the runtime closes. A process that
+         * dies stops refreshing, and its record shows as gone once the ttl has passed. Without a name nothing is
+         * recorded.
+         *
+         * @param name the service, such as {@code ads-server} ({@link dev.pollen.catalog.Names#NAME_RULE})
+         * @param team the team or domain running it, such as {@code ads}
+         * @return this
+         */
+        public Builder consumer(String name, String team) {
+            this.consumer = dev.pollen.catalog.Names.checkName("consumer name", name);
+            this.team = dev.pollen.catalog.Names.checkName("consumer team", team);
+            return this;
+        }
+
+        /**
+         * @param ttl how long a consumer record counts as alive without a refresh, from 1 second to 1 day (default
+         *     {@link PollenRuntime#DEFAULT_CONSUMER_TTL})
+         * @return this
+         */
+        public Builder consumerTtl(java.time.Duration ttl) {
+            if (ttl == null || ttl.compareTo(java.time.Duration.ofSeconds(1)) < 0
+                    || ttl.compareTo(java.time.Duration.ofDays(1)) > 0) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "consumer ttl must be from 1 second to 1"
+                        + " day (found " + ttl + ")");
+            }
+            this.consumerTtl = ttl;
             return this;
         }
 

@@ -134,6 +134,21 @@ class CatalogSearchTest {
         }
 
         @Override
+        public void recordConsumer(ConsumerRecord record) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void removeConsumer(String instance) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<ConsumerRecord> consumers() {
+            return List.of();
+        }
+
+        @Override
         public List<VerifyResult> verify(ArtifactRef ref, Trust trust) {
             throw new UnsupportedOperationException();
         }

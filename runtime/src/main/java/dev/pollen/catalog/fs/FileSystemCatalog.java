@@ -8,6 +8,7 @@ import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.ArtifactValidator;
 import dev.pollen.catalog.Attachment;
 import dev.pollen.catalog.Catalog;
+import dev.pollen.catalog.ConsumerRecord;
 import dev.pollen.catalog.CatalogFiles;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.ManifestSignature;
@@ -55,6 +56,8 @@ import java.util.stream.Stream;
  * root/
  *   .lock                          held (file lock + in-process lock) while choosing versions and moving aliases
  *   .staging/&lt;pid&gt;-&lt;uuid&gt;/        publishes in progress, each holding a lock on its .owner file
+ *   .consumers/&lt;instance&gt;.json    running consumers and the versions they hold ({@link ConsumerRecord}), replaced
+ *                                  atomically as they refresh, removed as they stop
  *   &lt;domain&gt;/&lt;name&gt;/
  *     aliases.json                 {"format": 2, "domain", "name", "aliases": {"prod": 3}, "checksum"}, replaced
  *                                  atomically
@@ -426,6 +429,21 @@ public final class FileSystemCatalog implements Catalog {
      *     tampered file never makes a ref select another version), {@code MALFORMED_MANIFEST} when it does not parse
      *     or predates format 2
      */
+    @Override
+    public void recordConsumer(ConsumerRecord record) {
+        ConsumerFiles.write(root, record);
+    }
+
+    @Override
+    public void removeConsumer(String instance) {
+        ConsumerFiles.remove(root, instance);
+    }
+
+    @Override
+    public List<ConsumerRecord> consumers() {
+        return ConsumerFiles.read(root);
+    }
+
     @Override
     public Map<String, Long> aliases(String domain, String name) {
         Path file = artifactDir(domain, name).resolve(ALIASES);
