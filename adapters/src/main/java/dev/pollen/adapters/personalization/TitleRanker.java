@@ -774,11 +774,11 @@ public final class TitleRanker implements AutoCloseable {
          * (sized for {@link #MAX_CANDIDATES}), no allocation, never a wait. The ranker's
          * {@code pollen-shadow-personalization.rank} thread gathers the same rows from that set's tables into the
          * candidate's inputs with the same context rows (the titles' ages, and their popularity from the serving
-         * ranker's {@code popularity.jsonl}), runs it in chunks of {@link #maxBatch} and reports per ranking
-         * {@code PollenMetrics.shadowed("personalization.rank", delta, changed)}: the delta is the mean over the
-         * candidates of the candidate's probability of play minus the serving ranker's; {@code changed} is whether
-         * the top title (the earlier candidate on ties) would differ. It then closes the hold, so a set stays mapped
-         * after a swap until its queued rankings are scored.
+         * ranker's {@code popularity.jsonl}), runs it in chunks of {@link TitleRanker#maxBatch()} and reports per
+         * ranking {@code PollenMetrics.shadowed("personalization.rank", delta, changed)}: the delta is the mean over
+         * the candidates of the candidate's probability of play minus the serving ranker's; {@code changed} is
+         * whether the top title (the earlier candidate on ties) would differ. It then closes the hold, so a set
+         * stays mapped after a swap until its queued rankings are scored.
          *
          * <p>A ranking that finds every slot taken is not shadowed and is counted
          * ({@code PollenMetrics.shadowDropped("personalization.rank")}). Cold-start and fallback rankings (no model
