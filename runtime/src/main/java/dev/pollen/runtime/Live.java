@@ -280,7 +280,30 @@ public final class Live<S> implements AutoCloseable {
             return canary;
         }
 
-        /** Leaves the set; call once per {@link Live#enter()}. */
+        /**
+         * Takes one more hold on this set for work that outlives the caller's own, such as a shadow run queued for
+         * another thread: the set (its state, leases and mapped tables) is not released, after a swap or
+         * {@link Live#close()}, until this hold is closed too, so the work may refer to the set's rows instead of
+         * copying them. Call it while holding the snapshot (between entering it and closing it); close the snapshot
+         * once more for each retain, from any thread. A retained hold counts as a call in flight: a
+         * {@link SwapPolicy#RESOURCE_PRESERVING} swap waits for it, and {@link PollenRuntime#close()} releases the
+         * set anyway. One atomic increment, no lock and no allocation.
+         *
+         * @return this snapshot, to close once the work is done
+         * @throws PollenException {@link ErrorCategory#ILLEGAL_STATE} when no call holds the snapshot (it may have
+         *     been released already)
+         */
+        public Snapshot<S> retain() {
+            long held = calls.getAndIncrement();
+            if (held <= 0) {
+                calls.decrementAndGet();
+                throw new PollenException(ErrorCategory.ILLEGAL_STATE, "a snapshot of " + versions.ids()
+                        + " must be held to be retained (found " + held + " holds)");
+            }
+            return this;
+        }
+
+        /** Leaves the set; call once per {@link Live#enter()} and once per {@link #retain()}. */
         @Override
         public void close() {
             calls.decrementAndGet();

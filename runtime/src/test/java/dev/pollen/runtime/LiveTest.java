@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -243,6 +244,45 @@ class LiveTest {
             }
             assertEquals(List.of(List.of(m1.id(), t1.id()), List.of(m1.id(), t2.id())), bound);
             assertEquals(1, runtime.loadedModels(), "the unchanged model is the runtime's one loaded copy");
+        }
+    }
+
+    @Test
+    void aRetainedSetOutlivesTheCallersHoldASwapAndTheHandleUntilItsOwnHoldCloses() {
+        Manifest m1 = model(1, "prod");
+        Manifest t1 = table(1f, "prod");
+        java.util.function.Predicate<String> t1Lease = l -> l.startsWith("lease on table " + t1.id() + " ");
+        try (Live<LiveVersions> live = runtime.live(LiveSpec.builder("tests.retained").model("demo/scorer@prod")
+                .table("demo/vectors@prod").build(), v -> v)) {
+            Live.Snapshot<LiveVersions> retained;
+            try (Live.Snapshot<LiveVersions> s = live.enter()) {
+                retained = s.retain();
+                assertSame(s, retained);
+            }
+            dev.pollen.embedding.MappedEmbeddingTable mapped = retained.versions().table(1).table();
+            Manifest t2 = table(2f, "prod");
+            await(() -> live.serving().equals(List.of(m1.id(), t2.id())), "the table moved");
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // 10 watch polls
+            assertFalse(mapped.isClosed(), "the retained set is not released while its hold is open");
+            assertEquals(1f, mapped.get(mapped.row(3L), 0), "its rows still read");
+            assertTrue(runtime.unreleasedLeases().stream().anyMatch(t1Lease), runtime.unreleasedLeases().toString());
+            retained.close();
+            await(() -> runtime.unreleasedLeases().stream().noneMatch(t1Lease), "the retained set released");
+            assertTrue(mapped.isClosed());
+
+            Live.Snapshot<LiveVersions> last;
+            try (Live.Snapshot<LiveVersions> s = live.enter()) {
+                last = s.retain();
+            }
+            live.close();
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            assertFalse(last.versions().table(1).table().isClosed(), "closing the handle waits for the hold too");
+            last.close();
+            await(() -> runtime.unreleasedLeases().isEmpty(), "the closed handle's set released");
+
+            PollenException e = assertThrows(PollenException.class, last::retain, "nothing holds it any more");
+            assertEquals(ErrorCategory.ILLEGAL_STATE, e.category());
+            assertTrue(e.getMessage().contains("must be held to be retained (found 0 holds)"), e.getMessage());
         }
     }
 

@@ -20,6 +20,7 @@ import dev.pollen.internal.Echo;
 import dev.pollen.metrics.DecisionMetrics;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ContextPool;
+import dev.pollen.runtime.Live;
 import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
@@ -124,6 +125,8 @@ final class AdDecisionEngine implements AutoCloseable {
         final int[] chosenCategory = new int[AdRequest.MAX_SLOTS];
         final FeatureSnapshot snap = new FeatureSnapshot(AdExposure.SCHEMA);
         int stamp;
+        /** Eligible candidates of the decision: {@code cand[0, eligible)}. */
+        int eligible;
         int topSize;
         int topNext;
         int sorted;
@@ -440,7 +443,8 @@ final class AdDecisionEngine implements AutoCloseable {
     }
 
     /**
-     * Decides one break into {@code out} and reports it to {@code metrics}.
+     * Decides one break into {@code out} and reports it to {@code metrics}; a break the model scored is then offered
+     * to the shadow, if any.
      *
      * @param r the break
      * @param memberKey {@link FeatureKeys#of(CharSequence)} of the request's member, or 0 without one
@@ -448,8 +452,11 @@ final class AdDecisionEngine implements AutoCloseable {
      * @param metrics where the outcome and the events are counted
      * @param start when the decision started, a {@link System#nanoTime()} value
      * @param deadline when it is due, likewise
+     * @param shadow the decisioner's shadow, or {@code null} when this decision is not shadowed
+     * @param self the caller's snapshot of this engine's set, retained by the shadow for its slot
      */
-    void decide(AdRequest r, long memberKey, AdDecision out, DecisionMetrics metrics, long start, long deadline) {
+    void decide(AdRequest r, long memberKey, AdDecision out, DecisionMetrics metrics, long start, long deadline,
+            AdShadow shadow, Live.Snapshot<AdDecisionEngine> self) {
         out.start(r.requestId(), modelId, creativesId, contentId);
         ContextPool.Handle<Worker> h = workers == null ? null : acquire(deadline);
         try {
@@ -458,6 +465,10 @@ final class AdDecisionEngine implements AutoCloseable {
             metrics.decided(outcome, out.nanos());
             metrics.items(r.candidates() == null ? servable.length : r.candidates().size());
             count(s, metrics);
+            if (outcome == 0 && shadow != null) {
+                Worker w = h.attachment();
+                shadow.offer(self, w.titleRow[0], w.cand, w.p, s.eligible, w.shared);
+            }
         } finally {
             if (h != null) {
                 h.close();
@@ -480,6 +491,7 @@ final class AdDecisionEngine implements AutoCloseable {
         long titleRow = contentTable == null ? -1 : contentTable.row(r.titleId());
         int excluded = titleRow >= 0 ? titleExcluded[(int) titleRow] : unknownTitleExcluded;
         int n = collect(s, r, excluded, Math.floorDiv(r.timestampMillis(), DAY_MILLIS));
+        s.eligible = n;
         boolean member = r.memberId() != null;
         double hour = 0;
         double day = 0;
@@ -571,11 +583,7 @@ final class AdDecisionEngine implements AutoCloseable {
             AdFeatures.encodeShared(r.positionSeconds(), r.slots(), r.timestampMillis(), member, hour, day, w.shared);
             for (int from = 0; from < n; from += maxBatch) {
                 int m = Math.min(maxBatch, n - from);
-                for (int i = 0; i < m; i++) {
-                    int row = w.cand[from + i];
-                    w.rows[i] = row;
-                    AdFeatures.encode(w.shared, AdCategory.of(category[row]), w.context, i * AdFeatures.COUNT);
-                }
+                encode(w.cand, from, m, w.shared, w.rows, w.context);
                 creativeTable.gatherRows(w.rows, m, w.creatives, 0);
                 w.ctx.run(m);
                 for (int i = 0; i < m; i++) {
@@ -596,6 +604,55 @@ final class AdDecisionEngine implements AutoCloseable {
             w.scale = Math.max(0.5, Math.min(50, w.scale + (observed / predicted - w.scale) / 16));
         }
         return true;
+    }
+
+    /**
+     * Writes candidates {@code [from, from + m)} of {@code cand}: their rows of the creative table into {@code rows}
+     * and their context rows (the shared features with their category) into {@code context}, from 0.
+     */
+    private void encode(int[] cand, int from, int m, float[] shared, long[] rows, FloatBuffer context) {
+        for (int i = 0; i < m; i++) {
+            int row = cand[from + i];
+            rows[i] = row;
+            AdFeatures.encode(shared, AdCategory.of(category[row]), context, i * AdFeatures.COUNT);
+        }
+    }
+
+    /**
+     * Writes the model inputs of a break this set scored into another model's buffers, as {@link #score} wrote them
+     * for this set's model: the title's row, the candidates' rows of the creative table and their context rows. For
+     * the shadow's thread, while it holds the set.
+     *
+     * @param titleRow the title's row of the content table
+     * @param cand the candidates' rows of the creative table
+     * @param n candidates, at most the buffers' batch
+     * @param shared the break's shared features ({@link AdFeatures#encodeShared})
+     * @param rows scratch of at least {@code n} row indexes
+     * @param titleRows scratch of one row index
+     * @param title the model's {@code title} input
+     * @param creatives the model's {@code creatives} input
+     * @param context the model's {@code context} input
+     */
+    void inputs(long titleRow, int[] cand, int n, float[] shared, long[] rows, long[] titleRows, ByteBuffer title,
+            ByteBuffer creatives, FloatBuffer context) {
+        titleRows[0] = titleRow;
+        contentTable.gatherRows(titleRows, 1, title, 0);
+        encode(cand, 0, n, shared, rows, context);
+        creativeTable.gatherRows(rows, n, creatives, 0);
+    }
+
+    /** @return the embeddings' dimension: the creative table's, the content table's and the model's inputs' */
+    int dimension() {
+        return creativeTable.dimension();
+    }
+
+    /**
+     * @param row a row of the creative table
+     * @param p the ad's click probability
+     * @return its expected value per impression, as a decision ranks it
+     */
+    double expectedValue(int row, float p) {
+        return p * bidPerImpression[row];
     }
 
     private void prior(Scratch s, int n) {
@@ -631,11 +688,11 @@ final class AdDecisionEngine implements AutoCloseable {
     }
 
     /** A candidate's sort key: its value's float bits (order-preserving for values from 0 up), then its index. */
-    private static long key(double ev, int i) {
+    static long key(double ev, int i) {
         return (long) Float.floatToIntBits((float) ev) << 32 | (Integer.MAX_VALUE - i);
     }
 
-    private static int index(long key) {
+    static int index(long key) {
         return Integer.MAX_VALUE - (int) key;
     }
 

@@ -3,6 +3,7 @@ package dev.pollen.adapters.ads;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.features.FeatureKeys;
 import dev.pollen.features.FeatureStore;
 import dev.pollen.metrics.DecisionMetrics;
@@ -14,6 +15,7 @@ import dev.pollen.runtime.LiveStatus;
 import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
+import dev.pollen.runtime.ShadowQueue;
 import dev.pollen.runtime.TableLease;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +84,11 @@ import java.util.function.Consumer;
  * follows only the parts it opened with (the tables then move up a part), its decisions fall back as named
  * ({@link AdFallback#MODEL_UNAVAILABLE}, {@link AdFallback#CONTENT_UNAVAILABLE}) until it is opened again, and
  * without the model it has no canary. The creative table is required: it is the inventory.
+ *
+ * <h2>Shadow</h2>
+ * With {@link Builder#shadow}, a candidate model scores the breaks the serving model scored again, on the
+ * decisioner's shadow thread, from a bounded queue (dropped and counted when full); the deltas go to the metrics and
+ * the candidate never decides.
  */
 public final class AdDecisioner implements AutoCloseable {
     /** The default model. */
@@ -131,6 +138,8 @@ public final class AdDecisioner implements AutoCloseable {
 
     private final DecisionMetrics metrics;
     private final Live<AdDecisionEngine> live;
+    /** The candidate model scoring the same breaks off the caller's thread, or {@code null} without one. */
+    private final AdShadow shadow;
     private final List<PollenException> unavailable = new ArrayList<>();
     /** The last set bound: what accessors and decisions name while no set serves (a swap's gap, or closed). */
     private volatile Versions lastBound;
@@ -188,6 +197,13 @@ public final class AdDecisioner implements AutoCloseable {
             FrequencyCaps caps = b.caps;
             int contexts = b.contexts;
             this.live = runtime.live(built, v -> bind(v, parts, runtime, store, caps, contexts));
+            try {
+                this.shadow = b.shadow == null ? null
+                        : new AdShadow(runtime, b.shadow, b.shadowCapacity, dimension, b.metrics);
+            } catch (RuntimeException | Error e) {
+                live.close();
+                throw e;
+            }
         } finally {
             if (modelProbe != null) {
                 modelProbe.close();
@@ -341,7 +357,7 @@ public final class AdDecisioner implements AutoCloseable {
             return;
         }
         try (s) {
-            s.state().decide(request, memberKey, out, metrics, start, deadline);
+            s.state().decide(request, memberKey, out, metrics, start, deadline, s.canary() ? null : shadow, s);
         }
     }
 
@@ -393,12 +409,24 @@ public final class AdDecisioner implements AutoCloseable {
     }
 
     /**
+     * @return the shadow's queue (slots worked, failed, and dropped because every slot was taken; a break with more
+     *     candidates than a slot holds is counted in the metrics only), or {@code null} without a shadow
+     */
+    public ShadowQueue<?> shadowQueue() {
+        return shadow == null ? null : shadow.queue();
+    }
+
+    /**
      * Stops following the refs and serving; each set's pool and leases are released once its last decision has left
-     * (by the runtime's watch thread, or at the latest when the runtime closes). Idempotent. The exposure store stays
-     * open: it is the caller's.
+     * (by the runtime's watch thread, or at the latest when the runtime closes). A shadow first works the breaks it
+     * queued (at most 5 s), whose holds keep their sets until then. Idempotent. The exposure store stays open: it is
+     * the caller's.
      */
     @Override
     public void close() {
+        if (shadow != null) {
+            shadow.close();
+        }
         live.close();
     }
 
@@ -421,6 +449,8 @@ public final class AdDecisioner implements AutoCloseable {
         private int contexts = Runtime.getRuntime().availableProcessors();
         private PollenMetrics metrics = PollenMetrics.none();
         private Consumer<LiveSpec.Builder> live = spec -> { };
+        private String shadow;
+        private int shadowCapacity;
 
         private Builder(PollenRuntime runtime, FeatureStore store) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -489,6 +519,41 @@ public final class AdDecisioner implements AutoCloseable {
         /** @param metrics where decisions are reported @return this */
         public Builder metrics(PollenMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Scores every break the model decided again with a candidate model, off the caller's thread and path. The
+         * caller, still holding its set, takes one of {@code capacity} slots made up front and copies into it a
+         * retained hold on the set ({@link Live.Snapshot#retain()}), the title's row, the scored candidates' rows
+         * of the creative table, the break's 24 shared context features and the serving model's click
+         * probabilities: about 4 KB, no allocation, never a wait. The decisioner's {@code pollen-shadow-ads.decision}
+         * thread gathers the same rows from that set's tables into the candidate's inputs, with the same context
+         * rows, runs it and reports per break {@code PollenMetrics.shadowed("ads.decision", delta, changed)}: the
+         * delta is the mean over the candidates of the candidate's click probability minus the serving model's;
+         * {@code changed} is whether the candidate with the highest expected value (click probability × bid, the
+         * first on ties, before separation, pacing and caps) would differ. It then closes the hold, so a set stays
+         * mapped after a swap until its queued breaks are scored.
+         *
+         * <p>A break that finds every slot taken, or that scored more than {@link AdRequest#MAX_CANDIDATES}
+         * candidates (the whole inventory, without a candidate list), is not shadowed and is counted
+         * ({@code PollenMetrics.shadowDropped("ads.decision")}). Breaks that fell back, and breaks a canary decided,
+         * are not shadowed. The candidate follows its ref through a live handle of its own ({@code
+         * ads.decision.shadow}, the model only: the tables are the serving set's) and never decides; it must take
+         * the creative table's dimension, as the table has when the decisioner opens.
+         *
+         * @param modelRef the candidate model, such as {@code ads/context-matcher@shadow} (default: none)
+         * @param capacity slots, from 1 to {@value ShadowQueue#MAX_CAPACITY}
+         * @return this
+         */
+        public Builder shadow(String modelRef, int capacity) {
+            ArtifactRef.parse(Objects.requireNonNull(modelRef, "modelRef"));
+            if (capacity < 1 || capacity > ShadowQueue.MAX_CAPACITY) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "ad decisioner shadow capacity must be from"
+                        + " 1 to " + ShadowQueue.MAX_CAPACITY + " (found " + capacity + ")");
+            }
+            this.shadow = modelRef;
+            this.shadowCapacity = capacity;
             return this;
         }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.catalog.Manifest;
 import dev.pollen.embedding.MappedEmbeddingTable;
 import dev.pollen.features.FeatureKeys;
@@ -18,6 +19,7 @@ import dev.pollen.runtime.LiveStatus;
 import dev.pollen.runtime.LiveVersions;
 import dev.pollen.runtime.ModelLease;
 import dev.pollen.runtime.PollenRuntime;
+import dev.pollen.runtime.ShadowQueue;
 import dev.pollen.runtime.TableLease;
 import dev.pollen.onnx.ScoringContext;
 import java.io.BufferedReader;
@@ -69,6 +71,11 @@ import java.util.Objects;
  * <h2>Metrics</h2>
  * {@code personalization.rank}: outcomes {@code scored}, {@code cold_start}, {@code scoring_failed}; event
  * {@code unknown_titles}; candidates per call; requests refused as invalid.
+ *
+ * <h2>Shadow</h2>
+ * With {@link Builder#shadow}, a candidate ranker scores the rankings the serving ranker scored again, on the
+ * ranker's shadow thread, from a bounded queue (dropped and counted when full); the deltas go to the metrics and
+ * the candidate never ranks.
  */
 public final class TitleRanker implements AutoCloseable {
     /** The default model. */
@@ -88,6 +95,8 @@ public final class TitleRanker implements AutoCloseable {
     /** The latest request time accepted: 2100-01-01T00:00Z. */
     public static final long MAX_TIMESTAMP = 4_102_444_800_000L;
 
+    /** The live handle's name, also the metrics' {@code adapter} tag. */
+    static final String LIVE = "personalization.rank";
     static final List<String> OUTCOMES = List.of("scored", "cold_start", "scoring_failed");
     static final List<String> EVENTS = List.of("unknown_titles");
     static final int SCORED = 0;
@@ -101,17 +110,33 @@ public final class TitleRanker implements AutoCloseable {
     private final int maxBatch;
     private final int contexts;
     private final Live<Bound> live;
+    /** The candidate ranker scoring the same rankings off the caller's thread, or {@code null} without one. */
+    private final RankShadow shadow;
 
     private TitleRanker(Builder b) {
-        this.metrics = b.metrics.decisions("personalization.rank", OUTCOMES, EVENTS);
+        this.metrics = b.metrics.decisions(LIVE, OUTCOMES, EVENTS);
         this.maxBatch = b.maxBatch;
         this.contexts = b.contexts;
         this.live = b.runtime.live(spec(b).build(), v -> bind(b.runtime, v));
+        RankShadow s = null;
+        if (b.shadow != null) {
+            try {
+                int dimension;
+                try (Live.Snapshot<Bound> first = live.enter()) {
+                    dimension = first.state().dimension();
+                }
+                s = new RankShadow(b.runtime, b.shadow, b.shadowCapacity, dimension, maxBatch, b.metrics);
+            } catch (RuntimeException | Error e) {
+                live.close();
+                throw e;
+            }
+        }
+        this.shadow = s;
     }
 
     /** The live handle's parts: the ranker (0), the member table (1), the content table (2). */
     static LiveSpec.Builder spec(Builder b) {
-        LiveSpec.Builder spec = LiveSpec.builder("personalization.rank").model(b.model).table(b.members)
+        LiveSpec.Builder spec = LiveSpec.builder(LIVE).model(b.model).table(b.members)
                 .table(b.content);
         b.live.accept(spec);
         return spec;
@@ -202,6 +227,8 @@ public final class TitleRanker implements AutoCloseable {
             final long[] heap = new long[MAX_CANDIDATES];
             final int[] seen;
             int stamp;
+            /** Known candidates of the last ranking: {@code cand[0, n)}. */
+            int n;
             long day = Long.MIN_VALUE;
             int dayYear;
 
@@ -327,6 +354,7 @@ public final class TitleRanker implements AutoCloseable {
                     w.cand[n++] = row;
                 }
             }
+            w.n = n;
             long memberRow = memberTable.row(memberId);
             int outcome;
             if (memberRow < 0) {
@@ -349,22 +377,12 @@ public final class TitleRanker implements AutoCloseable {
                 return true;
             }
             try {
-                w.memberRow[0] = memberRow;
-                memberTable.gatherRows(w.memberRow, 1, w.member, 0);
+                member(memberRow, w.memberRow, w.member);
                 RankFeatures.encodeShared(at, w.shared);
                 int requestYear = w.year(at);
-                float unknownAge = RankFeatures.age(RankFeatures.UNKNOWN_AGE_YEARS);
                 for (int from = 0; from < n; from += maxBatch) {
                     int m = Math.min(maxBatch, n - from);
-                    for (int i = 0; i < m; i++) {
-                        int row = w.cand[from + i];
-                        w.rows[i] = row;
-                        int y = year[row];
-                        float age = y == UNKNOWN_YEAR ? unknownAge : RankFeatures.age(requestYear - y);
-                        RankFeatures.encode(w.shared, age, popularity[row], w.contextRows, i * RankFeatures.COUNT);
-                    }
-                    w.context.put(0, w.contextRows, 0, m * RankFeatures.COUNT);
-                    contentTable.gatherRows(w.rows, m, w.titles, 0);
+                    titles(w.cand, from, m, w.shared, requestYear, w.rows, w.contextRows, w.titles, w.context);
                     w.ctx.run(m);
                     w.play.get(0, w.score, from, m);
                     for (int i = from; i < from + m; i++) {
@@ -378,6 +396,43 @@ public final class TitleRanker implements AutoCloseable {
             } catch (PollenException e) {
                 return false; // a failed run, or a table changed under its mapping
             }
+        }
+
+        /**
+         * Writes candidates {@code [from, from + m)} of {@code cand} into a ranker's inputs, from 0: their rows of
+         * the content table into {@code titles} and their context rows into {@code context} (through the heap rows
+         * {@code contextRows}); {@code rows} is scratch. What {@link #score} writes for this set's model, and what a
+         * shadow writes for its own from the same set.
+         */
+        void titles(int[] cand, int from, int m, float[] shared, int requestYear, long[] rows, float[] contextRows,
+                ByteBuffer titles, FloatBuffer context) {
+            float unknownAge = RankFeatures.age(RankFeatures.UNKNOWN_AGE_YEARS);
+            for (int i = 0; i < m; i++) {
+                int row = cand[from + i];
+                rows[i] = row;
+                int y = year[row];
+                float age = y == UNKNOWN_YEAR ? unknownAge : RankFeatures.age(requestYear - y);
+                RankFeatures.encode(shared, age, popularity[row], contextRows, i * RankFeatures.COUNT);
+            }
+            context.put(0, contextRows, 0, m * RankFeatures.COUNT);
+            contentTable.gatherRows(rows, m, titles, 0);
+        }
+
+        /**
+         * Writes a member's row of this set's member table into a ranker's {@code member} input.
+         *
+         * @param memberRow the member's row
+         * @param scratch one row index
+         * @param member the input
+         */
+        void member(long memberRow, long[] scratch, ByteBuffer member) {
+            scratch[0] = memberRow;
+            memberTable.gatherRows(scratch, 1, member, 0);
+        }
+
+        /** @return the embeddings' dimension: the content table's, the member table's and the ranker's inputs' */
+        int dimension() {
+            return contentTable.dimension();
         }
 
         private void prior(Worker w, int n, List<String> preferred) {
@@ -420,13 +475,13 @@ public final class TitleRanker implements AutoCloseable {
                 heap[end] = min;
             }
             for (int r = 0; r < size; r++) {
-                int i = Integer.MAX_VALUE - (int) heap[r];
+                int i = index(heap[r]);
                 out.add(titleId[w.cand[i]], w.score[i]);
             }
         }
     }
 
-    private static void checkSignature(ModelLease lease, int dimension) {
+    static void checkSignature(ModelLease lease, int dimension) {
         var s = lease.signature();
         boolean ok = s.inputs().size() == 3 && s.input("member") != null && s.input("member").hasDimension(dimension)
                 && s.input("titles") != null && s.input("titles").hasDimension(dimension)
@@ -515,13 +570,19 @@ public final class TitleRanker implements AutoCloseable {
     public void rank(String memberId, List<String> candidates, int k, long timestampMillis,
             List<String> preferredGenres, RankResult out) {
         try (Live.Snapshot<Bound> s = live.enter(FeatureKeys.of(memberId == null ? "" : memberId))) {
-            rank(s.state(), memberId, candidates, k, timestampMillis, preferredGenres, out);
+            rank(s.state(), memberId, candidates, k, timestampMillis, preferredGenres, out,
+                    s.canary() ? null : shadow, s);
         }
     }
 
-    /** {@link #rank(String, List, int, long, List, RankResult)} on one set: a {@link Recommender}'s own. */
+    /** {@link #rank(String, List, int, long, List, RankResult)} on one set: a {@link Recommender}'s own, unshadowed. */
     void rank(Bound bound, String memberId, List<String> candidates, int k, long timestampMillis,
             List<String> preferredGenres, RankResult out) {
+        rank(bound, memberId, candidates, k, timestampMillis, preferredGenres, out, null, null);
+    }
+
+    private void rank(Bound bound, String memberId, List<String> candidates, int k, long timestampMillis,
+            List<String> preferredGenres, RankResult out, RankShadow shadow, Live.Snapshot<Bound> self) {
         long start = System.nanoTime();
         try {
             check(memberId, candidates, k, timestampMillis, preferredGenres, out);
@@ -532,9 +593,12 @@ public final class TitleRanker implements AutoCloseable {
         int outcome;
         int unknown;
         try (ContextPool.Handle<Bound.Worker> h = bound.workers.acquire()) {
-            outcome = bound.rank(h.attachment(), memberId, candidates, k, timestampMillis, preferredGenres, out,
-                    start);
+            Bound.Worker w = h.attachment();
+            outcome = bound.rank(w, memberId, candidates, k, timestampMillis, preferredGenres, out, start);
             unknown = out.unknownTitles();
+            if (outcome == SCORED && shadow != null) {
+                shadow.offer(self, w.memberRow[0], w.cand, w.score, w.n, w.shared, w.year(timestampMillis));
+            }
         }
         metrics.decided(outcome, out.nanos());
         metrics.items(candidates.size());
@@ -577,8 +641,13 @@ public final class TitleRanker implements AutoCloseable {
     }
 
     /** A candidate's sort key: its score's bits (order-preserving for scores from 0 up), then the earlier index. */
-    private static long key(float score, int i) {
+    static long key(float score, int i) {
         return (long) Float.floatToIntBits(score) << 32 | (Integer.MAX_VALUE - i);
+    }
+
+    /** @return the candidate's index in a {@link #key} */
+    static int index(long key) {
+        return Integer.MAX_VALUE - (int) key;
     }
 
     private static void siftDown(long[] heap, int at, long key, int size) {
@@ -604,9 +673,23 @@ public final class TitleRanker implements AutoCloseable {
         metrics.rejected();
     }
 
-    /** Closes the live handle; each set's pool closes once its calls have left. */
+    /**
+     * @return the shadow's queue (slots worked, failed, and dropped because every slot was taken), or {@code null}
+     *     without a shadow
+     */
+    public ShadowQueue<?> shadowQueue() {
+        return shadow == null ? null : shadow.queue();
+    }
+
+    /**
+     * Closes the live handle; each set's pool closes once its calls have left. A shadow first works the rankings it
+     * queued (at most 5 s), whose holds keep their sets until then.
+     */
     @Override
     public void close() {
+        if (shadow != null) {
+            shadow.close();
+        }
         live.close();
     }
 
@@ -625,6 +708,8 @@ public final class TitleRanker implements AutoCloseable {
         private int maxBatch = MAX_CANDIDATES;
         private PollenMetrics metrics = PollenMetrics.none();
         private java.util.function.Consumer<LiveSpec.Builder> live = spec -> { };
+        private String shadow;
+        private int shadowCapacity;
 
         private Builder(PollenRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -678,6 +763,42 @@ public final class TitleRanker implements AutoCloseable {
         /** @param metrics where rankings are reported @return this */
         public Builder metrics(PollenMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Scores every ranking the ranker scored again with a candidate ranker, off the caller's thread and path.
+         * The caller, still holding its set, takes one of {@code capacity} slots made up front and copies into it a
+         * retained hold on the set ({@link Live.Snapshot#retain()}), the member's row, the known candidates' rows of
+         * the content table, the request's shared context features and year, and the serving scores: about 16 KB
+         * (sized for {@link #MAX_CANDIDATES}), no allocation, never a wait. The ranker's
+         * {@code pollen-shadow-personalization.rank} thread gathers the same rows from that set's tables into the
+         * candidate's inputs with the same context rows (the titles' ages, and their popularity from the serving
+         * ranker's {@code popularity.jsonl}), runs it in chunks of {@link TitleRanker#maxBatch()} and reports per
+         * ranking {@code PollenMetrics.shadowed("personalization.rank", delta, changed)}: the delta is the mean over
+         * the candidates of the candidate's probability of play minus the serving ranker's; {@code changed} is
+         * whether the top title (the earlier candidate on ties) would differ. It then closes the hold, so a set
+         * stays mapped after a swap until its queued rankings are scored.
+         *
+         * <p>A ranking that finds every slot taken is not shadowed and is counted
+         * ({@code PollenMetrics.shadowDropped("personalization.rank")}). Cold-start and fallback rankings (no model
+         * score), rankings without a known candidate, rankings a canary scored and a {@link Recommender}'s are not
+         * shadowed. The candidate follows its ref through a live handle of its own ({@code
+         * personalization.rank.shadow}, the model only: the tables are the serving set's) and never ranks; it must
+         * take the content table's dimension, as the table has when the ranker opens.
+         *
+         * @param modelRef the candidate ranker, such as {@code personalization/ranker@shadow} (default: none)
+         * @param capacity slots, from 1 to {@value ShadowQueue#MAX_CAPACITY}
+         * @return this
+         */
+        public Builder shadow(String modelRef, int capacity) {
+            ArtifactRef.parse(Objects.requireNonNull(modelRef, "modelRef"));
+            if (capacity < 1 || capacity > ShadowQueue.MAX_CAPACITY) {
+                throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "title ranker shadow capacity must be from"
+                        + " 1 to " + ShadowQueue.MAX_CAPACITY + " (found " + capacity + ")");
+            }
+            this.shadow = modelRef;
+            this.shadowCapacity = capacity;
             return this;
         }
 

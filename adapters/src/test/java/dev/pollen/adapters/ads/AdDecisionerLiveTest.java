@@ -316,6 +316,125 @@ class AdDecisionerLiveTest {
         }
     }
 
+    /** @return mean over the first inventory's ads of the shadow's click probability minus the serving one's */
+    private static double expectedDelta(float shadowK, float servingK) {
+        double sum = 0;
+        for (float[] v : VECTORS) {
+            sum += AdsFixture.expectedScore(TITLES.get(0).vector(), v, shadowK)
+                    - AdsFixture.expectedScore(TITLES.get(0).vector(), v, servingK);
+        }
+        return sum / VECTORS.size();
+    }
+
+    /** @return the first inventory's ad with the highest expected value under a matcher of scale {@code k} */
+    private static String topByValue(float k) {
+        String best = null;
+        double value = -1;
+        for (int i = 0; i < ADS.size(); i++) {
+            double ev = AdsFixture.expectedScore(TITLES.get(0).vector(), VECTORS.get(i), k) * ADS.get(i).bidCpm();
+            if (ev > value) {
+                value = ev;
+                best = ADS.get(i).adId();
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void aShadowModelScoresTheSameBreaksOffTheCallersThreadAndNeverDecides() {
+        ArtifactId m1 = id("ads/context-matcher@1");
+        Manifest candidate = matcher(-4f, "shadow");
+        assertEquals(id("ads/context-matcher@2"), candidate.id());
+        assertEquals("a4", topByValue(4f));
+        assertEquals("a6", topByValue(-4f), "the candidate would rank another ad first");
+        double expected = expectedDelta(-4f, 4f);
+        assertTrue(Math.abs(expected) > 0.1, "the fixture's delta: " + expected);
+        dev.pollen.adapters.ShadowRecorder metrics = new dev.pollen.adapters.ShadowRecorder();
+        int n = 300;
+        try (AdDecisioner decisioner = AdDecisioner.builder(runtime, store).metrics(metrics).contexts(2)
+                .shadow("ads/context-matcher@shadow", 1_024).open()) {
+            AdDecision d = new AdDecision();
+            for (int i = 0; i < n; i++) {
+                decisioner.decide(request(i, "m" + (i % 16)), d);
+                assertEquals(m1, d.model(), "the shadow never decides");
+                assertNull(inconsistency(d, Map.of(m1, 4f), null), d.toString());
+                assertEquals("a4", d.adId(0));
+            }
+            await(() -> decisioner.shadowQueue().done() == n, "every break shadowed");
+            assertEquals(0, metrics.dropped(), "1,024 slots hold 300 breaks");
+            assertEquals(0, decisioner.shadowQueue().failed());
+            List<dev.pollen.adapters.ShadowRecorder.Shadowed> seen = metrics.shadowed();
+            assertEquals(n, seen.size());
+            for (dev.pollen.adapters.ShadowRecorder.Shadowed x : seen) {
+                assertEquals("ads.decision", x.live());
+                assertEquals(expected, x.delta(), 1e-5, "the mean delta over the 7 candidates");
+                assertTrue(x.changed(), "a6 before a4");
+                assertEquals("pollen-shadow-ads.decision", x.thread());
+            }
+        }
+        await(() -> runtime.unreleasedLeases().isEmpty(), "the decisioner and its shadow released every set");
+    }
+
+    @Test
+    void aBusyShadowDropsAndCountsAndItsQueuedHoldKeepsASwappedSetUntilScored() throws Exception {
+        matcher(2f, "shadow");
+        dev.pollen.adapters.ShadowRecorder metrics = new dev.pollen.adapters.ShadowRecorder();
+        java.util.function.Predicate<String> c1Lease = l -> l.startsWith("lease on table ads/creative-embeddings@1 ");
+        try (AdDecisioner decisioner = AdDecisioner.builder(runtime, store).metrics(metrics)
+                .shadow("ads/context-matcher@shadow", 1).open()) {
+            metrics.hold();
+            AdDecision d = new AdDecision();
+            decisioner.decide(request(0, "m0"), d);
+            assertTrue(metrics.awaitHeld(), "the shadow's thread is busy with the first break");
+            for (int i = 1; i <= 10; i++) {
+                decisioner.decide(request(i, "m" + i), d);
+                assertNull(d.fallback(), "a busy shadow never holds a decision back");
+            }
+            assertEquals(10, metrics.dropped(), "one slot, taken: the next 10 breaks dropped");
+            assertEquals(10, decisioner.shadowQueue().dropped());
+            assertEquals(List.of("ads.decision"), List.copyOf(Set.copyOf(metrics.droppedBy())));
+
+            Manifest c2 = creatives(ADS_2, VECTORS_2);
+            await(() -> decisioner.creatives().equals(c2.id()), "serving " + c2.id());
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // 10 watch polls
+            assertTrue(runtime.unreleasedLeases().stream().anyMatch(c1Lease), "the shadowed break's set is held");
+            metrics.release();
+            await(() -> runtime.unreleasedLeases().stream().noneMatch(c1Lease), "released once shadowed");
+            assertEquals(1, metrics.shadowed().size());
+
+            decisioner.decide(request(11, "m11"), d);
+            await(() -> decisioner.shadowQueue().done() == 2, "the freed slot shadows the next break");
+
+            List<Creative> many = new ArrayList<>();
+            List<float[]> vectors = new ArrayList<>();
+            for (int i = 0; i <= AdRequest.MAX_CANDIDATES; i++) {
+                many.add(ad("b" + i, "v" + i, "c" + i, AdCategory.TRAVEL, 1 + i % 7));
+                vectors.add(unit(0, 1 + i % 7, 0.001 * i));
+            }
+            Manifest c3 = creatives(many, vectors);
+            await(() -> decisioner.creatives().equals(c3.id()), "serving " + c3.id());
+            AdDecision all = decisioner.decide(new AdRequest("all", "t1", 600, 3, null, "m1", T, 1_000_000));
+            assertNull(all.fallback());
+            assertEquals(AdRequest.MAX_CANDIDATES + 1, all.eligible());
+            assertEquals(11, metrics.dropped(), "more candidates than a slot holds: not shadowed, counted");
+            assertEquals(10, decisioner.shadowQueue().dropped(), "the queue counts only the slots it had not");
+            assertEquals(2, decisioner.shadowQueue().done());
+        }
+        await(() -> runtime.unreleasedLeases().isEmpty(), "every set released after close");
+    }
+
+    @Test
+    void aShadowIsRefusedByNameAndOneThatCannotOpenLeavesNothingOpen() {
+        PollenException e = assertThrows(PollenException.class,
+                () -> AdDecisioner.builder(runtime, store).shadow("ads/context-matcher@shadow", 0));
+        assertTrue(e.getMessage().contains("ad decisioner shadow capacity must be from 1 to 65536 (found 0)"),
+                e.getMessage());
+        assertThrows(PollenException.class, () -> AdDecisioner.builder(runtime, store).shadow("no ref", 1));
+        assertThrows(PollenException.class, () -> AdDecisioner.builder(runtime, store)
+                .shadow("ads/context-matcher@missing", 1).open());
+        await(() -> runtime.unreleasedLeases().isEmpty(), "nothing left open");
+    }
+
     @Test
     void aCanaryServesAFixedShareOfMembersEachAlwaysOnOneSide() {
         ArtifactId m1 = id("ads/context-matcher@1");

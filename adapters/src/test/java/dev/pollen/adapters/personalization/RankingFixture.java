@@ -87,18 +87,26 @@ final class RankingFixture {
                     memberDir.resolve("m.bin"), memberDir.resolve("m.idx")).owner("tests").build());
             catalog.setAlias(m.id(), "prod");
 
-            Path popularity = dir.resolve(TitlePopularity.FILE);
-            Map<String, Long> plays = new java.util.LinkedHashMap<>();
-            titles.forEach(t -> plays.put(t.id(), t.plays()));
-            TitlePopularity.write(plays, popularity);
-            Manifest r = catalog.publish(PublishRequest.builder("personalization", "ranker", ArtifactKind.MODEL)
-                    .owner("tests").signature(signature())
-                    .attachment(TitlePopularity.FILE, popularity)
-                    .payload(TestModels.write(dir, "ranker.onnx", ranker(nan))).build());
-            catalog.setAlias(r.id(), "prod");
+            catalog.setAlias(publishRanker(catalog, dir, "ranker.onnx", ranker(nan), titles).id(), "prod");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Publishes a version of the ranker with the titles' {@code popularity.jsonl}, from files under {@code dir}. */
+    static Manifest publishRanker(Catalog catalog, Path dir, String file, byte[] onnx, List<TitleRow> titles) {
+        Path popularity = dir.resolve(file + "." + TitlePopularity.FILE);
+        Map<String, Long> plays = new java.util.LinkedHashMap<>();
+        titles.forEach(t -> plays.put(t.id(), t.plays()));
+        try {
+            TitlePopularity.write(plays, popularity);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return catalog.publish(PublishRequest.builder("personalization", "ranker", ArtifactKind.MODEL)
+                .owner("tests").signature(signature())
+                .attachment(TitlePopularity.FILE, popularity)
+                .payload(TestModels.write(dir, file, onnx)).build());
     }
 
     static Signature signature() {
@@ -109,6 +117,11 @@ final class RankingFixture {
     }
 
     static byte[] ranker(boolean nan) {
+        return ranker(nan, W_DOT);
+    }
+
+    /** play = sigmoid(wDot · member·title + popularity − 0.5 × age); NaN everywhere if asked. */
+    static byte[] ranker(boolean nan, float wDot) {
         ONNXContext ctx = new ONNXContext();
         ONNXPlaceholder member = ctx.floatInput("member", DIM);
         ONNXPlaceholder titles = ctx.floatInput("titles", DIM);
@@ -122,7 +135,7 @@ final class RankingFixture {
                         fb.put(i == RankFeatures.POPULARITY ? W_POPULARITY : i == RankFeatures.AGE ? W_AGE : 0f);
                     }
                 }), ctx.floatTensor("b", List.of(1), fb -> fb.put(0f))));
-        ONNXRef<?> logit = dot.apply(ONNXOperators.MUL, ctx.array("k", new float[] {W_DOT}))
+        ONNXRef<?> logit = dot.apply(ONNXOperators.MUL, ctx.array("k", new float[] {wDot}))
                 .apply(ONNXOperators.ADD, ctxTerm);
         if (nan) {
             ONNXRef<?> zero = logit.apply(ONNXOperators.SUB, logit);
@@ -140,11 +153,16 @@ final class RankingFixture {
 
     /** The fixture model's score, computed here. */
     static double expected(float[] member, TitleRow t, long maxPlays, int requestYear) {
+        return expected(member, t, maxPlays, requestYear, W_DOT);
+    }
+
+    /** {@link #ranker(boolean, float)}'s score, computed here. */
+    static double expected(float[] member, TitleRow t, long maxPlays, int requestYear, float wDot) {
         double dot = 0;
         for (int i = 0; i < DIM; i++) {
             dot += member[i] * t.vector()[i];
         }
-        double logit = W_DOT * dot + W_POPULARITY * RankFeatures.popularity(t.plays(), maxPlays)
+        double logit = wDot * dot + W_POPULARITY * RankFeatures.popularity(t.plays(), maxPlays)
                 + W_AGE * RankFeatures.age(requestYear - t.year());
         return 1 / (1 + Math.exp(-logit));
     }
