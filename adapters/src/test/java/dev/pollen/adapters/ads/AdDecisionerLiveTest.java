@@ -173,6 +173,7 @@ class AdDecisionerLiveTest {
         AtomicLong decisions = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         List<List<ArtifactId>> lastOfEach = new CopyOnWriteArrayList<>();
+        AtomicReferenceArray<List<ArtifactId>> latest = new AtomicReferenceArray<>(2);
         try (AdDecisioner decisioner = AdDecisioner.builder(runtime, store).contexts(2).open()) {
             assertEquals(List.of(m1, c1, t1), decisioner.status().serving());
             assertEquals("ads.decision", decisioner.status().name());
@@ -181,6 +182,7 @@ class AdDecisionerLiveTest {
             AtomicLong next = new AtomicLong();
             List<Future<?>> running = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
+                int caller = t;
                 running.add(callers.submit(() -> {
                     AdDecision d = new AdDecision();
                     List<ArtifactId> last = null;
@@ -189,6 +191,7 @@ class AdDecisionerLiveTest {
                             long i = next.getAndIncrement();
                             decisioner.decide(request(i, "m" + (i % 64)), d);
                             last = List.of(d.model(), d.creatives(), d.content());
+                            latest.set(caller, last);
                             decidedOn.computeIfAbsent(last, x -> new AtomicLong()).incrementAndGet();
                             String wrong = inconsistency(d, k, withA9.get(0));
                             if (wrong != null) {
@@ -227,8 +230,9 @@ class AdDecisionerLiveTest {
                     "serving " + c2.id());
             assertEquals(third, decisioner.status().serving());
             long afterCreatives = decisions.get();
-            await(() -> servingSeen.add(decisioner.status().serving()) | decisions.get() > afterCreatives + 200,
-                    "calls go on");
+            await(() -> servingSeen.add(decisioner.status().serving()) | (decisions.get() > afterCreatives + 200
+                    && third.equals(latest.get(0)) && third.equals(latest.get(1))),
+                    "calls go on, each caller's on the new set");
             stop.set(true);
             for (Future<?> f : running) {
                 f.get(30, TimeUnit.SECONDS);
