@@ -155,6 +155,8 @@ public final class FraudScorer implements AutoCloseable {
         long fingerprint;
         boolean due;
         long deadline;
+        /** Whether this call's decision goes to the shadow: a main-set decision while a shadow is configured. */
+        boolean shadowed;
 
         Worker(ScoringContext ctx, Version version) {
             this.version = version;
@@ -320,6 +322,7 @@ public final class FraudScorer implements AutoCloseable {
                 Worker w = h.attachment();
                 w.due = due;
                 w.deadline = deadline;
+                w.shadowed = shadowQueue != null && !s.canary(); // the delta compares against the main set
                 score(w, tx, out);
             }
         }
@@ -413,7 +416,7 @@ public final class FraudScorer implements AutoCloseable {
                 encode(w, tx, 0);
                 if (run(w, 1)) {
                     decide(w, tx, 0, out);
-                    if (shadowQueue != null && !out.unscored()) {
+                    if (w.shadowed && !out.unscored()) {
                         shadow(w, out);
                     }
                 } else {
@@ -492,6 +495,7 @@ public final class FraudScorer implements AutoCloseable {
              ContextPool.Handle<Worker> h = s.state().workers.acquire()) {
             Worker w = h.attachment();
             w.due = false;
+            w.shadowed = false;
             scoreBatch(w, txs, out);
         }
     }
@@ -585,7 +589,8 @@ public final class FraudScorer implements AutoCloseable {
         }
 
         /**
-         * Scores every transaction decided by the model again with a shadow version, off the caller's thread: its
+         * Scores every transaction the main set decided by the model (not the canary's, not {@link #scoreBatch}'s)
+         * again with a shadow version, off the caller's thread: its
          * features and the serving version's probability are copied into one of {@code capacity} slots, and the
          * scorer's shadow thread runs the shadow version on them and reports the probability's delta and whether
          * the decision would have changed ({@code PollenMetrics.shadowed}); a transaction that finds every slot
