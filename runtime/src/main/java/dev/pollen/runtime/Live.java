@@ -392,7 +392,11 @@ public final class Live<S> implements AutoCloseable {
                 }
                 return;
             }
-            if ((s != null && s.versions.ids().equals(ids)) || ids.equals(failed)) {
+            if (s != null && s.versions.ids().equals(ids)) {
+                failed = null; // moved back to what serves: a later move to the failed target is a new move
+                return;
+            }
+            if (ids.equals(failed)) {
                 return;
             }
             if (spec.policy() == SwapPolicy.RESOURCE_PRESERVING && s != null) {

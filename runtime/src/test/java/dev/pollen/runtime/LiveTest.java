@@ -185,6 +185,11 @@ class LiveTest {
                 }
             }
             assertEquals(1, failures.size(), "not tried again while the alias stays on it");
+            catalog.setAlias(v1.id(), "prod");
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // 25 polls
+            catalog.setAlias(bad.id(), "prod");
+            await(() -> failures.size() == 2, "moving away and back is a move: tried again");
+            assertEquals(List.of(v1.id()), live.serving());
             Manifest v3 = model(3, "prod");
             await(() -> live.serving().equals(List.of(v3.id())), "serving " + v3.id());
             try (Live.Snapshot<ContextPool<ScoringContext>> s = live.enter()) {
