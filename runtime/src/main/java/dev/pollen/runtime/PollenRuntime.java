@@ -132,12 +132,26 @@ public final class PollenRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The host's name for a consumer record, without a name lookup (which could reach a DNS server, or wait for
+     * one): {@code HOSTNAME} or {@code COMPUTERNAME}, else {@code /etc/hostname}, else {@code localhost}.
+     */
     private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
+        for (String variable : new String[] {"HOSTNAME", "COMPUTERNAME"}) {
+            String v = System.getenv(variable);
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
         }
+        try {
+            String v = java.nio.file.Files.readString(Path.of("/etc/hostname")).trim();
+            if (!v.isEmpty()) {
+                return v;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux-like: fall through
+        }
+        return "localhost";
     }
 
     /**
