@@ -41,14 +41,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code pollen catalog ...}: list, search, describe, lineage, verify, alias, publish, and for integrity keygen,
- * sign and migrate.
+ * {@code pollen catalog ...}: list, search, describe, lineage, verify, alias, publish, consumers, serve, and for
+ * integrity keygen, sign and migrate.
  */
 @Command(name = "catalog", description = "Browse and change the artifact catalog.", mixinStandardHelpOptions = true,
         subcommands = {CatalogCommand.ListCmd.class, CatalogCommand.SearchCmd.class, CatalogCommand.DescribeCmd.class,
                 CatalogCommand.LineageCmd.class, CatalogCommand.VerifyCmd.class, CatalogCommand.AliasCmd.class,
                 CatalogCommand.PublishCmd.class, CatalogCommand.KeygenCmd.class, CatalogCommand.SignCmd.class,
-                CatalogCommand.MigrateCmd.class, CatalogCommand.ConsumersCmd.class})
+                CatalogCommand.MigrateCmd.class, CatalogCommand.ConsumersCmd.class, ServeCommand.class})
 final class CatalogCommand {
     @ParentCommand
     PollenCli root;

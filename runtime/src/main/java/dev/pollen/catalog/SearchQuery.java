@@ -68,4 +68,16 @@ public record SearchQuery(String domain, ArtifactKind kind, String tag, String t
     public SearchQuery withAllVersions(boolean v) {
         return new SearchQuery(domain, kind, tag, text, inputDimension, outputDimension, derivedFrom, dtype, v);
     }
+
+    /**
+     * Every criterion but {@link #derivedFrom()} (which needs the catalog to resolve producers) and
+     * {@link #allVersions()} (which picks candidates, not matches), for callers that filter a list they hold, such
+     * as a server counting facets over one {@link Catalog#list()}.
+     *
+     * @param manifest a version's manifest
+     * @return whether it meets the query's domain, kind, tag, text, dimension and dtype criteria
+     */
+    public boolean matches(Manifest manifest) {
+        return CatalogSearch.matches(manifest, this);
+    }
 }
