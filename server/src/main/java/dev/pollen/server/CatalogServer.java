@@ -56,6 +56,11 @@ import java.util.concurrent.TimeUnit;
 public final class CatalogServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CatalogServer.class.getName());
     private static final String WEB = "/dev/pollen/server/web";
+    /**
+     * The one inline stylesheet the page may have: the container rules Cytoscape.js 3.33.1 inserts, by its SHA-256
+     * (a new Cytoscape version that changes them fails the browser tests on the console's CSP error).
+     */
+    private static final String CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='";
     /** Minimum token length: 16 characters is 96 bits from base64 of random bytes. */
     static final int MIN_TOKEN_CHARS = 16;
 
@@ -197,7 +202,8 @@ public final class CatalogServer implements AutoCloseable {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self';"
+        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' "
+                + CYTOSCAPE_STYLE + ";"
                 + " img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none';"
                 + " frame-ancestors 'none'; form-action 'self'");
     }

@@ -273,6 +273,18 @@
         el('span', { class: 'owner', text: v.owner || '-' }), ' created ' + v.createdAt.slice(0, 10),
         v.aliases.length ? ' aliases: ' + v.aliases.join(', ') : ''),
       el('p', { class: 'description', text: v.description || '' }),
+      el('section', { 'aria-labelledby': 'h-signature' }, el('h2', { id: 'h-signature', text: 'Signature' }),
+        sig.length ? table(['', 'Name', 'Type', 'Shape'], sig) : el('p', { text: 'No inputs or outputs declared.' })),
+      el('section', { 'aria-labelledby': 'h-used' }, el('h2', { id: 'h-used', text: 'Used by' }),
+        consumers.length ? table(['Service', 'Team', 'Instance', 'Last seen', 'Status'], consumers)
+          : el('p', { id: 'no-consumers', text: 'No running service records this version.' })),
+      el('section', { 'aria-labelledby': 'h-lineage' }, el('h2', { id: 'h-lineage', text: 'Lineage and consumers' }),
+        el('p', {}, v.lineage.producedBy ? ['Produced by ', el('code', { text: v.lineage.producedBy }), '. '] : null,
+          v.lineage.derivedFrom.length ? ['Derived from ', el('code', { text: v.lineage.derivedFrom.join(', ') }), '. '] : null,
+          el('a', { href: '#/graph', text: 'Whole catalog graph' })),
+        legend, graphBox, edgeList),
+      el('section', { 'aria-labelledby': 'h-props' }, el('h2', { id: 'h-props', text: 'Properties' }),
+        props.length ? table(['Key', 'Value'], props) : el('p', { text: 'None.' })),
       el('section', { 'aria-labelledby': 'h-versions' }, el('h2', { id: 'h-versions', text: 'Versions and aliases' }),
         el('p', { class: 'versions' }, v.versions.map(function (n) {
           return el('a', { href: artifactHash(v.domain + '/' + v.name + '@' + n), class: 'version',
@@ -283,18 +295,6 @@
           return [el('code', { text: al }), el('a', { href: artifactHash(v.domain + '/' + v.name + '@' + n), text: '@' + n })];
         }), 'Aliases'),
         aliasForm(v)),
-      el('section', { 'aria-labelledby': 'h-signature' }, el('h2', { id: 'h-signature', text: 'Signature' }),
-        sig.length ? table(['', 'Name', 'Type', 'Shape'], sig) : el('p', { text: 'No inputs or outputs declared.' })),
-      el('section', { 'aria-labelledby': 'h-props' }, el('h2', { id: 'h-props', text: 'Properties' }),
-        props.length ? table(['Key', 'Value'], props) : el('p', { text: 'None.' })),
-      el('section', { 'aria-labelledby': 'h-lineage' }, el('h2', { id: 'h-lineage', text: 'Lineage and consumers' }),
-        el('p', {}, v.lineage.producedBy ? ['Produced by ', el('code', { text: v.lineage.producedBy }), '. '] : null,
-          v.lineage.derivedFrom.length ? ['Derived from ', el('code', { text: v.lineage.derivedFrom.join(', ') }), '. '] : null,
-          el('a', { href: '#/graph', text: 'Whole catalog graph' })),
-        legend, graphBox, edgeList),
-      el('section', { 'aria-labelledby': 'h-used' }, el('h2', { id: 'h-used', text: 'Used by' }),
-        consumers.length ? table(['Service', 'Team', 'Instance', 'Last seen', 'Status'], consumers)
-          : el('p', { id: 'no-consumers', text: 'No running service records this version.' })),
       el('section', { 'aria-labelledby': 'h-files' }, el('h2', { id: 'h-files', text: 'Files and checksums' }),
         table(['File', 'Role', 'Size', 'SHA-256'], files),
         el('p', {}, 'Manifest checksum ', el('code', { class: 'sha', text: v.manifestChecksum })),
@@ -495,7 +495,7 @@
       + data.domains.join(', ') + '.' }), table(['Version', 'Derived by (other domains)', 'Used by (other teams\' services)'], rows),
     el('h2', { text: domain + ' and its neighbours' }), legend, box, list);
     try {
-      drawGraph(box, list, legend, await api('/api/v1/graph?domain=' + enc(domain)));
+      drawGraph(box, list, legend, await api('/api/v1/graph?allVersions=true&domain=' + enc(domain)));
     } catch (err) {
       box.replaceWith(problem(err));
     }
