@@ -71,6 +71,51 @@ class PollenCliTest {
     }
 
     @Test
+    void catalogServeAnswersTheApiAndPageUntilStoppedAndMovesAliasesWithItsTokenFile() throws Exception {
+        assertEquals(0, run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
+                "--infer-signature").code());
+        Path tokenFile = Files.writeString(dir.resolve("write.token"), "cli-serve-token-0123456789\n");
+        String url;
+        try (CoProcess serve = new CoProcess("--catalog", catalog.toString(), "catalog", "serve", "--port", "0",
+                "--write-token-file", tokenFile.toString())) {
+            String line = serve.answer(java.time.Duration.ofSeconds(30));
+            assertTrue(line.startsWith("serving the catalog " + catalog) && line.contains("alias moves: write token")
+                    && line.contains("reads: open"), line);
+            url = line.replaceAll(".* at (http://127\\.0\\.0\\.1:[0-9]+/) .*", "$1");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            var list = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/v1/artifacts"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, list.statusCode());
+            assertTrue(list.body().contains("\"id\":\"demo/m@1\""), list.body());
+            var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(page.body().contains("<title>Pollen catalog</title>"), page.body());
+            var move = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url
+                    + "api/v1/artifacts/demo/m/aliases/prod")).header("Authorization", "Bearer cli-serve-token-0123456789")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"version\": 1}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, move.statusCode(), move.body());
+        }
+        assertTrue(run("catalog", "describe", "demo/m@prod").out().contains("demo/m@1"));
+        long until = System.nanoTime() + 10_000_000_000L;
+        boolean closed = false;
+        while (!closed && System.nanoTime() < until) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", java.net.URI.create(url).getPort())) {
+                Thread.sleep(50);
+            } catch (java.io.IOException refused) {
+                closed = true;
+            }
+        }
+        assertTrue(closed, "the server stops with the command");
+
+        assertOneLineError(run("catalog", "serve", "--write-token-file", dir.resolve("missing").toString()), 2,
+                "--write-token-file", "cannot read");
+        Files.writeString(tokenFile, "short");
+        assertOneLineError(run("catalog", "serve", "--port", "0", "--write-token-file", tokenFile.toString()), 2,
+                "write token must be at least 16");
+    }
+
+    @Test
     void consumersAndLineageShowTheServicesHoldingAVersion() throws Exception {
         assertEquals(0, run("catalog", "publish", "demo/m", "--file", model.toString(), "--owner", "t",
                 "--infer-signature").code());
