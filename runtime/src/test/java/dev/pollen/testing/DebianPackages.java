@@ -45,7 +45,7 @@ public final class DebianPackages {
     }
 
     private static List<String> install(String... packages) {
-        List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends"));
+        List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-y", "-q"));
         cmd.addAll(List.of(packages));
         return cmd;
     }
