@@ -93,6 +93,8 @@ public final class CatalogServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.jetty.host = b.host;
             config.jetty.port = b.port;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
             config.staticFiles.add(sf -> {
                 sf.hostedPath = "/";
                 sf.directory = WEB;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pollen.catalog.ArtifactId;
 import dev.pollen.catalog.ConsumerRecord;
 import dev.pollen.catalog.fs.FileSystemCatalog;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -423,18 +424,36 @@ class CatalogApiTest {
         assertEquals(1L, catalog.aliases("studio", "content-embeddings").get("prod"));
     }
 
+    /** @return the raw answer to a request written by hand (java.net.http refuses bad escapes and a Host header) */
+    private static String raw(String target, String host) throws IOException {
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port())) {
+            sock.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close"
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void aRequestForAnotherHostIsRefusedSoARebindingPageCannotReadTheCatalog() throws Exception {
-        // java.net.http does not let a test set Host; a raw socket does
-        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port())) {
-            sock.getOutputStream().write(("GET /api/v1/artifacts HTTP/1.1\r\nHost: attacker.example:" + server.port()
-                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String answer = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(answer.startsWith("HTTP/1.1 403"), answer);
-            assertTrue(answer.contains("FORBIDDEN_HOST"), answer);
-            assertFalse(answer.contains("fraud-scorer"), answer);
-        }
+        String answer = raw("/api/v1/artifacts", "attacker.example:" + server.port());
+        assertTrue(answer.startsWith("HTTP/1.1 403"), answer);
+        assertTrue(answer.contains("FORBIDDEN_HOST"), answer);
+        assertFalse(answer.contains("fraud-scorer"), answer);
+        assertTrue(raw("/health", "localhost:" + server.port()).startsWith("HTTP/1.1 200"), "localhost is answered");
         assertEquals(200, http.get("/health").status(), "127.0.0.1 is answered");
+    }
+
+    @Test
+    void requestsJettyRefusesBeforeRoutingAreJsonErrorsToo() throws Exception {
+        for (String target : List.of("/api/v1/artifacts/%ZZ/x/1", "/api/v1/artifacts/a%00b/x/1",
+                "/%2e%2e/%2e%2e/etc/passwd", "/..;/etc/passwd", "/webjars/../../../etc/passwd",
+                "/api/v1/artifacts/studio/%2e%2e%2f%2e%2e/1")) {
+            String answer = raw(target, "127.0.0.1");
+            assertTrue(answer.startsWith("HTTP/1.1 400"), target + " -> " + answer);
+            assertTrue(answer.contains("Content-Type: application/json"), target + " -> " + answer);
+            assertTrue(answer.contains("\"error\":{\"status\":400,"), target + " -> " + answer);
+            assertFalse(answer.contains("root:"), target + " -> " + answer);
+        }
     }
 
     @Test
