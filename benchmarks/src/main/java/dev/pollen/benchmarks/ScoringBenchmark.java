@@ -162,6 +162,7 @@ public class ScoringBenchmark {
 
     private final PairedTimes.Side pollenSide = this::pollen;
     private final PairedTimes.Side bareSide = this::bareOnnxRuntime;
+    private final PairedTimes.Side naiveSide = this::naive;
 
     /**
      * {@link #pollen} (a) and {@link #bareOnnxRuntime} (b) back to back in every invocation, alternating order, so the
@@ -174,5 +175,19 @@ public class ScoringBenchmark {
     @Benchmark
     public float pollenPaired(PairedTimes t) throws Exception {
         return t.pair(pollenSide, bareSide);
+    }
+
+    /**
+     * {@link #pollen} (a) and {@link #naive} (b) back to back in every invocation, alternating order: what Pollen saves
+     * over the ONNX Runtime code most services write first (tensors from arrays per call, a map of inputs,
+     * {@code getValue()}), drift-proof; see {@link PairedTimes}.
+     *
+     * @param t the paired clock
+     * @return something the JIT cannot drop
+     * @throws Exception from ONNX Runtime
+     */
+    @Benchmark
+    public float naivePaired(PairedTimes t) throws Exception {
+        return t.pair(pollenSide, naiveSide);
     }
 }
