@@ -89,7 +89,12 @@ public final class BenchRun {
                 .output(out.resolve("logs").resolve(c.id() + ".log").toString())
                 .shouldFailOnError(true);
         c.params().forEach(b::param);
-        RunResult r = new Runner(b.build()).runSingle();
+        java.util.Collection<RunResult> all = new Runner(b.build()).run();
+        if (all.size() != 1) {
+            throw new IllegalStateException(c.benchmark() + " ran " + all.size() + " parameter combinations; pin every"
+                    + " @Param in the suite (found " + all.stream().map(x -> x.getParams().toString()).toList() + ")");
+        }
+        RunResult r = all.iterator().next();
         List<Double> ratios = new ArrayList<>();
         double a = 0;
         double bNanos = 0;

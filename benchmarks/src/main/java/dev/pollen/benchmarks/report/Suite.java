@@ -62,20 +62,20 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
     static List<Comparison> all() {
         List<Comparison> c = new ArrayList<>();
         c.add(pollenA("scoring-bare", "scoring", "The demo MLP at batch 1, Pollen's context against bare ONNX Runtime",
-                "bare ONNX Runtime (the floor)", "ScoringBenchmark.pollenPaired", Map.of(),
+                "bare ONNX Runtime (the floor)", "ScoringBenchmark.pollenPaired", Map.of("batch", "1"),
                 new Goal(Kind.RATIO_AT_MOST, 1.05), true));
         c.add(pollenA("scoring-naive", "scoring", "The demo MLP at batch 1, against per-call tensors from arrays",
-                "naive ONNX Runtime use", "ScoringBenchmark.naivePaired", Map.of(), null, true));
+                "naive ONNX Runtime use", "ScoringBenchmark.naivePaired", Map.of("batch", "1"), null, true));
         c.add(pollenA("djl-fraud", "scoring", "The fraud model at batch 1", "DJL (ONNX Runtime engine)",
                 "DjlBenchmark.fraudPaired", Map.of(), new Goal(Kind.SPEEDUP_AT_LEAST, 2.5), true));
         c.add(pollenA("djl-ranking", "scoring", "The ranking model on a batch of candidates",
                 "DJL (ONNX Runtime engine)", "DjlBenchmark.rankingPaired", Map.of(), null, true));
         c.add(pollenA("fraud-decision", "scoring", "A whole fraud decision (features, velocity, scoring, reasons)"
                 + " against the bare model run alone", "bare ONNX Runtime, model only",
-                "PaymentsBenchmark.fraudDecisionPaired", Map.of(), null, false));
+                "PaymentsBenchmark.fraudDecisionPaired", Map.of("batch", "1"), null, false));
         c.add(pollenA("ranking-bare", "scoring", "Ranking 1,000 candidates, gather included, against the bare run on"
-                + " a pre-built batch", "bare ONNX Runtime (the floor)", "RankingBenchmark.rankPaired", Map.of(),
-                new Goal(Kind.RATIO_AT_MOST, 1.15), false));
+                + " a pre-built batch", "bare ONNX Runtime (the floor)", "RankingBenchmark.rankPaired",
+                Map.of("candidates", "1000"), new Goal(Kind.RATIO_AT_MOST, 1.15), false));
         for (String batch : List.of("32", "1")) {
             c.add(new Comparison("encoder-" + batch, "text", "The content encoder (all-MiniLM-L6-v2), "
                     + (batch.equals("1") ? "single texts" : "32 texts per call"),

@@ -12,7 +12,11 @@
   const colour = function (c) {
     return c.met === true ? '#2e7d32' : c.met === false ? '#c62828' : '#5b7fa6';
   };
-  charts.push(new Chart(document.getElementById('ratios'), {
+  const ratioCanvas = document.getElementById('ratios');
+  ratioCanvas.parentElement.style.height = (90 + 38 * rows.length) + 'px';
+  const lows = rows.map(function (c) { return Math.min(c.speedupLow, c.speedup); });
+  const highs = rows.map(function (c) { return Math.max(c.speedupHigh, c.speedup); });
+  charts.push(new Chart(ratioCanvas, {
     type: 'bar',
     data: {
       labels: rows.map(function (c) { return [label(c), 'vs ' + c.peer]; }),
@@ -25,7 +29,8 @@
         order: 0
       }, {
         label: 'speed-up (peer time / Pollen time)',
-        data: rows.map(function (c) { return c.speedup; }),
+        // bars grow from parity (1): right of it Pollen is faster, left of it slower
+        data: rows.map(function (c) { return [1, c.speedup]; }),
         backgroundColor: rows.map(colour),
         barPercentage: 0.8,
         grouped: false,
@@ -36,12 +41,17 @@
       indexAxis: 'y',
       maintainAspectRatio: false,
       scales: {
-        x: { type: 'logarithmic', title: { display: true, text: 'speed-up, log scale (1 = as fast as the peer)' } },
+        x: { type: 'logarithmic', min: Math.min(0.5, 0.8 * Math.min.apply(null, lows.concat([1]))),
+          max: Math.max(2, 1.25 * Math.max.apply(null, highs.concat([1]))), title: { display: true, text: 'speed-up, log scale (1 = as fast as the peer)' } },
         y: { ticks: { autoSkip: false, font: { size: 10 } } }
       },
       plugins: {
         legend: { position: 'bottom' },
-        tooltip: { callbacks: { afterBody: function (items) {
+        tooltip: { callbacks: { label: function (item) {
+          const c = rows[item.dataIndex];
+          return item.datasetIndex === 0 ? '95 % interval ' + c.speedupLow + '–' + c.speedupHigh + '×'
+            : 'speed-up ' + c.speedup + '×';
+        }, afterBody: function (items) {
           const c = rows[items[0].dataIndex];
           return (c.goal ? 'target ' + c.goal + ': ' + (c.met ? 'met' : 'missed') : 'for information')
             + '\n' + c.benchmark;
