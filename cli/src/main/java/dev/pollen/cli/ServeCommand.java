@@ -40,6 +40,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allowed-host", paramLabel = "NAME", description = "A further Host name to answer to"
             + " (repeatable; on a loopback address only localhost, 127.0.0.1 and [::1] are answered by default).")
     List<String> allowedHosts = new ArrayList<>();
+    @Option(names = "--bench-report", paramLabel = "DIR", description = "Where pollen bench writes its report; the"
+            + " page links the latest one (default: ~/.pollen/bench).")
+    Path benchReport = BenchCommand.DEFAULT_OUT;
     @Option(names = "--trust-keys", paramLabel = "DIR", description = "Verify signatures against the public keys"
             + " <domain>[.<label>].pub in DIR.")
     Path trustKeys;
@@ -57,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
         String write = token(writeTokenFile, "--write-token-file", "POLLEN_WRITE_TOKEN");
         String read = token(readTokenFile, "--read-token-file", "POLLEN_READ_TOKEN");
         CatalogServer.Builder b = CatalogServer.builder(parent.root.catalog()).host(host).port(port)
-                .writeToken(write).readToken(read).trust(tb.build());
+                .writeToken(write).readToken(read).trust(tb.build()).benchReport(benchReport);
         allowedHosts.forEach(b::allowedHost);
         CountDownLatch stopped = new CountDownLatch(1);
         try (CatalogServer server = b.start()) {

@@ -62,11 +62,19 @@ final class Api {
     private final Catalog catalog;
     private final Trust trust;
     private final Clock clock;
+    private final java.nio.file.Path benchReport;
 
-    Api(Catalog catalog, Trust trust, Clock clock) {
+    /**
+     * @param catalog the catalog served
+     * @param trust what verify checks signatures against
+     * @param clock what consumers' liveness is judged by
+     * @param benchReport the directory of the latest {@code pollen bench} report, or {@code null}
+     */
+    Api(Catalog catalog, Trust trust, Clock clock, java.nio.file.Path benchReport) {
         this.catalog = catalog;
         this.trust = trust;
         this.clock = clock;
+        this.benchReport = benchReport;
     }
 
     /** @return every endpoint of the JSON API, in the order they are matched */
@@ -81,7 +89,8 @@ final class Api {
                 new Route(HandlerType.GET, a + "/{domain}/{name}/{selector}/verify", Access.READ, this::verify),
                 new Route(HandlerType.GET, PREFIX + "/graph", Access.READ, this::graph),
                 new Route(HandlerType.GET, PREFIX + "/domains/{domain}/used-outside", Access.READ, this::usedOutside),
-                new Route(HandlerType.GET, PREFIX + "/consumers", Access.READ, this::consumers));
+                new Route(HandlerType.GET, PREFIX + "/consumers", Access.READ, this::consumers),
+                new Route(HandlerType.GET, PREFIX + "/about", Access.READ, this::about));
     }
 
     static void json(Context ctx, int status, JsonNode body) throws IOException {
@@ -462,6 +471,17 @@ final class Api {
         view.consumers().forEach(c -> list.add(ApiJson.consumer(c, view.now())));
         ObjectNode out = ApiJson.object();
         out.set("consumers", list);
+        json(ctx, 200, out);
+    }
+
+    // GET /api/v1/about
+
+    private void about(Context ctx) throws IOException {
+        new Params(ctx, Set.of());
+        ObjectNode out = ApiJson.object();
+        out.put("api", PREFIX);
+        boolean report = benchReport != null && java.nio.file.Files.isRegularFile(benchReport.resolve("report.html"));
+        out.put("benchReport", report ? "/bench/report.html" : null);
         json(ctx, 200, out);
     }
 }

@@ -70,7 +70,7 @@ public final class CatalogServer implements AutoCloseable {
 
     private CatalogServer(Builder b) {
         Catalog catalog = b.catalog;
-        Api api = new Api(catalog, b.trust, b.clock);
+        Api api = new Api(catalog, b.trust, b.clock, b.benchReport);
         byte[] writeToken = b.writeToken == null ? null : b.writeToken.getBytes(StandardCharsets.UTF_8);
         byte[] readToken = b.readToken == null ? null : b.readToken.getBytes(StandardCharsets.UTF_8);
         Set<String> allowedHosts = new LinkedHashSet<>(b.allowedHosts);
@@ -116,6 +116,10 @@ public final class CatalogServer implements AutoCloseable {
             config.routes.addEndpoint(new Endpoint(HandlerType.GET, "/api/openapi.json",
                     ctx -> ctx.contentType("application/json").result(openapi)));
             config.routes.addEndpoint(new Endpoint(HandlerType.GET, "/health", ctx -> health(ctx, catalog)));
+            config.routes.addEndpoint(new Endpoint(HandlerType.GET, "/bench/{file}", ctx -> {
+                authorize(ctx, Api.Access.READ, readToken, writeToken);
+                benchFile(ctx, b.benchReport);
+            }));
             config.routes.addEndpoint(new Endpoint(HandlerType.GET, "/metrics", ctx -> {
                 authorize(ctx, Api.Access.READ, readToken, writeToken);
                 ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
@@ -276,6 +280,31 @@ public final class CatalogServer implements AutoCloseable {
                 .tag("reason", reason).register(registry).increment();
     }
 
+    /** The files of the latest {@code pollen bench} report, and nothing else of its directory. */
+    private static void benchFile(Context ctx, java.nio.file.Path dir) throws IOException {
+        String file = ctx.pathParam("file");
+        String type = switch (file) {
+            case "report.html" -> "text/html; charset=utf-8";
+            case "results.json", "jmh.json" -> "application/json";
+            default -> null;
+        };
+        if (type == null) {
+            throw ApiError.notFound("no such report file " + Echo.quote(file) + "; a report has report.html,"
+                    + " results.json and jmh.json");
+        }
+        java.nio.file.Path f = dir == null ? null : dir.resolve(file);
+        if (f == null || !java.nio.file.Files.isRegularFile(f)) {
+            throw ApiError.notFound("this server has no benchmark report (pollen bench writes one; serve it with"
+                    + " --bench-report DIR)");
+        }
+        if (file.equals("report.html")) {
+            // the report is one self-contained page: its own inline script and styles, nothing from elsewhere
+            ctx.header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src"
+                    + " 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+        }
+        ctx.contentType(type).result(java.nio.file.Files.readAllBytes(f));
+    }
+
     private static void health(Context ctx, Catalog catalog) throws IOException {
         ObjectNode o = ApiJson.object();
         ctx.header("Cache-Control", "no-store");
@@ -322,6 +351,7 @@ public final class CatalogServer implements AutoCloseable {
         private Trust trust = Trust.none();
         private Clock clock = Clock.systemUTC();
         private final Set<String> allowedHosts = new LinkedHashSet<>();
+        private java.nio.file.Path benchReport;
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -377,6 +407,16 @@ public final class CatalogServer implements AutoCloseable {
         /** @param name a further {@code Host} name this server answers to, such as {@code pollen.internal} @return this */
         public Builder allowedHost(String name) {
             allowedHosts.add(name.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /**
+         * @param dir the directory {@code pollen bench} writes its report to; the page links the report when it holds
+         *     one ({@code /bench/report.html}, read when asked, so a newer run shows without a restart)
+         * @return this
+         */
+        public Builder benchReport(java.nio.file.Path dir) {
+            this.benchReport = dir;
             return this;
         }
 

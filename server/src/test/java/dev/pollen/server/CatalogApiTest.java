@@ -474,14 +474,39 @@ class CatalogApiTest {
     }
 
     @Test
+    void theLatestBenchReportIsServedAndLinkedWhenTheServerHasOne() throws Exception {
+        assertTrue(http.get("/api/v1/about").json().get("benchReport").isNull(), "none configured");
+        assertRefused(http.get("/bench/report.html"), 404, "NOT_FOUND", null, "no benchmark report");
+        Path reports = Files.createTempDirectory(dir, "bench");
+        try (CatalogServer s = CatalogServer.builder(catalog).port(0).benchReport(reports).start()) {
+            Http h = new Http(s.uri());
+            assertTrue(h.get("/api/v1/about").json().get("benchReport").isNull(), "the directory holds no report yet");
+            Files.writeString(reports.resolve("report.html"), "<!doctype html><title>report</title>");
+            Files.writeString(reports.resolve("results.json"), "{\"suite\": \"quick\"}");
+            Files.writeString(reports.resolve("secret.txt"), "not served");
+            assertEquals("/bench/report.html", h.get("/api/v1/about").json().get("benchReport").asText(),
+                    "a report written after the start is found");
+            Http.Answer page = h.get("/bench/report.html");
+            assertEquals(200, page.status());
+            assertTrue(page.contentType().startsWith("text/html"), page.contentType());
+            assertTrue(page.header("Content-Security-Policy").startsWith("default-src 'none'"));
+            assertEquals("quick", h.get("/bench/results.json").json().get("suite").asText());
+            assertRefused(h.get("/bench/secret.txt"), 404, "NOT_FOUND", null, "report.html");
+            assertRefused(h.get("/bench/jmh.json"), 404, "NOT_FOUND", null, "no benchmark report");
+            assertFalse(h.get("/bench/..%2Fsecret.txt").text().contains("not served"));
+        }
+    }
+
+    @Test
     void theOpenApiDocumentDescribesEveryEndpointAndNoOther() throws Exception {
         JsonNode doc = http.get("/api/openapi.json").json();
         assertEquals("3.1.0", doc.get("openapi").asText());
         Set<String> documented = new TreeSet<>();
         doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
                 .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + p.getKey())));
-        Set<String> served = new TreeSet<>(Set.of("GET /api/openapi.json", "GET /health", "GET /metrics"));
-        new Api(catalog, dev.pollen.catalog.Trust.none(), Clock.systemUTC()).routes()
+        Set<String> served = new TreeSet<>(Set.of("GET /api/openapi.json", "GET /health", "GET /metrics",
+                "GET /bench/{file}"));
+        new Api(catalog, dev.pollen.catalog.Trust.none(), Clock.systemUTC(), null).routes()
                 .forEach(r -> served.add(r.method().name() + " " + r.path()));
         assertEquals(served, documented);
         // every parameter a route reads is documented on it: each documented path's parameters, by name

@@ -566,4 +566,12 @@
   });
   window.addEventListener('hashchange', route);
   route();
+  // the latest pollen bench report, when the server has one
+  api('/api/v1/about').then(function (about) {
+    if (about.benchReport) {
+      const link = document.getElementById('nav-bench');
+      link.href = about.benchReport;
+      link.hidden = false;
+    }
+  }, function () { /* a protected server without a token: the view shows the refusal */ });
 }());
