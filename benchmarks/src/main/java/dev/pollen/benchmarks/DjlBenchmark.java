@@ -56,7 +56,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li><b>Fraud, batch 1.</b> A fraud model of the shipped architecture (30-32-16-1 with contributions, trained
- *       small from seed 7 as in {@link PaymentsBenchmark}), one transaction's 30 features. Pollen
+ *       small from seed 7 as in {@link PaymentsBenchmark}), one transaction's 30 features (the first generated
+ *       transaction with empty velocity, as {@code PaymentsBenchmark}'s bare baseline has it). Pollen
  *       ({@code fraudPollen}): a {@link ScoringContext} with the features already in its input buffer,
  *       {@code run(1)}, the probability read from the pinned output, as {@code PaymentsBenchmark.fraudContextOnly}
  *       times it (not the fraud decision with its feature store). DJL ({@code fraudDjl}): {@code Predictor.predict}
