@@ -22,6 +22,7 @@ public final class AdsLatencyCheck {
      * @throws Exception when setup or a decision fails
      */
     public static void main(String[] args) throws Exception {
+        BenchmarkMain.keepPollenThreadPools();
         int candidates = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         double load = args.length > 2 ? Double.parseDouble(args[2]) : 0.5;

@@ -58,6 +58,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code bareOnnxRuntime}: the same session run directly, each thread with its own tensors over its own direct
  *       buffers: the ceiling, what ONNX Runtime itself scales to on this host.</li>
+ *   <li>{@code bareOrtDefaults}: the threads peer, a second session of the same model made with ONNX Runtime's
+ *       default {@code SessionOptions} (nothing set: its own per-session intra-op pool of ONNX Runtime's default size,
+ *       spinning on, all graph optimizations), run like {@code bareOnnxRuntime} on the same tensors: what a team
+ *       using ONNX Runtime as it comes gets, against Pollen's default threading (one environment with one global
+ *       intra-op thread, per-session pools off, no spinning: every run on its caller's thread). Setup prints how many
+ *       threads that session started (Linux).</li>
  *   <li>{@code pollenContext}: a {@link ScoringContext} per thread (kept by the thread), features already in its
  *       buffer.</li>
  *   <li>{@code pollenPooled}: a context acquired from the lease's {@link ContextPool} (default size: one per
@@ -68,6 +74,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code fraudDecision}: {@link FraudScorer#score} end to end (pool, shared Chronicle Map store, encoding,
  *       run, decision); at batch 64 {@code scoreBatch} of 64 (times are per call).</li>
  *   <li>{@code poolAcquireRelease}: only the pool's acquire and release; with {@code -prof gc} it shows 0 B/op.</li>
+ *   <li>{@code ortDefaultsPaired}: {@code pollenContext} (a) and {@code bareOrtDefaults} (b) back to back in every
+ *       invocation ({@link PairedTimes}), per caller thread: with {@code -t 1} the drift-proof one-thread ratio of
+ *       Pollen's defaults against ONNX Runtime's (b / a is Pollen's speed-up); with {@code -t 2} each caller's pairs
+ *       run beside the other caller's.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -94,6 +104,7 @@ public class ConcurrentScoringBenchmark {
     private FraudScorer scorer;
     private OrtEnvironment env;
     private OrtSession session;
+    private OrtSession defaultsSession;
     private Transaction[] txs;
     private FloatBuffer encoded;
     private final java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger();
@@ -132,6 +143,25 @@ public class ConcurrentScoringBenchmark {
         try (OrtSession.SessionOptions options = OnnxEnvironment.sessionOptions()) {
             ArtifactId id = catalog.resolve(ArtifactRef.parse("payments/fraud-scorer@prod"));
             session = env.createSession(Files.readAllBytes(catalog.payload(id)), options);
+            int before = threads();
+            try (OrtSession.SessionOptions defaults = new OrtSession.SessionOptions()) {
+                defaultsSession = env.createSession(Files.readAllBytes(catalog.payload(id)), defaults);
+            }
+            if (before >= 0) {
+                System.out.printf("bareOrtDefaults: the session with ONNX Runtime's default options started %d"
+                        + " thread(s)%n", threads() - before);
+            }
+        }
+    }
+
+    /** @return the threads of this process (Linux's {@code /proc/self/task}), or {@code -1} where unknown */
+    private static int threads() throws IOException {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return -1;
+        }
+        try (java.util.stream.Stream<Path> list = Files.list(tasks)) {
+            return (int) list.count();
         }
     }
 
@@ -163,6 +193,7 @@ public class ConcurrentScoringBenchmark {
         meteredRuntime.close();
         store.close();
         session.close();
+        defaultsSession.close();
         TempDirectory.delete(dir);
     }
 
@@ -183,6 +214,8 @@ public class ConcurrentScoringBenchmark {
         Transaction[] txs;
         List<List<Transaction>> batches;
         int next;
+        PairedTimes.Side pollenSide;
+        PairedTimes.Side ortDefaultsSide;
 
         @Setup(Level.Trial)
         public void setUp(ConcurrentScoringBenchmark b) throws OrtException {
@@ -215,6 +248,8 @@ public class ConcurrentScoringBenchmark {
             for (int i = 0; i < TXS; i += 64) {
                 batches.add(List.of(txs).subList(i, i + 64));
             }
+            pollenSide = () -> b.pollenContext(this);
+            ortDefaultsSide = () -> b.bareOrtDefaults(this);
         }
 
         private OnnxTensor tensor(OrtEnvironment env, FloatBuffer buf, long rows, long cols) throws OrtException {
@@ -239,6 +274,34 @@ public class ConcurrentScoringBenchmark {
         OrtSession.Result result = session.run(c.bareIn, c.bareOut);
         result.close();
         return c.bareProbability.get(batch - 1);
+    }
+
+    /**
+     * The threads peer: the fraud model's session made with ONNX Runtime's default options, on this caller's tensors.
+     *
+     * @param c the caller
+     * @return the last row's probability
+     * @throws OrtException from ONNX Runtime
+     */
+    @Benchmark
+    public float bareOrtDefaults(Caller c) throws OrtException {
+        OrtSession.Result result = defaultsSession.run(c.bareIn, c.bareOut);
+        result.close();
+        return c.bareProbability.get(batch - 1);
+    }
+
+    /**
+     * {@link #pollenContext} (a) against {@link #bareOrtDefaults} (b), back to back in every invocation, alternating
+     * order ({@link PairedTimes}): Pollen's default threading against ONNX Runtime's, drift-proof.
+     *
+     * @param c the caller
+     * @param t the caller's paired clock
+     * @return the two probabilities summed
+     * @throws Exception from ONNX Runtime
+     */
+    @Benchmark
+    public float ortDefaultsPaired(Caller c, PairedTimes t) throws Exception {
+        return t.pair(c.pollenSide, c.ortDefaultsSide);
     }
 
     @Benchmark

@@ -51,6 +51,7 @@ public final class ContextMemoryCheck {
      * @throws Exception when setup fails
      */
     public static void main(String[] args) throws Exception {
+        BenchmarkMain.keepPollenThreadPools();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         Path dir = Files.createTempDirectory("pollen-context-memory");

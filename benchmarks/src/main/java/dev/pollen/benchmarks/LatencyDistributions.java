@@ -36,6 +36,7 @@ public final class LatencyDistributions {
      * @throws Exception from the benchmark's setup or a call
      */
     public static void main(String[] args) throws Exception {
+        BenchmarkMain.keepPollenThreadPools();
         int seconds = Integer.parseInt(args[0]);
         Path out = Path.of(args[1]);
         PaymentsBenchmark p = new PaymentsBenchmark();

@@ -49,6 +49,7 @@ public final class ThreadScalingCheck {
      * @throws Exception when setup fails
      */
     public static void main(String[] args) throws Exception {
+        BenchmarkMain.keepPollenThreadPools();
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         long window = (args.length > 2 ? Long.parseLong(args[2]) : 200) * 1_000_000L;
@@ -60,10 +61,10 @@ public final class ThreadScalingCheck {
         for (ConcurrentScoringBenchmark.Caller c : callers) {
             c.setUp(b);
         }
-        List<String> names = List.of("bareOnnxRuntime", "pollenContext", "pollenPooled", "pollenPooledWithMetrics",
-                "fraudDecision");
-        List<Subject> subjects = List.of(b::bareOnnxRuntime, b::pollenContext, c -> b.pollenPooled(),
-                c -> b.pollenPooledWithMetrics(), b::fraudDecision);
+        List<String> names = List.of("bareOnnxRuntime", "bareOrtDefaults", "pollenContext", "pollenPooled",
+                "pollenPooledWithMetrics", "fraudDecision");
+        List<Subject> subjects = List.of(b::bareOnnxRuntime, b::bareOrtDefaults, b::pollenContext,
+                c -> b.pollenPooled(), c -> b.pollenPooledWithMetrics(), b::fraudDecision);
         AtomicLongArray ops = new AtomicLongArray(3 * STRIDE);
         Thread[] workers = new Thread[2];
         for (int w = 0; w < 2; w++) {

@@ -37,6 +37,28 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path jar = benchmarksJar();
+        if (jar != null) {
+            // benchmarks.jar carries every peer (DJL's engine is left out of this jar on purpose: with it on the
+            // class path Pollen would hand ONNX Runtime's environment to DJL), so the suite runs there
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                    "report", "--out", out.toString()));
+            if (quick) {
+                cmd.add("--quick");
+            }
+            if (only != null) {
+                cmd.addAll(java.util.List.of("--only", only));
+            }
+            if (noLatency) {
+                cmd.add("--no-latency");
+            }
+            if (list) {
+                cmd.add("--list");
+            }
+            root.out.flush();
+            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+        }
         Suite suite = quick ? Suite.quick() : Suite.full();
         if (only != null) {
             suite = suite.only(only);
@@ -45,7 +67,27 @@ final class BenchCommand implements Callable<Integer> {
             suite.comparisons().forEach(c -> root.out.println(c.id() + "  " + c.label() + "  vs " + c.peer()));
             return 0;
         }
+        root.out.println("(benchmarks/target/benchmarks.jar not found beside this jar: running here, without the"
+                + " comparisons whose peers only that jar carries)");
         BenchReport.run(suite, out, !noLatency, root.out);
         return 0;
+    }
+
+    /**
+     * @return {@code -Dpollen.benchmarks.jar}, else {@code benchmarks/target/benchmarks.jar} of the build this jar
+     *     came from ({@code cli/target/pollen.jar}), or {@code null} when neither exists
+     */
+    static Path benchmarksJar() {
+        String given = System.getProperty("pollen.benchmarks.jar");
+        if (given != null) {
+            return Path.of(given);
+        }
+        try {
+            Path self = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = self.toAbsolutePath().getParent().resolve("../../benchmarks/target/benchmarks.jar").normalize();
+            return self.toString().endsWith(".jar") && java.nio.file.Files.isRegularFile(jar) ? jar : null;
+        } catch (java.net.URISyntaxException | SecurityException e) {
+            return null;
+        }
     }
 }

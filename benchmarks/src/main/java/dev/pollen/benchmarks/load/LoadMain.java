@@ -1,5 +1,6 @@
 package dev.pollen.benchmarks.load;
 
+import dev.pollen.benchmarks.BenchmarkMain;
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.runtime.PollenRuntime;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ public final class LoadMain {
      * @throws Exception when the test cannot run
      */
     public static void main(String[] args) throws Exception {
+        BenchmarkMain.keepPollenThreadPools();
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("user.home") + "/.pollen/catalog");
         LoadTest.Options d = LoadTest.Options.defaults();
         LoadTest.Options options = new LoadTest.Options(args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1]))

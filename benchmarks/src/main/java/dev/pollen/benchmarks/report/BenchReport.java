@@ -2,7 +2,6 @@ package dev.pollen.benchmarks.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pollen.features.chronicle.JvmFlags;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -75,7 +74,7 @@ public final class BenchReport {
         Files.deleteIfExists(json);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.required());
+        cmd.addAll(List.of(BenchRun.forkFlags()));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.pollen.benchmarks.LatencyDistributions");

@@ -65,6 +65,9 @@ public final class BenchRun {
             long t0 = System.nanoTime();
             Outcome o;
             try {
+                if (c.missingPeer() != null) {
+                    throw new IllegalStateException(c.missingPeer());
+                }
                 o = runOne(c, suite, out);
             } catch (Exception | LinkageError e) {
                 o = new Outcome(c, List.of(), Double.NaN, Double.NaN, Double.NaN,
@@ -76,6 +79,13 @@ public final class BenchRun {
         return outcomes;
     }
 
+    /** @return Pollen's JVM flags, and Pollen's own thread pools kept (see {@code BenchmarkMain}) */
+    static String[] forkFlags() {
+        List<String> flags = new ArrayList<>(JvmFlags.required());
+        flags.add("-D" + dev.pollen.onnx.OnnxEnvironment.DJL_HANDOFF_PROPERTY + "=false");
+        return flags.toArray(new String[0]);
+    }
+
     private static Outcome runOne(Comparison c, Suite s, Path out) throws Exception {
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include("^" + Pattern.quote(c.benchmark()) + "$")
@@ -84,7 +94,7 @@ public final class BenchRun {
                 .measurementIterations(s.iterations()).measurementTime(TimeValue.seconds(s.seconds()))
                 .threads(c.threads())
                 .addProfiler(GCProfiler.class)
-                .jvmArgsPrepend(JvmFlags.required().toArray(new String[0]))
+                .jvmArgsPrepend(forkFlags())
                 .resultFormat(ResultFormatType.JSON).result(out.resolve("jmh").resolve(c.id() + ".json").toString())
                 .output(out.resolve("logs").resolve(c.id() + ".log").toString())
                 .shouldFailOnError(true);

@@ -61,9 +61,23 @@ public record Comparison(String id, String group, String title, String peer, Str
 
     /** @return whether the benchmark's class is in this build */
     public boolean available() {
+        return loadable(benchmark.substring(0, benchmark.lastIndexOf('.')));
+    }
+
+    /**
+     * @return why the benchmark cannot run on this class path (its peer's library is missing), or {@code null}
+     */
+    public String missingPeer() {
+        if (peer.startsWith("DJL") && !loadable("ai.djl.onnxruntime.engine.OrtEngine")) {
+            return "DJL's ONNX Runtime engine is not on this class path (it is in benchmarks/target/benchmarks.jar:"
+                    + " java -jar benchmarks/target/benchmarks.jar report)";
+        }
+        return null;
+    }
+
+    private static boolean loadable(String className) {
         try {
-            Class.forName(benchmark.substring(0, benchmark.lastIndexOf('.')), false,
-                    Comparison.class.getClassLoader());
+            Class.forName(className, false, Comparison.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException e) {
             return false;
