@@ -67,9 +67,10 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
         c.add(pollenA("scoring-naive", "scoring", "The demo MLP at batch 1, against per-call tensors from arrays",
                 "naive ONNX Runtime use", "ScoringBenchmark.naivePaired", Map.of("batch", "1"), null, true));
         c.add(pollenA("djl-fraud", "scoring", "The fraud model at batch 1", "DJL (ONNX Runtime engine)",
-                "DjlBenchmark.fraudPaired", Map.of(), new Goal(Kind.SPEEDUP_AT_LEAST, 2.5), true));
-        c.add(pollenA("djl-ranking", "scoring", "The ranking model on a batch of candidates",
-                "DJL (ONNX Runtime engine)", "DjlBenchmark.rankingPaired", Map.of(), null, true));
+                "DjlBenchmark.fraudPaired", Map.of("djlThreads", "default"), new Goal(Kind.SPEEDUP_AT_LEAST, 2.5),
+                true));
+        c.add(pollenA("djl-ranking", "scoring", "The ranking model on 1,000 candidates", "DJL (ONNX Runtime engine)",
+                "DjlBenchmark.rankingPaired", Map.of("candidates", "1000", "djlThreads", "default"), null, true));
         c.add(pollenA("fraud-decision", "scoring", "A whole fraud decision (features, velocity, scoring, reasons)"
                 + " against the bare model run alone", "bare ONNX Runtime, model only",
                 "PaymentsBenchmark.fraudDecisionPaired", Map.of("batch", "1"), null, false));
@@ -111,7 +112,7 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
             c.add(new Comparison("threads-" + threads, "threads", "The fraud model, " + threads + " caller thread"
                     + (threads == 1 ? "" : "s") + ": Pollen's threading defaults against ONNX Runtime's",
                     "ONNX Runtime's default session options", B + "ConcurrentScoringBenchmark.ortDefaultsPaired",
-                    Map.of(), threads, true, null, true));
+                    Map.of("batch", "1"), threads, true, null, true));
         }
         return c;
     }
