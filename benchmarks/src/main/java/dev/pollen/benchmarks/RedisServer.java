@@ -24,7 +24,8 @@ import redis.clients.jedis.params.ShutdownParams;
  * and runs {@code redis-server --port N --bind 127.0.0.1 --save "" --appendonly no --protected-mode yes} in a
  * temporary directory of its own (no snapshots, no append-only file, nothing reachable from other hosts); it returns
  * once the server answers {@code PING}. {@link #close()} sends {@code SHUTDOWN NOSAVE}, then destroys the process and
- * removes the directory; a JVM that exits without closing destroys the process from a shutdown hook.
+ * removes the directory; a JVM that exits without closing (a failed trial set-up, for one) does both from a shutdown
+ * hook.
  *
  * <p><b>Shared.</b> {@link #startOrAttach()} connects to the server on {@code 127.0.0.1:}{@value #PORT_PROPERTY}
  * when that system property is set, and starts one otherwise. A suite runner can thus start one server for every
@@ -121,7 +122,14 @@ public final class RedisServer implements AutoCloseable {
             deleteQuietly(dir);
             throw new IllegalStateException("cannot run " + exe + ": " + e.getMessage(), e);
         }
-        Thread hook = new Thread(process::destroyForcibly, "pollen-redis-stop");
+        Thread hook = new Thread(() -> {
+            try {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteQuietly(dir);
+        }, "pollen-redis-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         RedisServer server = new RedisServer(port, process, dir, hook);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
