@@ -96,10 +96,22 @@ public final class BenchRun {
                 .addProfiler(GCProfiler.class)
                 .jvmArgsPrepend(forkFlags())
                 .resultFormat(ResultFormatType.JSON).result(out.resolve("jmh").resolve(c.id() + ".json").toString())
-                .output(out.resolve("logs").resolve(c.id() + ".log").toString())
                 .shouldFailOnError(true);
         c.params().forEach(b::param);
-        java.util.Collection<RunResult> all = new Runner(b.build()).run();
+        // JMH's report and whatever the fork prints (JMH copies a fork's output to this JVM's System.out and err)
+        // go to the comparison's log, so the terminal keeps only the progress lines
+        java.util.Collection<RunResult> all;
+        java.io.PrintStream stdout = System.out;
+        java.io.PrintStream stderr = System.err;
+        try (java.io.PrintStream log = new java.io.PrintStream(Files.newOutputStream(
+                out.resolve("logs").resolve(c.id() + ".log")), true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(log);
+            System.setErr(log);
+            all = new Runner(b.build()).run();
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
         if (all.size() != 1) {
             throw new IllegalStateException(c.benchmark() + " ran " + all.size() + " parameter combinations; pin every"
                     + " @Param in the suite (found " + all.stream().map(x -> x.getParams().toString()).toList() + ")");

@@ -131,7 +131,7 @@ final class ReportWriter {
 
         h.append("<section><h2>Speed-up over each peer</h2><div class=\"chart\"><canvas id=\"ratios\""
                 + " aria-label=\"Speed-up over each peer\" role=\"img\"></canvas></div></section>\n");
-        h.append("<section><h2>Results</h2>\n<table id=\"results\"><thead><tr><th>Comparison</th><th>Peer</th>"
+        h.append("<section><h2>Results</h2>\n<div class=\"wide\"><table id=\"results\"><thead><tr><th>Comparison</th><th>Peer</th>"
                 + "<th>Pollen µs</th><th>Peer µs</th><th>Speed-up (95 % CI)</th><th>Pollen / peer time</th>"
                 + "<th>B per pair</th><th>Target</th></tr></thead><tbody>\n");
         String group = null;
@@ -164,7 +164,7 @@ final class ReportWriter {
             }
             h.append("</td></tr>\n");
         }
-        h.append("</tbody></table>\n<p class=\"note\">B per pair: bytes allocated per paired call, both sides together"
+        h.append("</tbody></table></div>\n<p class=\"note\">B per pair: bytes allocated per paired call, both sides together"
                 + " (JMH's GC profiler). Raw JMH results: <a href=\"jmh.json\">jmh.json</a>; this page's data:"
                 + " <a href=\"results.json\">results.json</a>; JMH's output per comparison: <code>logs/</code>.</p>"
                 + "</section>\n");

@@ -71,6 +71,9 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
                 true));
         c.add(pollenA("djl-ranking", "scoring", "The ranking model on 1,000 candidates", "DJL (ONNX Runtime engine)",
                 "DjlBenchmark.rankingPaired", Map.of("candidates", "1000", "djlThreads", "default"), null, true));
+        c.add(pollenA("djl-ranking-1", "scoring", "The ranking model on 1,000 candidates, both on one intra-op"
+                + " thread", "DJL (ONNX Runtime engine), one intra-op thread", "DjlBenchmark.rankingPaired",
+                Map.of("candidates", "1000", "djlThreads", "1"), null, true));
         c.add(pollenA("fraud-decision", "scoring", "A whole fraud decision (features, velocity, scoring, reasons)"
                 + " against the bare model run alone", "bare ONNX Runtime, model only",
                 "PaymentsBenchmark.fraudDecisionPaired", Map.of("batch", "1"), null, false));

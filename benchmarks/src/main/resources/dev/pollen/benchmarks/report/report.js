@@ -42,7 +42,13 @@
       maintainAspectRatio: false,
       scales: {
         x: { type: 'logarithmic', min: Math.min(0.5, 0.8 * Math.min.apply(null, lows.concat([1]))),
-          max: Math.max(2, 1.25 * Math.max.apply(null, highs.concat([1]))), title: { display: true, text: 'speed-up, log scale (1 = as fast as the peer)' } },
+          max: Math.max(2, 1.25 * Math.max.apply(null, highs.concat([1]))),
+          // 1-2-5 ticks only: a log axis over two decades would otherwise label every integer
+          ticks: { callback: function (v) {
+            const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+            return [1, 2, 5].some(function (k) { return Math.abs(m - k) < 1e-6; }) ? v + '×' : '';
+          } },
+          title: { display: true, text: 'speed-up, log scale (1 = as fast as the peer)' } },
         y: { ticks: { autoSkip: false, font: { size: 10 } } }
       },
       plugins: {
