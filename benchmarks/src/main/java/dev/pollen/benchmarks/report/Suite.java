@@ -89,16 +89,17 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
         }
         for (String rows : List.of("1", "100", "1000")) {
             boolean hundred = rows.equals("100");
-            c.add(pollenA("lookup-mget-" + rows, "lookups", rows + " rows of 384 floats by id",
+            String what = (rows.equals("1") ? "1 row" : rows + " rows") + " of 384 floats by id";
+            c.add(pollenA("lookup-mget-" + rows, "lookups", what,
                     "Redis MGET (127.0.0.1, Jedis)", "LookupBenchmark.redisMgetPaired", Map.of("rows", rows),
                     hundred ? new Goal(Kind.SPEEDUP_AT_LEAST, 10) : null, !rows.equals("1")));
-            c.add(pollenA("lookup-pipeline-" + rows, "lookups", rows + " rows of 384 floats by id",
+            c.add(pollenA("lookup-pipeline-" + rows, "lookups", what,
                     "Redis pipelined GETs (127.0.0.1, Jedis)", "LookupBenchmark.redisPipelinePaired",
                     Map.of("rows", rows), null, hundred));
-            c.add(pollenA("lookup-hashmap-" + rows, "lookups", rows + " rows of 384 floats by id",
+            c.add(pollenA("lookup-hashmap-" + rows, "lookups", what,
                     "on-heap HashMap<Long, float[]>", "LookupBenchmark.hashMapPaired", Map.of("rows", rows), null,
                     hundred));
-            c.add(pollenA("lookup-chronicle-" + rows, "lookups", rows + " rows of 384 floats by id",
+            c.add(pollenA("lookup-chronicle-" + rows, "lookups", what,
                     "Chronicle Map, vectors as values", "LookupBenchmark.chronicleMapPaired", Map.of("rows", rows),
                     null, hundred));
         }
