@@ -47,7 +47,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * thread pool is set once per process, so each case gets the setup a service would choose for it, on the same cores:
  * for single texts (latency), a global intra-op pool of {@code availableProcessors} threads with spinning on; for
  * batches (throughput), Pollen's default single-threaded ONNX Runtime with {@code parallelism(availableProcessors)},
- * which encodes shares of the batch on that many threads at once. The texts are 64 title descriptions of 2 to 45
+ * which encodes shares of the batch on that many threads at once. For single texts the pair holds two spinning pools
+ * in one JVM, which take the two cores from each other's runs; {@code singleThreads} varies Pollen's side to show it,
+ * and the sides alone ({@code pollen}, {@code langchain4j} in separate forks) give the undisturbed times. The texts are 64 title descriptions of 2 to 45
  * words. Times are per call ({@code batch} texts); run with {@code -prof gc} for bytes per call. Setup checks that
  * both sides agree (cosine at least 0.9999 on every text) before anything is timed.
  */
@@ -137,6 +139,14 @@ public class ContentEncoderBenchmark {
     @Param({"1", "32"})
     int batch;
 
+    /**
+     * Pollen's ONNX Runtime threads for single texts: {@code pool}, a global intra-op pool of
+     * {@code availableProcessors} threads with spinning on (the latency setup); {@code pool-resting}, the same pool
+     * with spinning off; {@code one}, Pollen's default of one intra-op thread per run, spinning off. Batches always use the default with {@code parallelism(cores)}.
+     */
+    @Param({"pool", "pool-resting", "one"})
+    String singleThreads;
+
     private Path dir;
     private PollenRuntime runtime;
     private TextEncoder encoder;
@@ -154,9 +164,8 @@ public class ContentEncoderBenchmark {
         // publish-time validation and langchain4j then reuse. Opening the encoder switches DJL's network access off
         // before langchain4j's tokenizer loads.
         int cores = Runtime.getRuntime().availableProcessors();
-        runtime = batch == 1
-                ? PollenRuntime.builder(catalog).intraOpThreads(cores).spinning(true).build()
-                : PollenRuntime.builder(catalog).build();
+        runtime = batch != 1 || singleThreads.equals("one") ? PollenRuntime.builder(catalog).build()
+                : PollenRuntime.builder(catalog).intraOpThreads(cores).spinning(singleThreads.equals("pool")).build();
         ContentEncoderImport.ensure(catalog);
         encoder = TextEncoder.builder(runtime, "studio/content-encoder@prod").maxBatch(BATCH)
                 .parallelism(batch == 1 ? 1 : cores).open();

@@ -84,7 +84,7 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
             c.add(new Comparison("encoder-" + batch, "text", "The content encoder (all-MiniLM-L6-v2), "
                     + (batch.equals("1") ? "single texts" : "32 texts per call"),
                     "langchain4j AllMiniLmL6V2EmbeddingModel", B + "ContentEncoderBenchmark.paired",
-                    Map.of("batch", batch), 1, false,
+                    Map.of("batch", batch, "singleThreads", "pool"), 1, false,
                     new Goal(Kind.SPEEDUP_AT_LEAST, batch.equals("1") ? 1.15 : 1.5), true));
         }
         for (String rows : List.of("1", "100", "1000")) {
