@@ -414,21 +414,12 @@ final class CatalogCommand {
 
         @Parameters(paramLabel = "REF", arity = "0..1", description = "One artifact (default: everything).")
         String ref;
-        @Option(names = "--trust-keys", paramLabel = "DIR", description = "Check signatures against the public keys"
-                + " <domain>[.<label>].pub in DIR.")
-        Path trustKeys;
-        @Option(names = "--require-signed", paramLabel = "DOMAIN", description = "Fail versions of DOMAIN that carry"
-                + " no valid signature by one of its trusted keys (repeatable; needs --trust-keys).")
-        List<String> requireSigned = new ArrayList<>();
+        @picocli.CommandLine.Mixin
+        TrustOptions trustOptions = new TrustOptions();
 
         @Override
         public Integer call() {
-            Trust.Builder tb = Trust.builder();
-            if (trustKeys != null) {
-                tb.keys(trustKeys);
-            }
-            requireSigned.forEach(tb::requireSigned);
-            Trust trust = tb.build();
+            Trust trust = trustOptions.trust();
             List<VerifyResult> results = parent.root.catalog().verify(ref == null ? null : ArtifactRef.parse(ref),
                     trust);
             int versions = 0;

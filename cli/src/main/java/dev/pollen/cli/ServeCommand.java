@@ -2,7 +2,6 @@ package dev.pollen.cli;
 
 import dev.pollen.ErrorCategory;
 import dev.pollen.PollenException;
-import dev.pollen.catalog.Trust;
 import dev.pollen.server.CatalogServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,24 +42,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bench-report", paramLabel = "DIR", description = "Where pollen bench writes its report; the"
             + " page links the latest one (default: ~/.pollen/bench).")
     Path benchReport = BenchCommand.DEFAULT_OUT;
-    @Option(names = "--trust-keys", paramLabel = "DIR", description = "Verify signatures against the public keys"
-            + " <domain>[.<label>].pub in DIR.")
-    Path trustKeys;
-    @Option(names = "--require-signed", paramLabel = "DOMAIN", description = "Verify fails versions of DOMAIN that"
-            + " carry no valid signature by one of its trusted keys (repeatable; needs --trust-keys).")
-    List<String> requireSigned = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    TrustOptions trustOptions = new TrustOptions();
 
     @Override
     public Integer call() throws InterruptedException {
-        Trust.Builder tb = Trust.builder();
-        if (trustKeys != null) {
-            tb.keys(trustKeys);
-        }
-        requireSigned.forEach(tb::requireSigned);
         String write = token(writeTokenFile, "--write-token-file", "POLLEN_WRITE_TOKEN");
         String read = token(readTokenFile, "--read-token-file", "POLLEN_READ_TOKEN");
         CatalogServer.Builder b = CatalogServer.builder(parent.root.catalog()).host(host).port(port)
-                .writeToken(write).readToken(read).trust(tb.build()).benchReport(benchReport);
+                .writeToken(write).readToken(read).trust(trustOptions.trust()).benchReport(benchReport);
         allowedHosts.forEach(b::allowedHost);
         CountDownLatch stopped = new CountDownLatch(1);
         try (CatalogServer server = b.start()) {
