@@ -185,7 +185,8 @@ final class Api {
         candidates.stream().filter(filter).forEach(m -> values.apply(m).forEach(v -> counts.merge(v, 1, Integer::sum)));
         ArrayNode a = ApiJson.array();
         counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
                 .forEach(e -> a.addObject().put("value", e.getKey()).put("count", e.getValue()));
         return a;
     }
@@ -368,14 +369,17 @@ final class Api {
             throw new java.io.UncheckedIOException(e);
         }
         if (node == null || !node.isObject()) {
-            throw ApiError.badParameter("body", "the body must be a JSON object {\"version\": N} (found "
-                    + (node == null || node.isMissingNode() ? "nothing" : node.getNodeType().name().toLowerCase()) + ")");
+            String found = node == null || node.isMissingNode() ? "nothing"
+                    : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            throw ApiError.badParameter("body", "the body must be a JSON object {\"version\": N} (found " + found
+                    + ")");
         }
         List<String> fields = new ArrayList<>();
         node.fieldNames().forEachRemaining(fields::add);
         for (String f : fields) {
             if (!f.equals("version")) {
-                throw ApiError.badParameter(f, "unknown body field " + Echo.quote(f) + "; the body is {\"version\": N}");
+                throw ApiError.badParameter(f, "unknown body field " + Echo.quote(f)
+                        + "; the body is {\"version\": N}");
             }
         }
         JsonNode v = node.get("version");

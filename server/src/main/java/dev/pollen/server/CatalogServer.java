@@ -404,7 +404,10 @@ public final class CatalogServer implements AutoCloseable {
             return this;
         }
 
-        /** @param name a further {@code Host} name this server answers to, such as {@code pollen.internal} @return this */
+        /**
+         * @param name a further {@code Host} name this server answers to, such as {@code pollen.internal}
+         * @return this
+         */
         public Builder allowedHost(String name) {
             allowedHosts.add(name.toLowerCase(Locale.ROOT));
             return this;

@@ -117,21 +117,24 @@ final class ReportWriter {
                 .append("<link rel=\"icon\" href=\"data:,\">\n<style>\n").append(resource("report.css"))
                 .append("</style>\n</head>\n<body>\n<main>\n<h1>Pollen against what teams would pick instead</h1>\n");
         h.append("<p class=\"lede\">Each line times Pollen and a peer back to back in one JMH fork (the pair"
-                + " alternates which goes first), on the same model or data and the same work, so drift on a shared host"
-                + " hits both alike. <b>Speed-up</b> is the peer's time over Pollen's: above 1, Pollen is faster."
-                + " Intervals are 95 % over the ").append(data.get("iterations").asInt()).append(" measured iterations of ")
-                .append(data.get("secondsPerIteration").asInt()).append(" s (Student's t on the log ratios).</p>\n");
+                + " alternates which goes first), on the same model or data and the same work, so drift on a shared"
+                + " host hits both alike. <b>Speed-up</b> is the peer's time over Pollen's: above 1, Pollen is faster."
+                + " Intervals are 95 % over the ").append(data.get("iterations").asInt())
+                .append(" measured iterations of ").append(data.get("secondsPerIteration").asInt())
+                .append(" s (Student's t on the log ratios).</p>\n");
 
         long met = outcomes.stream().filter(o -> Boolean.TRUE.equals(o.met())).count();
         long missed = outcomes.stream().filter(o -> Boolean.FALSE.equals(o.met())).count();
         long failed = outcomes.stream().filter(o -> o.error() != null).count();
-        h.append("<p id=\"verdict\" class=\"verdict\">Targets: <b class=\"met\">").append(met).append(" met</b>, <b class=\"")
+        h.append("<p id=\"verdict\" class=\"verdict\">Targets: <b class=\"met\">").append(met)
+                .append(" met</b>, <b class=\"")
                 .append(missed > 0 ? "missed" : "met").append("\">").append(missed).append(" missed</b>")
                 .append(failed > 0 ? ", <b class=\"missed\">" + failed + " failed to run</b>" : "").append(".</p>\n");
 
         h.append("<section><h2>Speed-up over each peer</h2><div class=\"chart\"><canvas id=\"ratios\""
                 + " aria-label=\"Speed-up over each peer\" role=\"img\"></canvas></div></section>\n");
-        h.append("<section><h2>Results</h2>\n<div class=\"wide\"><table id=\"results\"><thead><tr><th>Comparison</th><th>Peer</th>"
+        h.append("<section><h2>Results</h2>\n<div class=\"wide\"><table id=\"results\"><thead><tr>"
+                + "<th>Comparison</th><th>Peer</th>"
                 + "<th>Pollen µs</th><th>Peer µs</th><th>Speed-up (95 % CI)</th><th>Pollen / peer time</th>"
                 + "<th>B per pair</th><th>Target</th></tr></thead><tbody>\n");
         String group = null;
@@ -164,8 +167,9 @@ final class ReportWriter {
             }
             h.append("</td></tr>\n");
         }
-        h.append("</tbody></table></div>\n<p class=\"note\">B per pair: bytes allocated per paired call, both sides together"
-                + " (JMH's GC profiler). Raw JMH results: <a href=\"jmh.json\">jmh.json</a>; this page's data:"
+        h.append("</tbody></table></div>\n<p class=\"note\">B per pair: bytes allocated per paired call, both"
+                + " sides together (JMH's GC profiler). Raw JMH results: <a href=\"jmh.json\">jmh.json</a>;"
+                + " this page's data:"
                 + " <a href=\"results.json\">results.json</a>; JMH's output per comparison: <code>logs/</code>.</p>"
                 + "</section>\n");
 
