@@ -145,11 +145,6 @@ final class CatalogView {
                 .sorted(Comparator.comparing((Consumer c) -> !c.alive()).thenComparing(Consumer::name)).toList();
     }
 
-    /** @return whether a service of this name is recorded */
-    boolean hasConsumer(String name) {
-        return consumers.containsKey(name);
-    }
-
     /**
      * @param name a consumer's name
      * @return the versions it holds, empty when unknown
