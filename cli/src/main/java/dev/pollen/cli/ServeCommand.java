@@ -53,21 +53,31 @@ final class ServeCommand implements Callable<Integer> {
                 .writeToken(write).readToken(read).trust(trustOptions.trust()).benchReport(benchReport);
         allowedHosts.forEach(b::allowedHost);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (CatalogServer server = b.start()) {
-            Thread hook = new Thread(stopped::countDown, "pollen-serve-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            parent.root.out.println("serving the catalog " + parent.root.catalogPath() + " at " + server.uri()
-                    + " (alias moves: " + (write == null ? "disabled" : "write token") + "; reads: "
-                    + (read == null ? "open" : "read token") + "); Ctrl-C stops");
-            parent.root.out.flush();
+        CountDownLatch closed = new CountDownLatch(1);
+        // Ctrl-C: the hook lets the command close the server and waits for it, so the port is released cleanly
+        Thread hook = new Thread(() -> {
+            stopped.countDown();
             try {
+                closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pollen-serve-stop");
+        try {
+            try (CatalogServer server = b.start()) {
+                Runtime.getRuntime().addShutdownHook(hook);
+                parent.root.out.println("serving the catalog " + parent.root.catalogPath() + " at " + server.uri()
+                        + " (alias moves: " + (write == null ? "disabled" : "write token") + "; reads: "
+                        + (read == null ? "open" : "read token") + "); Ctrl-C stops");
+                parent.root.out.flush();
                 stopped.await();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: the JVM is stopping anyway
-                }
+            }
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNeverAdded) {
+                // the hook is running (the JVM is stopping), or the server never started
             }
         }
         return 0;

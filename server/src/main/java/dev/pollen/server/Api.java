@@ -42,8 +42,6 @@ final class Api {
 
     /** Who may call an endpoint. */
     enum Access {
-        /** Anyone: {@code /health}. */
-        OPEN,
         /** Anyone when reads are open, else a read or write token. */
         READ,
         /** The write token only. */
@@ -105,8 +103,16 @@ final class Api {
     private final class Aliases {
         private final Map<String, Map<String, Long>> byArtifact = new HashMap<>();
 
+        /** @return the artifact's aliases; none when its aliases record is damaged (the catalog logs it) */
         Map<String, Long> of(String domain, String name) {
-            return byArtifact.computeIfAbsent(domain + "/" + name, k -> new TreeMap<>(catalog.aliases(domain, name)));
+            return byArtifact.computeIfAbsent(domain + "/" + name, k -> {
+                try {
+                    return new TreeMap<>(catalog.aliases(domain, name));
+                } catch (PollenException damaged) {
+                    LOG.log(System.Logger.Level.WARNING, "aliases of " + k + " left out: " + damaged.getMessage());
+                    return new TreeMap<>();
+                }
+            });
         }
 
         List<String> selecting(ArtifactId id) {
@@ -327,6 +333,9 @@ final class Api {
             Names.checkAlias(alias);
         } catch (PollenException e) {
             throw ApiError.of(e, "alias");
+        }
+        if (alias.equals("latest")) {
+            throw ApiError.badParameter("alias", "'latest' always selects the newest version and cannot be an alias");
         }
         long version = requestedVersion(ctx.bodyAsBytes());
         Params.resolve(catalog, ArtifactRef.latest(domain, name)); // 404 when the artifact has no versions

@@ -67,6 +67,7 @@ public final class CatalogServer implements AutoCloseable {
     private final Javalin app;
     private final String host;
     private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     private CatalogServer(Builder b) {
         Catalog catalog = b.catalog;
@@ -76,12 +77,16 @@ public final class CatalogServer implements AutoCloseable {
         Set<String> allowedHosts = new LinkedHashSet<>(b.allowedHosts);
         if (isLoopback(b.host)) {
             allowedHosts.addAll(List.of("localhost", "127.0.0.1", "[::1]"));
+        } else if (allowedHosts.isEmpty()) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "a server bound to " + Echo.quote(b.host)
+                    + " needs the Host names it answers to (--allowed-host NAME, repeatable): without them any web"
+                    + " page could read it through a rebound DNS name");
         }
         this.host = b.host;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         byte[] openapi = resource("/dev/pollen/server/openapi.json");
@@ -143,7 +148,13 @@ public final class CatalogServer implements AutoCloseable {
                 });
             }
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            gcMetrics.close();
+            registry.close();
+            throw e;
+        }
     }
 
     /** @return a builder for a server over {@code catalog} */
@@ -162,10 +173,11 @@ public final class CatalogServer implements AutoCloseable {
         return URI.create("http://" + h + ":" + port() + "/");
     }
 
-    /** Stops the server; requests in flight are finished first. */
+    /** Stops the server and releases its metrics. */
     @Override
     public void close() {
         app.stop();
+        gcMetrics.close();
         registry.close();
     }
 
@@ -189,12 +201,8 @@ public final class CatalogServer implements AutoCloseable {
     }
 
     private void record(Context ctx, Float ms) {
-        String route;
-        try {
-            route = ctx.endpoint().path;
-        } catch (RuntimeException none) {
-            route = "static";
-        }
+        io.javalin.router.Endpoint matched = ctx.endpoints().lastHttpEndpoint();
+        String route = matched == null || matched.path.equals("*") ? "static" : matched.path;
         if (ctx.status().getCode() == 404 && "static".equals(route)) {
             route = "unmatched";
         }
@@ -232,7 +240,7 @@ public final class CatalogServer implements AutoCloseable {
     }
 
     private void authorize(Context ctx, Api.Access access, byte[] readToken, byte[] writeToken) {
-        if (access == Api.Access.OPEN || (access == Api.Access.READ && readToken == null)) {
+        if (access == Api.Access.READ && readToken == null) {
             return;
         }
         if (access == Api.Access.WRITE && writeToken == null) {
@@ -299,10 +307,15 @@ public final class CatalogServer implements AutoCloseable {
         }
         if (file.equals("report.html")) {
             // the report is one self-contained page: its own inline script and styles, nothing from elsewhere
-            ctx.header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src"
-                    + " 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+            // sandboxed: an opaque origin, so its script cannot read the page's token or call the API
+            ctx.header("Content-Security-Policy", "sandbox allow-scripts; default-src 'none'; script-src"
+                    + " 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
         }
-        ctx.contentType(type).result(java.nio.file.Files.readAllBytes(f));
+        try {
+            ctx.contentType(type).result(java.nio.file.Files.readAllBytes(f));
+        } catch (java.nio.file.NoSuchFileException gone) {
+            throw ApiError.notFound("the benchmark report was replaced while being read; ask again");
+        }
     }
 
     private static void health(Context ctx, Catalog catalog) throws IOException {

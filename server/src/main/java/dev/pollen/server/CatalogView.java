@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *
  * <p>Edges follow the runtime's lineage rules ({@code Catalog.upstream}): a version's parents are what its
  * {@code derivedFrom} refs and its producer (when written as a ref) select now; a parent outside this catalog is
- * left out. Consumers are grouped by name and team: one node per service, whatever number of instances runs it.
+ * left out. Consumers are grouped by name: one node per service, whatever number of instances runs it, with the team
+ * of its first record.
  */
 final class CatalogView {
     /** A service that uses artifacts: its instances' records merged. */

@@ -26,6 +26,11 @@ final class Params {
      */
     Params(Context ctx, Set<String> known) {
         this.ctx = ctx;
+        String raw = ctx.queryString();
+        if (raw != null && !raw.matches("([^%]|%[0-9A-Fa-f]{2})*")) {
+            throw ApiError.badParameter("query", "the query string has a '%' not followed by two hex digits (found "
+                    + Echo.quote(raw) + ")");
+        }
         this.query = ctx.queryParamMap();
         for (Map.Entry<String, List<String>> e : query.entrySet()) {
             if (!known.contains(e.getKey())) {

@@ -313,6 +313,8 @@ class CatalogApiTest {
         }
         assertRefused(http.put("/api/v1/artifacts/studio/content-embeddings/aliases/Prod!", "{\"version\": 1}",
                 WRITE), 400, "INVALID_ARGUMENT", "alias", "alias must match");
+        assertRefused(http.put("/api/v1/artifacts/studio/content-embeddings/aliases/latest", "{\"version\": 1}",
+                WRITE), 400, "INVALID_ARGUMENT", "alias", "'latest' always selects the newest version");
         assertRefused(http.put("/api/v1/artifacts/studio/nothing/aliases/prod", "{\"version\": 1}", WRITE),
                 404, "NOT_FOUND", null, "studio/nothing");
         assertRefused(http.put(path, "{\"version\": 1, \"pad\": \"" + "x".repeat(20_000) + "\"}", WRITE), 413,
@@ -444,6 +446,37 @@ class CatalogApiTest {
     }
 
     @Test
+    void aServerOnAnotherAddressNeedsTheHostNamesItAnswersTo() {
+        dev.pollen.PollenException e = org.junit.jupiter.api.Assertions.assertThrows(dev.pollen.PollenException.class,
+                () -> CatalogServer.builder(catalog).host("0.0.0.0").port(0).start());
+        assertTrue(e.getMessage().contains("--allowed-host"), e.getMessage());
+    }
+
+    @Test
+    void aMalformedEscapeInTheQueryIsA400NotADroppedParameter() throws Exception {
+        for (String target : List.of("/api/v1/artifacts?limit=%ZZ", "/api/v1/artifacts?%ZZ=1", "/api/v1/graph?q=%4")) {
+            String answer = raw(target, "127.0.0.1");
+            assertTrue(answer.startsWith("HTTP/1.1 400"), target + " -> " + answer);
+            assertTrue(answer.contains("\"parameter\":\"query\""), target + " -> " + answer);
+        }
+    }
+
+    @Test
+    void aDamagedAliasesRecordLeavesTheAliasesOutOfASearchInsteadOfFailingIt() throws Exception {
+        Path d = Files.createTempDirectory(dir, "aliases");
+        FileSystemCatalog own = ServerFixture.publish(d);
+        Path aliases = d.resolve("catalog").resolve("ads").resolve("context-matcher").resolve("aliases.json");
+        assertTrue(Files.exists(aliases), aliases.toString());
+        aliases.toFile().setWritable(true);
+        Files.writeString(aliases, Files.readString(aliases).replace("\"prod\"", "\"prof\""));
+        try (CatalogServer s = CatalogServer.builder(own).port(0).start()) {
+            Http.Answer search = new Http(s.uri()).get("/api/v1/artifacts");
+            assertEquals(200, search.status(), search.text());
+            assertEquals(5, search.json().get("total").asInt());
+        }
+    }
+
+    @Test
     void requestsJettyRefusesBeforeRoutingAreJsonErrorsToo() throws Exception {
         for (String target : List.of("/api/v1/artifacts/%ZZ/x/1", "/api/v1/artifacts/a%00b/x/1",
                 "/%2e%2e/%2e%2e/etc/passwd", "/..;/etc/passwd", "/webjars/../../../etc/passwd",
@@ -471,6 +504,11 @@ class CatalogApiTest {
                 + "status=\"200\"}"), m.text());
         assertTrue(m.text().contains("route=\"/api/v1/artifacts\",status=\"400\""), m.text());
         assertTrue(m.text().contains("jvm_memory_used_bytes"), "JVM metrics too");
+        http.get("/app.js");
+        http.get("/no/such/page");
+        String after = http.get("/metrics").text();
+        assertTrue(after.contains("route=\"static\",status=\"200\""), "the page's files: " + after);
+        assertTrue(after.contains("route=\"unmatched\",status=\"404\""), "404s outside any route: " + after);
     }
 
     @Test
@@ -489,7 +527,8 @@ class CatalogApiTest {
             Http.Answer page = h.get("/bench/report.html");
             assertEquals(200, page.status());
             assertTrue(page.contentType().startsWith("text/html"), page.contentType());
-            assertTrue(page.header("Content-Security-Policy").startsWith("default-src 'none'"));
+            assertTrue(page.header("Content-Security-Policy").startsWith("sandbox allow-scripts; default-src 'none'"),
+                    "an opaque origin: the report's script cannot read the page's token");
             assertEquals("quick", h.get("/bench/results.json").json().get("suite").asText());
             assertRefused(h.get("/bench/secret.txt"), 404, "NOT_FOUND", null, "report.html");
             assertRefused(h.get("/bench/jmh.json"), 404, "NOT_FOUND", null, "no benchmark report");

@@ -203,7 +203,8 @@
       return;
     }
     status.textContent = data.total + (data.total === 1 ? ' artifact' : ' artifacts')
-      + (query.toString() ? ' match' : ' in the catalog');
+      + (query.toString() ? ' match' : ' in the catalog')
+      + (data.total > data.artifacts.length ? ' (the first ' + data.artifacts.length + ' shown; narrow the search)' : '');
     FACETS.forEach(function (f) {
       const name = f[0];
       const chosen = params.get(name);
@@ -532,8 +533,19 @@
       shown = showArtifact(parts[1], parts[2], parts[3] || 'latest');
     } else if (parts[0] === 'graph') {
       shown = showGraph(params);
+    } else if (parts[0] === 'outside' && parts[1]) {
+      shown = showOutside(parts[1]);
     } else if (parts[0] === 'outside') {
-      shown = showOutside(parts[1] || 'studio');
+      // studio's, the demo's shared domain, when the catalog has it; else the first domain
+      shown = api('/api/v1/artifacts?limit=1').then(function (d) {
+        const domains = d.facets.domain.map(function (f) { return f.value; }).sort();
+        if (domains.length === 0) {
+          setNav('outside');
+          show(el('h1', { text: 'Used outside' }), el('p', { text: 'The catalog is empty.' }));
+          return;
+        }
+        location.replace('#/outside/' + enc(domains.indexOf('studio') >= 0 ? 'studio' : domains[0]));
+      });
     } else {
       show(el('h1', { text: 'No such page' }), el('p', {}, el('a', { href: '#/', text: 'Back to search' })));
       return;
