@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
     "Benchmark Pollen against its peers (bare and naive ONNX Runtime, DJL, langchain4j, HashMap, Chronicle Map,"
         + " Redis) on the same models and data, each pair timed back to back in one JMH fork, and write a"
         + " self-contained HTML report (report.html) with results.json and the raw JMH JSON (jmh.json) beside it.",
-    "The full suite takes about 40 minutes on 2 cores; --quick about 10. Redis is installed from Debian's packages"
+    "The full suite takes about 15 minutes on 2 cores; --quick about 4. Redis is installed from Debian's packages"
         + " when missing (as root), and started on a free loopback port for the comparisons that need it."})
 final class BenchCommand implements Callable<Integer> {
     /** Where reports go by default, and where {@code pollen catalog serve} looks for the latest one. */

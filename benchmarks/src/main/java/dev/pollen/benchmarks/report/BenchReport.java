@@ -33,6 +33,7 @@ public final class BenchReport {
     public static Path run(Suite suite, Path out, boolean latency, PrintWriter progress)
             throws IOException, InterruptedException {
         Files.createDirectories(out);
+        ReportWriter.requireResources(); // before a run of many minutes, not after it
         Instant started = Instant.now();
         progress.printf("pollen bench (%s): %d comparisons, %d × %d s measured each; JMH output in %s%n", suite.name(),
                 suite.comparisons().size(), suite.iterations(), suite.seconds(), out.resolve("logs"));
@@ -82,11 +83,18 @@ public final class BenchReport {
         cmd.add(json.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(out.resolve("logs").resolve("latency.log").toFile()).start();
-        if (!p.waitFor(10L * seconds + 300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return null;
+        try {
+            if (!p.waitFor(10L * seconds + 300, TimeUnit.SECONDS)) {
+                return null;
+            }
+            return p.exitValue() == 0 && Files.exists(json) ? new ObjectMapper().readTree(json.toFile()) : null;
+        } finally {
+            // never left running: not on a timeout, not when this run is interrupted
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
         }
-        return p.exitValue() == 0 && Files.exists(json) ? new ObjectMapper().readTree(json.toFile()) : null;
     }
 
     /**

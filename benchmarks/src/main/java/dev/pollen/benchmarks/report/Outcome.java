@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * What one comparison measured: Pollen's time over the peer's in each measured iteration, their geometric mean
- * with a 95 % confidence interval (Student's t on the logarithms, so the interval is a ratio too), each side's time
- * per call, and bytes allocated per paired call.
+ * with a 95 % interval (Student's t on the logarithms, so the interval is a ratio too), each side's time per call,
+ * and bytes allocated per paired call. The iterations come from one fork, one after another, so the interval shows
+ * the noise within that fork; it says nothing of the spread between forks or machines.
  *
  * @param comparison what ran
  * @param ratios Pollen's time over the peer's, per measured iteration

@@ -59,9 +59,20 @@ final class ReportWriter {
         }
         Files.writeString(out.resolve("jmh.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(raw));
 
+        // written beside and moved into place, so a server showing the last report never serves half of this one
         Path html = out.resolve("report.html");
-        Files.writeString(html, html(data, outcomes), StandardCharsets.UTF_8);
+        Path partial = out.resolve("report.html.partial");
+        Files.writeString(partial, html(data, outcomes), StandardCharsets.UTF_8);
+        Files.move(partial, html, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return html;
+    }
+
+    /** @throws IOException when the jar lacks what the report inlines (the chart library, its script and styles) */
+    static void requireResources() throws IOException {
+        resourceAbsolute(CHART_JS);
+        resource("report.css");
+        resource("report.js");
     }
 
     private static ObjectNode row(Outcome o) {
@@ -121,7 +132,8 @@ final class ReportWriter {
                 + " host hits both alike. <b>Speed-up</b> is the peer's time over Pollen's: above 1, Pollen is faster."
                 + " Intervals are 95 % over the ").append(data.get("iterations").asInt())
                 .append(" measured iterations of ").append(data.get("secondsPerIteration").asInt())
-                .append(" s (Student's t on the log ratios).</p>\n");
+                .append(" s of one fork (Student's t on the log ratios): they show the noise within the fork, not the"
+                        + " spread between forks or machines.</p>\n");
 
         long met = outcomes.stream().filter(o -> Boolean.TRUE.equals(o.met())).count();
         long missed = outcomes.stream().filter(o -> Boolean.FALSE.equals(o.met())).count();
@@ -135,7 +147,7 @@ final class ReportWriter {
                 + " aria-label=\"Speed-up over each peer\" role=\"img\"></canvas></div></section>\n");
         h.append("<section><h2>Results</h2>\n<div class=\"wide\"><table id=\"results\"><thead><tr>"
                 + "<th>Comparison</th><th>Peer</th>"
-                + "<th>Pollen µs</th><th>Peer µs</th><th>Speed-up (95 % CI)</th><th>Pollen / peer time</th>"
+                + "<th>Pollen µs</th><th>Peer µs</th><th>Speed-up (95 % interval)</th><th>Pollen / peer time</th>"
                 + "<th>B per pair</th><th>Target</th></tr></thead><tbody>\n");
         String group = null;
         for (Outcome o : outcomes) {

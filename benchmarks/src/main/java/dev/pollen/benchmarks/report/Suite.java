@@ -23,7 +23,7 @@ public record Suite(String name, int warmupIterations, int warmupSeconds, int it
 
     private static final String B = "dev.pollen.benchmarks.";
 
-    /** @return the whole suite: every comparison, 10 measured iterations of 2 s each (about 40 minutes on 2 cores) */
+    /** @return the whole suite: every comparison, 10 measured iterations of 2 s each (about 15 minutes on 2 cores) */
     public static Suite full() {
         return new Suite("full", 4, 2, 10, 2, 20, all().stream().filter(Comparison::available).toList());
     }
