@@ -22,11 +22,16 @@ import java.util.Objects;
  * @param pid the process id
  * @param startedAt when the runtime started
  * @param seenAt when the record was last written
- * @param ttl how long after {@code seenAt} the record counts as alive
+ * @param ttl how long after {@code seenAt} the record counts as alive, from {@link #MIN_TTL} to {@link #MAX_TTL}
  * @param uses the artifact versions the runtime holds, sorted
  */
 public record ConsumerRecord(String consumer, String team, String instance, String host, long pid, Instant startedAt,
         Instant seenAt, Duration ttl, List<ArtifactId> uses) {
+    /** The shortest ttl a record may have. */
+    public static final Duration MIN_TTL = Duration.ofSeconds(1);
+    /** The longest ttl a record may have: a record read from a file with more is refused, not kept alive for years. */
+    public static final Duration MAX_TTL = Duration.ofDays(1);
+
     /** Checks every field. */
     public ConsumerRecord {
         Names.checkName("consumer name", consumer);
@@ -39,9 +44,9 @@ public record ConsumerRecord(String consumer, String team, String instance, Stri
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(seenAt, "seenAt");
-        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "consumer ttl must be positive (found " + ttl
-                    + ")");
+        if (ttl == null || ttl.compareTo(MIN_TTL) < 0 || ttl.compareTo(MAX_TTL) > 0) {
+            throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "consumer ttl must be from 1 second to 1 day"
+                    + " (found " + ttl + ")");
         }
         uses = List.copyOf(uses);
     }

@@ -910,8 +910,8 @@ public final class PollenRuntime implements AutoCloseable {
          * @return this
          */
         public Builder consumerTtl(java.time.Duration ttl) {
-            if (ttl == null || ttl.compareTo(java.time.Duration.ofSeconds(1)) < 0
-                    || ttl.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            if (ttl == null || ttl.compareTo(dev.pollen.catalog.ConsumerRecord.MIN_TTL) < 0
+                    || ttl.compareTo(dev.pollen.catalog.ConsumerRecord.MAX_TTL) > 0) {
                 throw new PollenException(ErrorCategory.INVALID_ARGUMENT, "consumer ttl must be from 1 second to 1"
                         + " day (found " + ttl + ")");
             }

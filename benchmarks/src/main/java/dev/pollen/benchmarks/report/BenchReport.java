@@ -111,8 +111,8 @@ public final class BenchReport {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> suite = Suite.quick();
-                case "--out" -> out = Path.of(args[++i]);
-                case "--only" -> suite = suite.only(args[++i]);
+                case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--only" -> suite = suite.only(value(args, ++i, "--only"));
                 case "--no-latency" -> latency = false;
                 case "--list" -> list = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
@@ -125,5 +125,12 @@ public final class BenchReport {
             return;
         }
         run(suite, out, latency, progress);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length || args[i].isBlank()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
     }
 }
