@@ -80,6 +80,15 @@ public final class SharedRuntimes {
         return new Lease(config, e.runtime);
     }
 
+    /**
+     * @param config a config
+     * @return the runtime open now for it (to read its health, loaded models and sessions), if any
+     */
+    public static synchronized java.util.Optional<PollenRuntime> find(RuntimeConfig config) {
+        Entry e = RUNTIMES.get(config);
+        return java.util.Optional.ofNullable(e == null ? null : e.runtime);
+    }
+
     /** @return runtimes open now */
     public static synchronized int open() {
         return RUNTIMES.size();

@@ -9,8 +9,7 @@ import dev.pollen.catalog.Manifest;
 import dev.pollen.catalog.PublishRequest;
 import dev.pollen.catalog.fs.FileSystemCatalog;
 import dev.pollen.features.InMemoryFeatureStore;
-import dev.pollen.models.payments.LabeledTransaction;
-import dev.pollen.models.payments.PaymentStream;
+import dev.pollen.flink.demo.PaymentStreamGenerator;
 import dev.pollen.models.payments.PaymentsModels;
 import dev.pollen.runtime.PollenRuntime;
 import java.io.ByteArrayInputStream;
@@ -42,9 +41,17 @@ final class FlinkFixture {
      * @return the manifest
      */
     static Manifest publishFraudModel(Path root) {
-        FileSystemCatalog catalog = FileSystemCatalog.open(root, PollenRuntime.validators());
-        PaymentsModels.Trained t = TRAINING.trainFraud(TRAINING.stream().generate(), m -> { });
-        return publish(catalog, t, Map.of());
+        return publish(FileSystemCatalog.open(root, PollenRuntime.validators()), trained(), Map.of());
+    }
+
+    private static PaymentsModels.Trained trained;
+
+    /** @return the fraud model, trained once per test JVM */
+    static synchronized PaymentsModels.Trained trained() {
+        if (trained == null) {
+            trained = TRAINING.trainFraud(TRAINING.stream().generate(), m -> { });
+        }
+        return trained;
     }
 
     /**
@@ -67,8 +74,7 @@ final class FlinkFixture {
 
     /** @return the test stream, in time order */
     static List<Transaction> transactions() {
-        return new PaymentStream(STREAM_SEED, STREAM_CARDS, STREAM_DAYS).generate().stream()
-                .map(LabeledTransaction::tx).toList();
+        return PaymentStreamGenerator.generate(STREAM_SEED, STREAM_CARDS, STREAM_DAYS);
     }
 
     /**
