@@ -159,14 +159,14 @@ public final class FraudScoring {
             store = KeyedStateFeatureStore.over(getRuntimeContext().getState(
                     KeyedStateFeatureStore.descriptor("card-velocity", CardVelocity.SCHEMA, times)),
                     CardVelocity.SCHEMA, times);
-            lease = SharedRuntimes.acquire(config);
             try {
+                lease = SharedRuntimes.acquire(config);
                 // one subtask scores on one thread: one context
                 scorer = FraudScorer.builder(lease.runtime(), store).model(model).contexts(1).build();
-            } catch (RuntimeException e) {
-                lease.close();
-                lease = null;
-                throw e;
+            } catch (PollenException e) {
+                close();
+                throw new PollenException(e.category(), "Pollen fraud scoring cannot open " + model + " in the"
+                        + " catalog " + config.catalog() + ": " + e.getMessage(), e);
             }
             decision = new FraudDecision();
         }
@@ -193,12 +193,15 @@ public final class FraudScoring {
         public void close() {
             if (scorer != null) {
                 scorer.close();
+                scorer = null;
             }
             if (store != null) {
                 store.close();
+                store = null;
             }
             if (lease != null) {
                 lease.close();
+                lease = null;
             }
         }
     }

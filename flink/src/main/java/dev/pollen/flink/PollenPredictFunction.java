@@ -1,5 +1,6 @@
 package dev.pollen.flink;
 
+import dev.pollen.PollenException;
 import dev.pollen.catalog.ArtifactRef;
 import dev.pollen.onnx.ScoringContext;
 import dev.pollen.runtime.ContextPool;
@@ -71,16 +72,16 @@ public final class PollenPredictFunction extends PredictFunction {
     @Override
     public void open(FunctionContext context) {
         notScored = context.getMetricGroup().counter("pollenRowsNotScored");
-        lease = SharedRuntimes.acquire(config);
         try {
+            lease = SharedRuntimes.acquire(config);
             ArtifactRef r = ArtifactRef.parse(ref);
             String name = "flink.sql." + r.domain() + "." + r.name(); // names the handle in metrics and logs
             live = lease.runtime().live(LiveSpec.builder(name.length() <= 64 ? name : "flink.sql").model(ref)
                     .build(), Bound::new);
-        } catch (RuntimeException e) {
-            lease.close();
-            lease = null;
-            throw e;
+        } catch (PollenException e) {
+            close();
+            throw new PollenException(e.category(), "Pollen model " + model + " cannot open " + ref + " in the"
+                    + " catalog " + config.catalog() + ": " + e.getMessage(), e);
         }
     }
 
@@ -173,9 +174,11 @@ public final class PollenPredictFunction extends PredictFunction {
     public void close() {
         if (live != null) {
             live.close();
+            live = null;
         }
         if (lease != null) {
             lease.close();
+            lease = null;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.pollen.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.adapters.payments.Transaction;
@@ -10,9 +11,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.pollen.PollenException;
+import dev.pollen.adapters.payments.MerchantCategory;
+import dev.pollen.adapters.payments.Money;
+import dev.pollen.catalog.ArtifactId;
+import dev.pollen.catalog.ArtifactRef;
+import dev.pollen.catalog.Manifest;
+import dev.pollen.catalog.fs.FileSystemCatalog;
+import dev.pollen.flink.demo.PaymentStreamGenerator;
+import dev.pollen.runtime.PollenRuntime;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.util.CloseableIterator;
@@ -60,6 +74,91 @@ class FraudScoringTest {
             }
         }
         return got;
+    }
+
+    @Test
+    void subtasksShareOneRuntimeAndOneModelLoadAndFollowTheAliasWithoutARestart() throws Exception {
+        RuntimeConfig config = RuntimeConfig.of(catalog).withLiveInterval(Duration.ofMillis(50))
+                .withConsumer("flink-fraud", "payments");
+        StreamExecutionEnvironment env = environment(2);
+        // about three seconds of stream
+        DataStream<Transaction> stream = env.fromSource(PaymentStreamGenerator.source(FlinkFixture.STREAM_SEED,
+                FlinkFixture.STREAM_CARDS, FlinkFixture.STREAM_DAYS, txs.size() / 3.0),
+                WatermarkStrategy.noWatermarks(), "payments").setParallelism(1);
+        List<FraudVerdict> got = new ArrayList<>();
+        FileSystemCatalog cat = FileSystemCatalog.open(catalog, PollenRuntime.validators());
+        ArtifactId v1 = cat.resolve(ArtifactRef.parse("payments/fraud-scorer@prod"));
+        Manifest v2;
+        long sessionsBefore;
+        try (CloseableIterator<FraudVerdict> it = FraudScoring.builder(config).trustRecordedTimes().apply(stream)
+                .executeAndCollect("live fraud scoring")) {
+            while (got.size() < 200 && it.hasNext()) {
+                got.add(it.next());
+            }
+            assertEquals(2, SharedRuntimes.leases(config), "both subtasks lease the TaskManager's one runtime");
+            PollenRuntime shared = SharedRuntimes.find(config).orElseThrow();
+            assertEquals(1, shared.sessionsCreated(), "one model load for both subtasks");
+            assertEquals(1, shared.loadedModels());
+            sessionsBefore = shared.sessionsCreated();
+            assertTrue(cat.consumersOf(v1, java.time.Instant.now()).stream()
+                    .anyMatch(c -> c.consumer().equals("flink-fraud")), "the job is recorded as a consumer");
+            // a new version behind the alias, with a review threshold of zero: every decision at least a review
+            v2 = FlinkFixture.publish(cat, FlinkFixture.trained(), Map.of("threshold.review", "0"));
+            while (it.hasNext()) {
+                got.add(it.next());
+            }
+            assertEquals(sessionsBefore + 1, shared.sessionsCreated(), "the new version loaded once for both");
+        }
+        assertEquals(txs.size(), got.size(), "no transaction lost across the swap");
+        assertTrue(got.subList(0, 200).stream().allMatch(v -> v.model.equals(v1.toString())), "v1 decided first");
+        List<FraudVerdict> last = got.subList(got.size() - 200, got.size());
+        assertTrue(last.stream().allMatch(v -> v.model.equals(v2.id().toString()) && !v.decision.equals("APPROVE")),
+                "the running job decides with " + v2.id() + " and its thresholds: " + last.get(0));
+        assertEquals(0, SharedRuntimes.leases(config), "the subtasks released the runtime");
+        assertTrue(SharedRuntimes.find(config).isEmpty(), "and the last closed it");
+        cat.setAlias(v1, "prod");
+    }
+
+    @Test
+    void aTransactionOutsideTheAcceptedSkewGoesToTheSideOutputAndTheStreamGoesOn() throws Exception {
+        long now = System.currentTimeMillis();
+        List<Transaction> live = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            live.add(Transaction.builder("card-000" + i, 25 + i, Money.USD, MerchantCategory.GROCERY, "US", "US")
+                    .transactionId("live-" + i).timestampMillis(i == 2 ? now + Duration.ofDays(1).toMillis() : now)
+                    .build());
+        }
+        StreamExecutionEnvironment env = environment(2);
+        var verdicts = FraudScoring.builder(RuntimeConfig.of(catalog)).apply(env.fromData(live).setParallelism(1));
+        verdicts.getSideOutput(FraudScoring.REJECTED).map(r -> { REJECTED.add(r); return r; })
+                .returns(RejectedTransaction.class).sinkTo(new DiscardingSink<>());
+        List<String> decided = new ArrayList<>();
+        try (CloseableIterator<FraudVerdict> it = verdicts.executeAndCollect("skewed fraud scoring")) {
+            it.forEachRemaining(v -> decided.add(v.transactionId));
+        }
+        assertEquals(List.of("live-0", "live-1", "live-3"), decided.stream().sorted().toList());
+        assertEquals(1, REJECTED.size());
+        RejectedTransaction r = REJECTED.get(0);
+        assertEquals("live-2", r.transactionId);
+        assertEquals("INVALID_ARGUMENT", r.category);
+        assertTrue(r.message.contains("event time") && r.message.contains("ahead"), r.message);
+    }
+
+    static final List<RejectedTransaction> REJECTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    void aModelThatCannotBeLoadedFailsTheJobAtOpenNamingIt() {
+        StreamExecutionEnvironment env = environment(2);
+        FraudScoring.builder(RuntimeConfig.of(catalog)).model("payments/fraud-scorer@nightly").trustRecordedTimes()
+                .apply(env.fromData(txs.subList(0, 10))).sinkTo(new DiscardingSink<>());
+        Exception e = assertThrows(Exception.class, () -> env.execute("fraud scoring with a missing alias"));
+        StringBuilder messages = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            messages.append(c.getMessage()).append('\n');
+        }
+        assertTrue(messages.toString().contains("payments/fraud-scorer@nightly"), messages.toString());
+        assertThrows(PollenException.class, () -> RuntimeConfig.of(dir.resolve("nowhere")).open(),
+                "a catalog that is not there");
     }
 
     @Test
