@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             PaymentsCommands.RouteCmd.class, AdsCommands.AdsCmd.class, FeaturesCommand.class, TableCommand.class,
             PersonalizationCommands.RankCmd.class, PersonalizationCommands.RecommendCmd.class,
             PersonalizationCommands.SimilarCmd.class, ModelsCommand.class, LoadCommand.class,
-            BenchCommand.class, DemoCommand.class})
+            BenchCommand.class, FlinkCommand.class, DemoCommand.class})
 public final class PollenCli {
     /** Exit code for bad usage or bad input. */
     static final int USAGE = 2;
