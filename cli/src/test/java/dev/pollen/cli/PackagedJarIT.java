@@ -202,4 +202,25 @@ class PackagedJarIT {
         assertTrue(call.contains("-Djansi.noreset=true") && call.contains("ARGS=-B -q "), call);
         assertFalse((r.out() + r.err()).contains("\u001b"), "no ANSI escapes");
     }
+
+    /**
+     * {@code pollen flink demo} from the packaged jar: it finds the Flink module's jar and class path beside it and
+     * runs the streaming fraud job on a local MiniCluster in a JVM of its own (payments models small enough to train
+     * here, published first so the demo does not train the full ones).
+     */
+    @Test
+    void shouldRunTheFlinkDemoFromThePackagedJar() throws Exception {
+        Path catalog = dir.resolve("catalog");
+        new dev.pollen.models.payments.PaymentsModels(11, 3_000, 4).ensure(dev.pollen.catalog.fs.FileSystemCatalog
+                .open(catalog, dev.pollen.runtime.PollenRuntime.validators()), m -> { });
+        Result r = pollen("--catalog", catalog.toString(), "flink", "demo", "--parallelism", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("on Flink at parallelism 2 with payments/fraud-scorer@prod"), r.out());
+        assertTrue(r.out().matches("(?s).*[0-9,]+ decisions in .*approve +[0-9,]+ .*review +[0-9,]+ .*decline +[0-9,]+"
+                + " .*decided by payments/fraud-scorer@1: .*"), r.out());
+        assertEquals("", r.err(), "Flink's and SLF4J's start-up notes stay hidden");
+        Result bad = pollen("--catalog", catalog.toString(), "flink", "demo", "--parallelism", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--parallelism must be from 1 to 64 (found 0)"), bad.err());
+    }
 }

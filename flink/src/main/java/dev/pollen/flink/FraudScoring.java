@@ -14,6 +14,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -122,8 +123,16 @@ public final class FraudScoring {
          * @return one verdict per transaction not refused; refusals on the side output {@link #REJECTED}
          */
         public SingleOutputStreamOperator<FraudVerdict> apply(DataStream<Transaction> transactions) {
-            return transactions.keyBy(Transaction::cardId, Types.STRING).process(build(),
-                            TypeInformation.of(FraudVerdict.class))
+            return apply(transactions.keyBy(Transaction::cardId, Types.STRING));
+        }
+
+        /**
+         * @param byCard transactions keyed by {@link Transaction#cardId()}, such as a source already partitioned by
+         *     card read through {@code DataStreamUtils.reinterpretAsKeyedStream} (no network shuffle)
+         * @return one verdict per transaction not refused; refusals on the side output {@link #REJECTED}
+         */
+        public SingleOutputStreamOperator<FraudVerdict> apply(KeyedStream<Transaction, String> byCard) {
+            return byCard.process(build(), TypeInformation.of(FraudVerdict.class))
                     .name("Pollen fraud scoring (" + model + ")").uid(UID);
         }
     }
@@ -141,6 +150,8 @@ public final class FraudScoring {
         private transient KeyedStateFeatureStore store;
         private transient FraudScorer scorer;
         private transient FraudDecision decision;
+        private transient dev.pollen.catalog.ArtifactId modelId;
+        private transient String modelName;
 
         private Function(Builder b) {
             this.config = b.runtime;
@@ -186,7 +197,11 @@ public final class FraudScoring {
                 }
                 throw e; // the state or the runtime failed: Flink restarts from the last checkpoint
             }
-            out.collect(FraudVerdict.of(tx, decision));
+            if (decision.model() != modelId) { // the same instance while one version decides
+                modelId = decision.model();
+                modelName = modelId == null ? "" : modelId.toString();
+            }
+            out.collect(FraudVerdict.of(tx, decision, modelName));
         }
 
         @Override

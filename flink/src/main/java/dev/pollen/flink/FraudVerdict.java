@@ -40,6 +40,16 @@ public final class FraudVerdict {
      * @return the verdict
      */
     public static FraudVerdict of(Transaction tx, FraudDecision d) {
+        return of(tx, d, d.model() == null ? "" : d.model().toString());
+    }
+
+    /**
+     * @param tx the transaction
+     * @param d its decision
+     * @param model {@code d.model()} as text, which a caller deciding many can keep instead of making it each time
+     * @return the verdict
+     */
+    public static FraudVerdict of(Transaction tx, FraudDecision d, String model) {
         FraudVerdict v = new FraudVerdict();
         v.transactionId = tx.transactionId();
         v.cardId = tx.cardId();
@@ -52,7 +62,7 @@ public final class FraudVerdict {
             v.reasons[i] = d.reason(i);
             v.contributions[i] = d.contribution(i);
         }
-        v.model = d.model() == null ? "" : d.model().toString();
+        v.model = model;
         v.unscoredReason = d.unscoredReason();
         return v;
     }

@@ -56,8 +56,10 @@ public final class KeyedStateFeatureStore extends AbstractFeatureStore {
             EventTimePolicy eventTimes) {
         ValueStateDescriptor<byte[]> d = new ValueStateDescriptor<>(name,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        // expired records are dropped as they are met: on the heap one entry checked per access (Flink's default of
+        // five took a quarter of the operator's time in FlinkThroughput's profile), in RocksDB by compaction
         d.enableTimeToLive(StateTtlConfig.newBuilder(ttl(schema, eventTimes)).updateTtlOnCreateAndWrite()
-                .neverReturnExpired().build());
+                .neverReturnExpired().cleanupIncrementally(1, false).cleanupInRocksdbCompactFilter(1_000).build());
         return d;
     }
 

@@ -109,6 +109,27 @@ class PollenModelProviderTest {
         assertEquals(List.of(), different.subList(0, Math.min(5, different.size())), different.size() + " differ");
     }
 
+    /** The README's SQL, word for word but for the catalog's path, over a table of the test's features. */
+    @Test
+    void theReadmesSqlRunsAsWritten() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("```sql\n");
+        assertTrue(start >= 0, "the README shows SQL");
+        String sql = readme.substring(start + 7, readme.indexOf("```", start + 7))
+                .replace("/mnt/pollen/catalog", catalog.toString());
+        String[] statements = sql.split(";\\s*");
+        assertEquals(2, statements.length, sql);
+        StreamTableEnvironment t = tables();
+        t.createTemporaryView("payment_features", t.from("payments"));
+        t.executeSql(statements[0]);
+        Map<String, Float> got = new HashMap<>();
+        try (CloseableIterator<Row> it = t.executeSql(statements[1]).collect()) {
+            it.forEachRemaining(r -> got.put((String) r.getField("transaction_id"), (Float) r.getField("probability")));
+        }
+        assertEquals(expected.size(), got.size());
+        expected.forEach((id, v) -> assertEquals(v.probability, got.get(id), id));
+    }
+
     @Test
     void numberColumnsArePackedIntoTheModelsOneInputInTheirOrder() throws Exception {
         StreamTableEnvironment t = tables();
