@@ -18,6 +18,10 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.factories.ModelProviderFactory;
 import org.apache.flink.table.functions.PredictFunction;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
+import org.apache.flink.table.api.config.MLPredictRuntimeConfigOptions;
+import org.apache.flink.table.functions.AsyncPredictFunction;
+import org.apache.flink.table.ml.AsyncPredictRuntimeProvider;
 import org.apache.flink.table.ml.ModelProvider;
 import org.apache.flink.table.ml.PredictRuntimeProvider;
 
@@ -36,8 +40,9 @@ import org.apache.flink.table.ml.PredictRuntimeProvider;
  * <p>At planning the options are checked (unknown ones and missing required ones by Flink, naming them), the catalog
  * is opened, the ref resolved to a model, and the declared columns checked against its signature
  * ({@link ColumnBinding}); each is a {@link ValidationException} naming the model, the option or column and the
- * value. Prediction is synchronous, one row per call: in process it is microseconds, and Flink's synchronous
- * {@link PredictFunction} hands over one row at a time.
+ * value. Prediction is synchronous by default, one row per call: in process it is microseconds, and Flink's
+ * synchronous {@link PredictFunction} hands over one row at a time. With {@code 'max-batch'} above 1 it is
+ * asynchronous and batched ({@link PollenBatchingPredictFunction}).
  */
 public final class PollenModelProviderFactory implements ModelProviderFactory {
     /** The provider's name in {@code 'provider' = 'pollen'}. */
@@ -56,6 +61,16 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
     public static final ConfigOption<List<String>> REQUIRE_SIGNED = ConfigOptions.key("require-signed")
             .stringType().asList().noDefaultValue()
             .withDescription("Domains whose versions must carry a trusted signature, separated by ';'.");
+    /** Rows per ONNX Runtime run: above 1, prediction is asynchronous and batched. */
+    public static final ConfigOption<Integer> MAX_BATCH = ConfigOptions.key("max-batch").intType().defaultValue(1)
+            .withDescription("Rows per ONNX Runtime run (default 1: synchronous, one row per call). Above 1,"
+                    + " ML_PREDICT runs asynchronously and batches rows, up to Flink's max-concurrent-operations.");
+    /** How long a batch's first row waits for the batch to fill. */
+    public static final ConfigOption<Duration> BATCH_WAIT = ConfigOptions.key("batch-wait").durationType()
+            .defaultValue(Duration.ofMillis(1))
+            .withDescription("How long a batch's first row waits for the batch to fill (default 1 ms).");
+    /** Largest {@link #MAX_BATCH}. */
+    public static final int MAX_BATCH_LIMIT = 4_096;
     /** How often the alias is checked. */
     public static final ConfigOption<Duration> LIVE_INTERVAL = ConfigOptions.key("live-interval").durationType()
             .defaultValue(PollenRuntime.DEFAULT_LIVE_INTERVAL)
@@ -73,7 +88,7 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(TRUST_KEYS, REQUIRE_SIGNED, LIVE_INTERVAL);
+        return Set.of(TRUST_KEYS, REQUIRE_SIGNED, LIVE_INTERVAL, MAX_BATCH, BATCH_WAIT);
     }
 
     @Override
@@ -104,7 +119,23 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
         ColumnBinding binding = ColumnBinding.of(model + " (" + manifest.id() + ")", manifest.signature(),
                 context.getCatalogModel().getResolvedInputSchema(),
                 context.getCatalogModel().getResolvedOutputSchema());
-        return new Provider(config, ref, model, binding);
+        int maxBatch = options.get(MAX_BATCH);
+        if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
+            throw new ValidationException("model " + model + ": option 'max-batch' must be from 1 to "
+                    + MAX_BATCH_LIMIT + " (found " + maxBatch + ")");
+        }
+        Duration wait = options.get(BATCH_WAIT);
+        if (wait.toNanos() < 10_000 || wait.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new ValidationException("model " + model + ": option 'batch-wait' must be from 10 us to 1 s"
+                    + " (found " + wait + ")");
+        }
+        PredictBinding predict = new PredictBinding(config, ref, model, binding, maxBatch);
+        if (maxBatch == 1) {
+            return new Provider(predict);
+        }
+        int inFlight = context.getConfiguration().get(
+                ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS);
+        return new BatchingProvider(predict, maxBatch, wait.toNanos(), inFlight);
     }
 
     private static RuntimeConfig runtimeConfig(ReadableConfig options) {
@@ -119,28 +150,58 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
         return config;
     }
 
-    /** Creates the predict function of one planned {@code ML_PREDICT}. */
+    /** Creates the synchronous predict function of one planned {@code ML_PREDICT}: one row per call. */
     static final class Provider implements PredictRuntimeProvider {
-        private final RuntimeConfig config;
-        private final String ref;
-        private final String model;
-        private final ColumnBinding binding;
+        private final PredictBinding binding;
 
-        Provider(RuntimeConfig config, String ref, String model, ColumnBinding binding) {
-            this.config = config;
-            this.ref = ref;
-            this.model = model;
+        Provider(PredictBinding binding) {
             this.binding = binding;
         }
 
         @Override
         public PredictFunction createPredictFunction(Context context) {
-            return new PollenPredictFunction(config, ref, model, binding);
+            return new PollenPredictFunction(binding);
         }
 
         @Override
         public ModelProvider copy() {
-            return new Provider(config, ref, model, binding); // immutable
+            return new Provider(binding); // immutable until opened, and each function opens its own copy
+        }
+    }
+
+    /**
+     * With {@code 'max-batch'} above 1: the batching asynchronous function, which Flink picks for a provider that
+     * has one unless the query says {@code MAP['async', 'false']} (then the synchronous one).
+     */
+    static final class BatchingProvider implements AsyncPredictRuntimeProvider, PredictRuntimeProvider {
+        private final PredictBinding binding;
+        private final int maxBatch;
+        private final long waitNanos;
+        private final int sessionInFlight;
+
+        BatchingProvider(PredictBinding binding, int maxBatch, long waitNanos, int sessionInFlight) {
+            this.binding = binding;
+            this.maxBatch = maxBatch;
+            this.waitNanos = waitNanos;
+            this.sessionInFlight = sessionInFlight;
+        }
+
+        @Override
+        public AsyncPredictFunction createAsyncPredictFunction(Context context) {
+            // a batch fills only as far as Flink lets rows be in flight
+            int inFlight = context.runtimeConfig().getOptional(MLPredictRuntimeConfigOptions
+                    .ASYNC_MAX_CONCURRENT_OPERATIONS).orElse(sessionInFlight);
+            return new PollenBatchingPredictFunction(binding, Math.max(1, Math.min(maxBatch, inFlight)), waitNanos);
+        }
+
+        @Override
+        public PredictFunction createPredictFunction(Context context) {
+            return new PollenPredictFunction(binding);
+        }
+
+        @Override
+        public ModelProvider copy() {
+            return new BatchingProvider(binding, maxBatch, waitNanos, sessionInFlight);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Table;
@@ -32,8 +33,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class PollenModelProviderTest {
+    /** The jobs' metrics, kept after they end. */
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new org.apache.flink.configuration.Configuration()))
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
@@ -128,6 +133,40 @@ class PollenModelProviderTest {
         }
         assertEquals(expected.size(), got.size());
         expected.forEach((id, v) -> assertEquals(v.probability, got.get(id), id));
+    }
+
+    @Test
+    void aMaxBatchAboveOneScoresInAsynchronousBatchesWithTheSameProbabilities() throws Exception {
+        StreamTableEnvironment t = tables();
+        t.executeSql(createModel(COLUMNS, standardOptions() + ", 'max-batch' = '64', 'batch-wait' = '2 ms'"));
+        for (String config : List.of(", MAP['max-concurrent-operations', '64']", ", MAP['async', 'false']")) {
+            Map<String, Float> got = new HashMap<>();
+            String query = "SELECT transaction_id, probability FROM ML_PREDICT(TABLE payments, MODEL fraud,"
+                    + " DESCRIPTOR(features)" + config + ")";
+            org.apache.flink.table.api.TableResult result = t.sqlQuery(query).execute();
+            try (CloseableIterator<Row> it = result.collect()) {
+                it.forEachRemaining(r -> got.put((String) r.getField(0), (Float) r.getField(1)));
+            }
+            long batches = METRICS.findMetrics(result.getJobClient().orElseThrow().getJobID(), "pollenBatches")
+                    .values().stream().mapToLong(m -> ((org.apache.flink.metrics.Counter) m).getCount()).sum();
+            if (config.contains("async")) {
+                assertEquals(0, batches, "MAP['async', 'false']: one row per call, synchronously");
+            } else {
+                assertTrue(batches > 0 && batches <= expected.size() / 8, "rows scored in batches: " + batches
+                        + " batches for " + expected.size() + " rows");
+            }
+            assertEquals(expected.size(), got.size(), config);
+            List<String> different = new ArrayList<>();
+            expected.forEach((id, v) -> {
+                // a batch of 64 may take another matrix kernel than a batch of 1: the same score to float rounding
+                if (got.get(id) == null || Math.abs(got.get(id) - v.probability) > 1e-6f) {
+                    different.add(id + " " + v.probability + " but " + got.get(id));
+                }
+            });
+            assertEquals(List.of(), different.subList(0, Math.min(5, different.size())), different.size() + " differ");
+        }
+        String tooLarge = planningError(COLUMNS, standardOptions() + ", 'max-batch' = '5000'");
+        assertTrue(tooLarge.contains("'max-batch' must be from 1 to 4096 (found 5000)"), tooLarge);
     }
 
     @Test

@@ -150,7 +150,8 @@ public final class FlinkThroughput {
         configs.put("flink-2", () -> bench.flink(2, true));
         configs.put("flink-2-keyby", () -> bench.flink(2, false));
         configs.put("model-loop", bench::modelLoop);
-        configs.put("sql-1", bench::sql);
+        configs.put("sql-1", () -> bench.sql(1));
+        configs.put("sql-1-batch64", () -> bench.sql(64));
         if (opts.containsKey("only")) {
             configs.keySet().removeIf(k -> !k.matches(opts.get("only")));
         }
@@ -291,8 +292,11 @@ public final class FlinkThroughput {
         return new Sample(count, last - first, job, (double) bytes / count);
     }
 
-    /** The fraud model alone through ML_PREDICT, one row per call, on rows of 30 generated features. */
-    Sample sql() throws Exception {
+    /**
+     * The fraud model alone through ML_PREDICT on rows of 30 generated features: one row per call, or asynchronous
+     * batches of {@code maxBatch}.
+     */
+    Sample sql(int maxBatch) throws Exception {
         String run = "run-" + runs++;
         Configuration jobConf = new Configuration();
         jobConf.set(PipelineOptions.OBJECT_REUSE, objectReuse);
@@ -306,9 +310,10 @@ public final class FlinkThroughput {
         tables.createTemporaryView("feature_rows", rows);
         tables.executeSql("CREATE TEMPORARY MODEL fraud INPUT (features ARRAY<FLOAT>) OUTPUT (probability FLOAT)"
                 + " WITH ('provider' = 'pollen', 'ref' = 'payments/fraud-scorer@prod', 'catalog' = '"
-                + runtime.catalog() + "')");
+                + runtime.catalog() + "', 'max-batch' = '" + maxBatch + "')");
+        String config = maxBatch == 1 ? "" : ", MAP['max-concurrent-operations', '" + maxBatch + "']";
         DataStream<org.apache.flink.types.Row> scored = tables.toDataStream(tables.sqlQuery("SELECT probability"
-                + " FROM ML_PREDICT(TABLE feature_rows, MODEL fraud, DESCRIPTOR(features))"));
+                + " FROM ML_PREDICT(TABLE feature_rows, MODEL fraud, DESCRIPTOR(features)" + config + ")"));
         scored.map(new Probe<org.apache.flink.types.Row>(run)).returns(scored.getType())
                 .sinkTo(new DiscardingSink<>());
         return execute(env, run);
@@ -378,7 +383,8 @@ public final class FlinkThroughput {
                 median(list.stream().map(Sample::bytesPerRecord).toList()))));
         r.append('\n');
         String[][] pairs = {{"flink-2", "flink-1"}, {"loop-2", "loop-1"}, {"flink-1", "loop-1"},
-            {"flink-2", "loop-2"}, {"flink-2-keyby", "flink-2"}, {"sql-1", "model-loop"}};
+            {"flink-2", "loop-2"}, {"flink-2-keyby", "flink-2"}, {"sql-1", "model-loop"},
+            {"sql-1-batch64", "sql-1"}};
         for (String[] p : pairs) {
             if (!samples.containsKey(p[0]) || !samples.containsKey(p[1])) {
                 continue;
