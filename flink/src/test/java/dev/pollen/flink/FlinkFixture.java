@@ -13,6 +13,8 @@ import dev.pollen.flink.demo.PaymentStreamGenerator;
 import dev.pollen.models.payments.PaymentsModels;
 import dev.pollen.runtime.PollenRuntime;
 import java.io.ByteArrayInputStream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,15 @@ final class FlinkFixture {
     static final int STREAM_DAYS = 3;
 
     private FlinkFixture() {
+    }
+
+    /**
+     * @param configuration the cluster's configuration
+     * @return a MiniCluster of one TaskManager with two slots, for parallelism 2 on this 2-core machine
+     */
+    static MiniClusterExtension miniCluster(org.apache.flink.configuration.Configuration configuration) {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setConfiguration(configuration)
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
     }
 
     /**
