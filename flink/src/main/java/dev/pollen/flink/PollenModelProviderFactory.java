@@ -100,6 +100,10 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
         String ref = options.get(REF);
         RuntimeConfig config;
         Manifest manifest;
+        if (!Path.of(options.get(CATALOG)).isAbsolute()) {
+            throw new ValidationException("model " + model + ": option 'catalog' must be an absolute path, the same"
+                    + " on every TaskManager (found '" + options.get(CATALOG) + "')");
+        }
         try {
             ArtifactRef.parse(ref);
             config = runtimeConfig(options);

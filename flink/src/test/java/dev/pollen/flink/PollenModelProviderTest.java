@@ -222,6 +222,9 @@ class PollenModelProviderTest {
         String missingDir = planningError(COLUMNS, ", 'ref' = 'payments/fraud-scorer@prod', 'catalog' = '"
                 + dir.resolve("nowhere") + "'");
         assertTrue(missingDir.contains("'catalog'") && missingDir.contains("nowhere"), missingDir);
+        String relative = planningError(COLUMNS, ", 'ref' = 'payments/fraud-scorer@prod', 'catalog' = 'catalog'");
+        assertTrue(relative.contains("option 'catalog' must be an absolute path") && relative.contains("'catalog')"),
+                relative);
         String unknownOption = planningError(COLUMNS, standardOptions() + ", 'refs' = 'x'");
         assertTrue(unknownOption.contains("Unsupported options") && unknownOption.contains("refs"), unknownOption);
         String badOutput = planningError("INPUT (features ARRAY<FLOAT>) OUTPUT (score FLOAT)", standardOptions());
