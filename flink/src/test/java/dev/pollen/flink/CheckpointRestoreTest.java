@@ -18,7 +18,13 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A job that fails in the middle of the stream, after a checkpoint, and restores from it: every decision, those
  * after the restore included, equals an uninterrupted {@link dev.pollen.adapters.payments.FraudScorer}'s, so no
  * velocity was lost or counted twice. A control shows the test can fail: with the velocity state lost at the
- * restore point, some decisions would differ.
+ * restore point, some decisions would differ. And a savepoint taken at parallelism 2 restores into one subtask (the
+ * keyed state redistributed by key group) with every card's velocity.
  */
 class CheckpointRestoreTest {
     @RegisterExtension
@@ -136,6 +143,81 @@ class CheckpointRestoreTest {
         assertTrue(changed > 0, "losing the velocity at " + restoredAt + " would change decisions");
         System.out.printf("restored at transaction %d of %d; %d later decisions would differ without the velocity%n",
                 restoredAt, txs.size(), changed);
+    }
+
+    /** Where {@link #aSavepointRestoresIntoFewerSubtasksWithEveryCardsVelocity}'s jobs put their verdicts. */
+    static final List<FraudVerdict> SUNK = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A sink with no state of its own: what it received is in {@link #SUNK}. */
+    static final class ListSink implements Sink<FraudVerdict> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<FraudVerdict> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(FraudVerdict v, Context c) {
+                    SUNK.add(v);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    private static JobClient startScoring(int parallelism, String savepoint) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        DataStream<Transaction> stream = env.fromSource(PaymentStreamGenerator.source(FlinkFixture.STREAM_SEED,
+                        FlinkFixture.STREAM_CARDS, FlinkFixture.STREAM_DAYS, txs.size() / 3.0),
+                WatermarkStrategy.noWatermarks(), "payments").setParallelism(1).uid("payments");
+        FraudScoring.builder(RuntimeConfig.of(catalog)).trustRecordedTimes().apply(stream).sinkTo(new ListSink())
+                .uid("verdicts");
+        return env.executeAsync("fraud scoring at parallelism " + parallelism);
+    }
+
+    @Test
+    void aSavepointRestoresIntoFewerSubtasksWithEveryCardsVelocity() throws Exception {
+        SUNK.clear();
+        JobClient first = startScoring(2, null);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (SUNK.size() < txs.size() / 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+        int before = SUNK.size();
+        assertTrue(before >= txs.size() / 3 && before < txs.size(), "stopped in the middle: " + before);
+        // the keyed state of two subtasks, redistributed by key group into one
+        startScoring(1, savepoint).getJobExecutionResult().get();
+        Map<String, FraudVerdict> got = new HashMap<>();
+        List<String> duplicates = new ArrayList<>();
+        for (FraudVerdict v : SUNK) {
+            if (got.put(v.transactionId, v) != null) {
+                duplicates.add(v.transactionId);
+            }
+        }
+        assertEquals(List.of(), duplicates);
+        assertEquals(expected.size(), got.size());
+        List<String> different = new ArrayList<>();
+        expected.forEach((id, v) -> {
+            if (!v.equals(got.get(id))) {
+                different.add(v + " but " + got.get(id));
+            }
+        });
+        assertEquals(List.of(), different.subList(0, Math.min(5, different.size())), different.size() + " differ"
+                + " after a rescale from 2 subtasks to 1 at transaction " + before);
     }
 
     private static int indexOf(String transactionId) {
