@@ -36,8 +36,8 @@ final class ColumnBinding implements Serializable {
             LogicalTypeRoot.INTEGER, LogicalTypeRoot.BIGINT, LogicalTypeRoot.FLOAT, LogicalTypeRoot.DOUBLE);
 
     /** One column: its position, how it is read or written, and where in the tensor's row it goes. */
-    record Slot(int column, String name, String tensor, boolean array, boolean doubles, int elements, int offset)
-            implements Serializable {
+    record Slot(int column, String name, String tensor, boolean array, boolean doubles, int elements, int offset,
+            LogicalTypeRoot type) implements Serializable {
         private static final long serialVersionUID = 1L;
     }
 
@@ -87,9 +87,10 @@ final class ColumnBinding implements Serializable {
                         + t + " takes " + elements + " values per row; declare " + elements + " columns (packed in"
                         + " order) or one ARRAY<FLOAT> column named '" + t.name() + "'", signature);
             }
+            checkDtype(model, t, signature);
             for (int i = 0; i < in.size(); i++) {
-                inputs.add(new Slot(i, in.get(i).getName(), t.name(), false, false, 1, i));
-                checkDtype(model, t, signature);
+                inputs.add(new Slot(i, in.get(i).getName(), t.name(), false, false, 1, i,
+                        in.get(i).getDataType().getLogicalType().getTypeRoot()));
             }
         } else {
             throw error(model, "INPUT columns " + names(in) + " must either name each of the model's inputs "
@@ -146,7 +147,7 @@ final class ColumnBinding implements Serializable {
                 throw error(model, side + " column '" + c.getName() + "' is " + type + "; an array column must be"
                         + " ARRAY<FLOAT> or ARRAY<DOUBLE>", null);
             }
-            return new Slot(index, c.getName(), t.name(), true, e == LogicalTypeRoot.DOUBLE, elements, offset);
+            return new Slot(index, c.getName(), t.name(), true, e == LogicalTypeRoot.DOUBLE, elements, offset, e);
         }
         if (!number(type)) {
             throw error(model, side + " column '" + c.getName() + "' is " + type + "; it must be a number"
@@ -157,7 +158,7 @@ final class ColumnBinding implements Serializable {
                     + t + " has " + elements + " values per row; declare it ARRAY<FLOAT>", null);
         }
         return new Slot(index, c.getName(), t.name(), false, type.getTypeRoot() == LogicalTypeRoot.DOUBLE, 1,
-                offset);
+                offset, type.getTypeRoot());
     }
 
     private static void checkDtype(String model, TensorSpec t, Signature signature) {

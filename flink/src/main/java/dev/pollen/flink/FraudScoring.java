@@ -41,8 +41,9 @@ import org.apache.flink.util.OutputTag;
  * failing, no version serving) is reviewed unscored, never approved.
  *
  * <p><b>Refusals.</b> A transaction whose event time is outside the accepted skew of the TaskManager's clock
- * (default 5 minutes ahead, 7 days behind) is neither scored nor counted: it goes to the side output
- * {@link #REJECTED} with the reason, and the stream goes on. A replay of recorded history, whose times are trusted,
+ * (default 5 minutes ahead, 7 days behind) is neither scored nor counted: its verdict is a {@code REVIEW} without a
+ * score (its {@code unscoredReason} names the refusal), the side output {@link #REJECTED} carries it for monitoring,
+ * and the stream goes on. A replay of recorded history, whose times are trusted,
  * sets {@link Builder#trustRecordedTimes()}.
  *
  * <p><b>Sharing.</b> Every subtask in a TaskManager JVM shares one runtime ({@link SharedRuntimes}) and so one
@@ -120,7 +121,8 @@ public final class FraudScoring {
 
         /**
          * @param transactions the stream to decide
-         * @return one verdict per transaction not refused; refusals on the side output {@link #REJECTED}
+         * @return one verdict per transaction (a refused one is reviewed unscored, and also on the side output
+         *     {@link #REJECTED})
          */
         public SingleOutputStreamOperator<FraudVerdict> apply(DataStream<Transaction> transactions) {
             return apply(transactions.keyBy(Transaction::cardId, Types.STRING));
@@ -129,7 +131,7 @@ public final class FraudScoring {
         /**
          * @param byCard transactions keyed by {@link Transaction#cardId()}, such as a source already partitioned by
          *     card read through {@code DataStreamUtils.reinterpretAsKeyedStream} (no network shuffle)
-         * @return one verdict per transaction not refused; refusals on the side output {@link #REJECTED}
+         * @return one verdict per transaction, as {@link #apply(DataStream)}
          */
         public SingleOutputStreamOperator<FraudVerdict> apply(KeyedStream<Transaction, String> byCard) {
             return byCard.process(build(), TypeInformation.of(FraudVerdict.class))
@@ -163,8 +165,12 @@ public final class FraudScoring {
 
         @Override
         public void open(OpenContext context) {
-            getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(SharedRuntimes.class.getName(),
-                    SharedRuntimes::releaseAll);
+            if (SharedRuntimes.class.getClassLoader() == getRuntimeContext().getUserCodeClassLoader()) {
+                // Pollen came in this job's jar, so its registry goes with the job's class loader; from Flink's lib/
+                // the registry is the JVM's, shared with other jobs, and leases alone release it
+                getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(SharedRuntimes.class.getName(),
+                        SharedRuntimes::releaseAll);
+            }
             EventTimePolicy times = trustRecordedTimes ? EventTimePolicy.anyTime()
                     : new EventTimePolicy(System::currentTimeMillis, maxAheadMillis, maxBehindMillis);
             store = KeyedStateFeatureStore.over(getRuntimeContext().getState(
@@ -188,7 +194,9 @@ public final class FraudScoring {
                 scorer.score(tx, decision);
             } catch (PollenException e) {
                 if (e.category() == ErrorCategory.INVALID_ARGUMENT) {
+                    // every transaction gets a verdict, so a consumer of the main stream alone cannot miss it
                     ctx.output(REJECTED, RejectedTransaction.of(tx, e));
+                    out.collect(FraudVerdict.unscored(tx, e));
                     return;
                 }
                 if (e.category() == ErrorCategory.UNAVAILABLE || e.category() == ErrorCategory.INFERENCE) {

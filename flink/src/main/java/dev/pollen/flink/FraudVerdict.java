@@ -68,8 +68,8 @@ public final class FraudVerdict {
     }
 
     /**
-     * @param tx a transaction that could not be scored
-     * @param e why
+     * @param tx a transaction that was refused or could not be scored
+     * @param e why ({@code refused: ...} for an invalid one, else the category)
      * @return its verdict: review, unscored, never an approval
      */
     static FraudVerdict unscored(Transaction tx, dev.pollen.PollenException e) {
@@ -79,7 +79,8 @@ public final class FraudVerdict {
         v.timestampMillis = tx.timestampMillis();
         v.decision = dev.pollen.adapters.payments.Decision.REVIEW.name();
         v.probability = Float.NaN;
-        v.unscoredReason = e.category().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage();
+        v.unscoredReason = (e.category() == dev.pollen.ErrorCategory.INVALID_ARGUMENT ? "refused"
+                : e.category().name().toLowerCase(java.util.Locale.ROOT)) + ": " + e.getMessage();
         return v;
     }
 

@@ -42,6 +42,7 @@ public final class PollenBatchingPredictFunction extends AsyncPredictFunction {
     private transient int rows;
     /** Counts batches, so that a timer set for one batch leaves the next alone. */
     private transient long generation;
+    private transient java.util.concurrent.ScheduledFuture<?> flushTimer;
 
     PollenBatchingPredictFunction(PredictBinding binding, int batch, long waitNanos) {
         this.binding = binding;
@@ -74,7 +75,7 @@ public final class PollenBatchingPredictFunction extends AsyncPredictFunction {
                     snapshot = binding.enter();
                     handle = snapshot.state().pool.acquire();
                     long due = ++generation;
-                    timer.schedule(() -> flush(due), waitNanos, TimeUnit.NANOSECONDS);
+                    flushTimer = timer.schedule(() -> flush(due), waitNanos, TimeUnit.NANOSECONDS);
                 }
                 scored[rows] = snapshot.state().fill(handle.context(), row, rows);
                 futures[rows++] = f;
@@ -120,8 +121,10 @@ public final class PollenBatchingPredictFunction extends AsyncPredictFunction {
     /** Fails the rows of the batch in progress (the operator fails the job with it) and starts afresh. */
     private void fail(RuntimeException e) {
         for (int r = 0; r < rows; r++) {
-            futures[r].completeExceptionally(e);
-            futures[r] = null;
+            if (futures[r] != null) { // run() may have answered some before it failed
+                futures[r].completeExceptionally(e);
+                futures[r] = null;
+            }
         }
         release();
     }
@@ -129,6 +132,10 @@ public final class PollenBatchingPredictFunction extends AsyncPredictFunction {
     private void release() {
         rows = 0;
         generation++;
+        if (flushTimer != null) {
+            flushTimer.cancel(false);
+            flushTimer = null;
+        }
         if (handle != null) {
             handle.close();
             handle = null;
@@ -141,16 +148,20 @@ public final class PollenBatchingPredictFunction extends AsyncPredictFunction {
 
     @Override
     public void close() {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-        if (lock != null) {
-            synchronized (lock) {
-                if (rows > 0) {
-                    fail(new IllegalStateException("the predict function closed with " + rows + " rows in a batch"));
+        try {
+            if (timer != null) {
+                timer.shutdown(); // a flush running now finishes under the lock; none starts after it
+            }
+            if (lock != null) {
+                synchronized (lock) {
+                    if (rows > 0) {
+                        fail(new IllegalStateException("the predict function closed with " + rows
+                                + " rows in a batch"));
+                    }
                 }
             }
+        } finally {
+            binding.close();
         }
-        binding.close();
     }
 }

@@ -40,7 +40,7 @@ import org.apache.flink.table.ml.PredictRuntimeProvider;
  * <p>At planning the options are checked (unknown ones and missing required ones by Flink, naming them), the catalog
  * is opened, the ref resolved to a model, and the declared columns checked against its signature
  * ({@link ColumnBinding}); each is a {@link ValidationException} naming the model, the option or column and the
- * value. Prediction is synchronous by default, one row per call: in process it is microseconds, and Flink's
+ * value. Signatures and trusted keys are checked where the model loads, on the TaskManagers, when the job opens. Prediction is synchronous by default, one row per call: in process it is microseconds, and Flink's
  * synchronous {@link PredictFunction} hands over one row at a time. With {@code 'max-batch'} above 1 it is
  * asynchronous and batched ({@link PollenBatchingPredictFunction}).
  */
@@ -98,20 +98,20 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
         ReadableConfig options = helper.getOptions();
         String model = "'" + context.getObjectIdentifier().asSummaryString() + "'";
         String ref = options.get(REF);
-        RuntimeConfig config;
-        Manifest manifest;
-        if (!Path.of(options.get(CATALOG)).isAbsolute()) {
-            throw new ValidationException("model " + model + ": option 'catalog' must be an absolute path, the same"
-                    + " on every TaskManager (found '" + options.get(CATALOG) + "')");
-        }
-        try {
-            ArtifactRef.parse(ref);
-            config = runtimeConfig(options);
-            Path root = Path.of(config.catalog());
-            if (!Files.isDirectory(root)) {
-                throw new ValidationException("model " + model + ": option 'catalog' names " + root + ", which is"
-                        + " not a directory (it must exist, at the same path on every TaskManager)");
+        for (ConfigOption<String> dir : List.of(CATALOG, TRUST_KEYS)) {
+            if (options.getOptional(dir).isPresent() && !Path.of(options.get(dir)).isAbsolute()) {
+                throw new ValidationException("model " + model + ": option '" + dir.key() + "' must be an absolute"
+                        + " path, the same on every TaskManager (found '" + options.get(dir) + "')");
             }
+        }
+        RuntimeConfig config = runtimeConfig(options);
+        Path root = Path.of(config.catalog());
+        if (!Files.isDirectory(root)) {
+            throw new ValidationException("model " + model + ": option 'catalog' names " + root + ", which is"
+                    + " not a directory (it must exist, at the same path on every TaskManager)");
+        }
+        Manifest manifest;
+        try {
             manifest = FileSystemCatalog.open(root, PollenRuntime.validators()).describe(ArtifactRef.parse(ref));
         } catch (PollenException e) {
             throw new ValidationException("model " + model + ": option 'ref' = '" + ref + "': " + e.getMessage(), e);
@@ -133,13 +133,14 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
             throw new ValidationException("model " + model + ": option 'batch-wait' must be from 10 us to 1 s"
                     + " (found " + wait + ")");
         }
-        PredictBinding predict = new PredictBinding(config, ref, model, binding, maxBatch);
+        PredictBinding oneRow = new PredictBinding(config, ref, model, binding, 1);
         if (maxBatch == 1) {
-            return new Provider(predict);
+            return new Provider(oneRow);
         }
         int inFlight = context.getConfiguration().get(
                 ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS);
-        return new BatchingProvider(predict, maxBatch, wait.toNanos(), inFlight);
+        return new BatchingProvider(new PredictBinding(config, ref, model, binding, maxBatch), oneRow, maxBatch,
+                wait.toNanos(), inFlight);
     }
 
     private static RuntimeConfig runtimeConfig(ReadableConfig options) {
@@ -179,12 +180,15 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
      */
     static final class BatchingProvider implements AsyncPredictRuntimeProvider, PredictRuntimeProvider {
         private final PredictBinding binding;
+        private final PredictBinding oneRow;
         private final int maxBatch;
         private final long waitNanos;
         private final int sessionInFlight;
 
-        BatchingProvider(PredictBinding binding, int maxBatch, long waitNanos, int sessionInFlight) {
+        BatchingProvider(PredictBinding binding, PredictBinding oneRow, int maxBatch, long waitNanos,
+                int sessionInFlight) {
             this.binding = binding;
+            this.oneRow = oneRow;
             this.maxBatch = maxBatch;
             this.waitNanos = waitNanos;
             this.sessionInFlight = sessionInFlight;
@@ -200,12 +204,12 @@ public final class PollenModelProviderFactory implements ModelProviderFactory {
 
         @Override
         public PredictFunction createPredictFunction(Context context) {
-            return new PollenPredictFunction(binding);
+            return new PollenPredictFunction(oneRow);
         }
 
         @Override
         public ModelProvider copy() {
-            return new BatchingProvider(binding, maxBatch, waitNanos, sessionInFlight);
+            return new BatchingProvider(binding, oneRow, maxBatch, waitNanos, sessionInFlight);
         }
     }
 }

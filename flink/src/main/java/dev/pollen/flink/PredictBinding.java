@@ -80,7 +80,7 @@ final class PredictBinding implements Serializable {
                         in.put(at + e, v);
                     }
                 } else {
-                    float v = number(row, slot.column());
+                    float v = number(row, slot);
                     if (!Float.isFinite(v)) {
                         return false;
                     }
@@ -165,13 +165,24 @@ final class PredictBinding implements Serializable {
         }
     }
 
-    /** A number column's value, whatever its numeric type (Flink passes the table's own column values). */
-    private static float number(RowData row, int column) {
-        Object v = row instanceof GenericRowData g ? g.getField(column) : null;
-        if (v instanceof Number n) {
-            return n.floatValue();
+    /**
+     * A number column's value: Flink's predict functions get a {@link GenericRowData} of the table's own column
+     * values (which may be of a narrower type than declared, cast implicitly), any other row is read by the declared
+     * type.
+     */
+    private static float number(RowData row, ColumnBinding.Slot slot) {
+        int column = slot.column();
+        if (row instanceof GenericRowData g) {
+            return ((Number) g.getField(column)).floatValue();
         }
-        return row.getFloat(column);
+        return switch (slot.type()) {
+            case TINYINT -> row.getByte(column);
+            case SMALLINT -> row.getShort(column);
+            case INTEGER -> row.getInt(column);
+            case BIGINT -> row.getLong(column);
+            case DOUBLE -> (float) row.getDouble(column);
+            default -> row.getFloat(column);
+        };
     }
 
     private static GenericArrayData doubles(float[] v) {

@@ -4,9 +4,9 @@ import dev.pollen.PollenException;
 import dev.pollen.adapters.payments.Transaction;
 
 /**
- * A transaction the fraud operator refused to decide (an event time outside the accepted skew, for one), sent to the
- * side output {@link FraudScoring#REJECTED} instead of a decision: it was neither scored nor counted in the card's
- * velocity. A Flink POJO.
+ * A transaction the fraud operator refused to decide (an event time outside the accepted skew, for one), on the side
+ * output {@link FraudScoring#REJECTED} for monitoring, beside its unscored {@code REVIEW} verdict on the main stream:
+ * it was neither scored nor counted in the card's velocity. A Flink POJO.
  */
 public final class RejectedTransaction {
     /** The transaction's id (may be empty). */

@@ -12,8 +12,9 @@ import java.util.Map;
  *
  * <p>Reference counted: an operator acquires in {@code open()} and closes its lease in {@code close()}; the last
  * lease closes the runtime. When Pollen is packed into a job's jar instead, the job's class loader carries its own
- * registry, and {@link #releaseAll()} (registered by the operators as the class loader's release hook) closes what a
- * failed job left open before the class loader goes. Thread-safe.
+ * registry, and {@link #releaseAll()}, which the fraud operator then registers as that class loader's release hook,
+ * closes what a failed job left open before the class loader goes (Flink's SQL functions have no such hook: their
+ * {@code close()} releases). Thread-safe.
  */
 public final class SharedRuntimes {
     private static final System.Logger LOG = System.getLogger(SharedRuntimes.class.getName());

@@ -130,11 +130,17 @@ class FraudScoringTest {
         var verdicts = FraudScoring.builder(RuntimeConfig.of(catalog)).apply(env.fromData(live).setParallelism(1));
         verdicts.getSideOutput(FraudScoring.REJECTED).map(r -> { REJECTED.add(r); return r; })
                 .returns(RejectedTransaction.class).sinkTo(new DiscardingSink<>());
-        List<String> decided = new ArrayList<>();
+        Map<String, FraudVerdict> decided = new java.util.TreeMap<>();
         try (CloseableIterator<FraudVerdict> it = verdicts.executeAndCollect("skewed fraud scoring")) {
-            it.forEachRemaining(v -> decided.add(v.transactionId));
+            it.forEachRemaining(v -> decided.put(v.transactionId, v));
         }
-        assertEquals(List.of("live-0", "live-1", "live-3"), decided.stream().sorted().toList());
+        assertEquals(List.of("live-0", "live-1", "live-2", "live-3"), List.copyOf(decided.keySet()));
+        FraudVerdict refused = decided.get("live-2");
+        assertEquals("REVIEW", refused.decision, "a refused transaction is reviewed, never approved: " + refused);
+        assertTrue(Float.isNaN(refused.probability) && refused.unscoredReason.startsWith("refused: ")
+                && refused.unscoredReason.contains("event time"), refused.toString());
+        assertTrue(decided.values().stream().filter(v -> v != refused).allMatch(v -> v.unscoredReason == null),
+                "the others are scored: " + decided);
         assertEquals(1, REJECTED.size());
         RejectedTransaction r = REJECTED.get(0);
         assertEquals("live-2", r.transactionId);

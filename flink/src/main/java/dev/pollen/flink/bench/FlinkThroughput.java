@@ -66,8 +66,9 @@ public final class FlinkThroughput {
     /** What each run's probes saw, by run id. */
     static final Map<String, List<long[]>> PROBES = new ConcurrentHashMap<>();
 
-    /** One run's measurement. */
     /**
+     * One run's measurement.
+     *
      * @param perSecond the sum of each subtask's (thread's) rate from its first record to its last
      * @param spanPerSecond all records over the span from the first record of any subtask to the last of any
      */
@@ -125,13 +126,11 @@ public final class FlinkThroughput {
      * @throws Exception when a run fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        long records = Long.parseLong(opts.getOrDefault("records", "1000000"));
-        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "4"));
-        int cards = Integer.parseInt(opts.getOrDefault("cards", "100000"));
+        Map<String, String> opts = dev.pollen.flink.demo.FraudStreamJob.options(args, List.of("records", "rounds",
+                "cards", "catalog", "out", "object-reuse", "only"), List.of());
+        long records = dev.pollen.flink.demo.FraudStreamJob.number(opts, "records", 1_000_000);
+        int rounds = Math.toIntExact(dev.pollen.flink.demo.FraudStreamJob.number(opts, "rounds", 4));
+        int cards = Math.toIntExact(dev.pollen.flink.demo.FraudStreamJob.number(opts, "cards", 100_000));
         Path catalog = Path.of(opts.getOrDefault("catalog", System.getProperty("user.home") + "/.pollen/catalog"))
                 .toAbsolutePath();
         java.util.logging.Logger quiet = java.util.logging.Logger.getLogger("org.apache");

@@ -19,7 +19,7 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  */
 final class SyntheticTransactions implements GeneratorFunction<Long, Transaction> {
     private static final long serialVersionUID = 1L;
-    /** 2026-11-02T00:00Z; one transaction every 5 ms of event time per reader. */
+    /** 2026-11-02T00:00Z; transaction {@code i} happens 5 ms × {@code i} later. */
     static final long START_MILLIS = 1_793_577_600_000L;
     private static final MerchantCategory[] CATEGORIES = MerchantCategory.values();
     private static final CardNetwork[] NETWORKS = CardNetwork.values();

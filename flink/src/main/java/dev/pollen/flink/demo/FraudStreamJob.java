@@ -39,7 +39,8 @@ public final class FraudStreamJob {
      * @throws Exception when the job fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = options(args);
+        Map<String, String> opts = options(args, java.util.List.of("catalog", "parallelism", "seed", "cards", "days",
+                "model"), java.util.List.of("no-train", "verbose"));
         if (!opts.containsKey("verbose")) {
             // Flink logs its start-up and a local cluster's missing log file and tokens (through SLF4J to
             // java.util.logging here); failures still reach the caller as the job's exception
@@ -49,10 +50,10 @@ public final class FraudStreamJob {
         Path catalog = Path.of(opts.getOrDefault("catalog", System.getenv("POLLEN_CATALOG") != null
                 ? System.getenv("POLLEN_CATALOG") : System.getProperty("user.home") + "/.pollen/catalog"))
                 .toAbsolutePath();
-        int parallelism = Integer.parseInt(opts.getOrDefault("parallelism", "2"));
-        long seed = Long.parseLong(opts.getOrDefault("seed", "2026"));
-        int cards = Integer.parseInt(opts.getOrDefault("cards", "5000"));
-        int days = Integer.parseInt(opts.getOrDefault("days", "3"));
+        int parallelism = Math.toIntExact(number(opts, "parallelism", 2));
+        long seed = number(opts, "seed", 2026);
+        int cards = Math.toIntExact(number(opts, "cards", 5000));
+        int days = Math.toIntExact(number(opts, "days", 3));
         String model = opts.getOrDefault("model", "payments/fraud-scorer@prod");
         if (!opts.containsKey("no-train")) {
             Files.createDirectories(catalog);
@@ -104,22 +105,47 @@ public final class FraudStreamJob {
                 .map(e -> e.getKey() + " " + e.getValue()).toList());
     }
 
-    private static Map<String, String> options(String[] args) {
+    /**
+     * @param args {@code --name value} pairs and {@code --flag}s
+     * @param valued the names that take a value
+     * @param flags the names that take none
+     * @return the options by name (a flag's value is empty)
+     * @throws IllegalArgumentException naming an unknown option, or one without its value
+     */
+    public static Map<String, String> options(String[] args, java.util.List<String> valued,
+            java.util.List<String> flags) {
         Map<String, String> opts = new TreeMap<>();
         for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "' (options are --name value)");
-            }
-            String name = a.substring(2);
-            if (name.equals("no-train") || name.equals("verbose")) {
+            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (name != null && flags.contains(name)) {
                 opts.put(name, "");
-            } else if (i + 1 < args.length) {
+            } else if (name != null && valued.contains(name)) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
+                }
                 opts.put(name, args[++i]);
             } else {
-                throw new IllegalArgumentException("option " + a + " needs a value");
+                throw new IllegalArgumentException("unknown option '" + args[i] + "' (options: --"
+                        + String.join(", --", valued) + (flags.isEmpty() ? "" : ", --" + String.join(", --", flags))
+                        + ")");
             }
         }
         return opts;
+    }
+
+    /**
+     * @param opts the options
+     * @param name one
+     * @param fallback its default
+     * @return its value as a whole number
+     * @throws IllegalArgumentException naming the option and the value
+     */
+    public static long number(Map<String, String> opts, String name, long fallback) {
+        String v = opts.get(name);
+        try {
+            return v == null ? fallback : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option --" + name + " must be a whole number (found '" + v + "')");
+        }
     }
 }
