@@ -62,6 +62,11 @@ final class FlinkCommand implements Callable<Integer> {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(JvmFlags.required());
+            if (Runtime.version().feature() >= 23) {
+                // Flink's RPC (Pekko) uses sun.misc.Unsafe, which JDK 24 and later warn about unless allowed; JDK 17
+                // refuses the option (the ./pollen launcher adds it the same way for Chronicle)
+                cmd.add("--sun-misc-unsafe-memory-access=allow");
+            }
             cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + module.resolve("lib") + "/*",
                     "dev.pollen.flink.demo.FraudStreamJob", "--catalog", root.catalogPath().toAbsolutePath()
                             .toString(), "--parallelism", Integer.toString(parallelism), "--model", model));
