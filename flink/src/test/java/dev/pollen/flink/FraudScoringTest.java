@@ -102,10 +102,21 @@ class FraudScoringTest {
                     .anyMatch(c -> c.consumer().equals("flink-fraud")), "the job is recorded as a consumer");
             // a new version behind the alias, with a review threshold of zero: every decision at least a review
             v2 = FlinkFixture.publish(cat, FlinkFixture.trained(), Map.of("threshold.review", "0"));
+            String newVersion = v2.id().toString();
+            int inARow = 0;
+            while (inARow < 300 && it.hasNext()) { // both subtasks decide with v2 now
+                FraudVerdict v = it.next();
+                got.add(v);
+                inARow = v.model.equals(newVersion) ? inARow + 1 : 0;
+            }
+            assertEquals(300, inARow, "the running job switched to " + newVersion);
+            assertEquals(1, shared.loadedModels(), "one copy of the new version for both subtasks, the old one"
+                    + " released (sessions so far: " + shared.sessionsCreated() + ", before the move "
+                    + sessionsBefore + ")");
+            assertEquals(2, SharedRuntimes.leases(config));
             while (it.hasNext()) {
                 got.add(it.next());
             }
-            assertEquals(sessionsBefore + 1, shared.sessionsCreated(), "the new version loaded once for both");
         }
         assertEquals(txs.size(), got.size(), "no transaction lost across the swap");
         assertTrue(got.subList(0, 200).stream().allMatch(v -> v.model.equals(v1.toString())), "v1 decided first");
