@@ -96,8 +96,7 @@ public final class KeyedStateFeatureStore extends AbstractFeatureStore {
                 out.clear();
                 return;
             }
-            view.wrap(bytes);
-            record.wrap(view, 0).read(atMillis, out);
+            wrap(bytes).read(atMillis, out);
         } finally {
             exit();
         }
@@ -112,15 +111,8 @@ public final class KeyedStateFeatureStore extends AbstractFeatureStore {
             boolean fresh = bytes == null;
             if (fresh) {
                 bytes = new byte[schema.recordLength()];
-            } else if (bytes.length != schema.recordLength()) {
-                // fails the task, and would again after each restart from the same state: say how to get out
-                throw new PollenException(ErrorCategory.CORRUPT_FILE, name + " holds a record of " + bytes.length
-                        + " bytes where schema '" + schema.name() + "' has " + schema.recordLength() + ": the"
-                        + " state was restored from a job whose records differ; restore from a savepoint of a job"
-                        + " with this schema, or start this operator without state (another uid)");
             }
-            view.wrap(bytes);
-            record.wrap(view, 0);
+            wrap(bytes);
             if (fresh) {
                 record.initialize(key);
             }
@@ -137,6 +129,19 @@ public final class KeyedStateFeatureStore extends AbstractFeatureStore {
         } finally {
             exit();
         }
+    }
+
+    /** Points the flyweight at a record's bytes, refusing bytes that are not a record of this schema. */
+    private WindowedRecord wrap(byte[] bytes) {
+        if (bytes.length != schema.recordLength()) {
+            // fails the task, and would again after each restart from the same state: say how to get out
+            throw new PollenException(ErrorCategory.CORRUPT_FILE, name + " holds a record of " + bytes.length
+                    + " bytes where schema '" + schema.name() + "' has " + schema.recordLength() + ": the state was"
+                    + " restored from a job whose records differ; restore from a savepoint of a job with this"
+                    + " schema, or start this operator without state (another uid)");
+        }
+        view.wrap(bytes);
+        return record.wrap(view, 0);
     }
 
     private byte[] value() {

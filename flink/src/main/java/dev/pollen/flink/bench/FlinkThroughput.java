@@ -9,6 +9,7 @@ import dev.pollen.features.InMemoryFeatureStore;
 import dev.pollen.flink.FraudScoring;
 import dev.pollen.flink.FraudVerdict;
 import dev.pollen.flink.RuntimeConfig;
+import dev.pollen.flink.demo.FraudStreamJob;
 import dev.pollen.models.payments.PaymentsModels;
 import dev.pollen.runtime.PollenRuntime;
 import java.lang.management.ManagementFactory;
@@ -126,11 +127,12 @@ public final class FlinkThroughput {
      * @throws Exception when a run fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = dev.pollen.flink.demo.FraudStreamJob.options(args, List.of("records", "rounds",
+        Map<String, String> opts = FraudStreamJob.options(args, List.of("records", "rounds",
                 "cards", "catalog", "out", "object-reuse", "only"), List.of());
-        long records = dev.pollen.flink.demo.FraudStreamJob.number(opts, "records", 1_000_000);
-        int rounds = Math.toIntExact(dev.pollen.flink.demo.FraudStreamJob.number(opts, "rounds", 4));
-        int cards = Math.toIntExact(dev.pollen.flink.demo.FraudStreamJob.number(opts, "cards", 100_000));
+        // two rounds at least: the first warms up and is not counted
+        long records = FraudStreamJob.number(opts, "records", 1_000_000, 1_000, 1_000_000_000);
+        int rounds = (int) FraudStreamJob.number(opts, "rounds", 4, 2, 1_000);
+        int cards = (int) FraudStreamJob.number(opts, "cards", 100_000, 100, 10_000_000);
         Path catalog = Path.of(opts.getOrDefault("catalog", System.getProperty("user.home") + "/.pollen/catalog"))
                 .toAbsolutePath();
         java.util.logging.Logger quiet = java.util.logging.Logger.getLogger("org.apache");

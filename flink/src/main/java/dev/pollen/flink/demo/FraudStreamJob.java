@@ -50,10 +50,10 @@ public final class FraudStreamJob {
         Path catalog = Path.of(opts.getOrDefault("catalog", System.getenv("POLLEN_CATALOG") != null
                 ? System.getenv("POLLEN_CATALOG") : System.getProperty("user.home") + "/.pollen/catalog"))
                 .toAbsolutePath();
-        int parallelism = Math.toIntExact(number(opts, "parallelism", 2));
-        long seed = number(opts, "seed", 2026);
-        int cards = Math.toIntExact(number(opts, "cards", 5000));
-        int days = Math.toIntExact(number(opts, "days", 3));
+        int parallelism = (int) number(opts, "parallelism", 2, 1, 64);
+        long seed = number(opts, "seed", 2026, Long.MIN_VALUE + 1, Long.MAX_VALUE);
+        int cards = (int) number(opts, "cards", 5000, 100, 10_000_000); // the stream's own bounds and a memory cap
+        int days = (int) number(opts, "days", 3, 1, 366);
         String model = opts.getOrDefault("model", "payments/fraud-scorer@prod");
         if (!opts.containsKey("no-train")) {
             Files.createDirectories(catalog);
@@ -137,15 +137,23 @@ public final class FraudStreamJob {
      * @param opts the options
      * @param name one
      * @param fallback its default
-     * @return its value as a whole number
-     * @throws IllegalArgumentException naming the option and the value
+     * @param min its least value
+     * @param max its greatest value
+     * @return its value as a whole number from {@code min} to {@code max}
+     * @throws IllegalArgumentException naming the option, the range and the value
      */
-    public static long number(Map<String, String> opts, String name, long fallback) {
+    public static long number(Map<String, String> opts, String name, long fallback, long min, long max) {
         String v = opts.get(name);
+        long n;
         try {
-            return v == null ? fallback : Long.parseLong(v);
+            n = v == null ? fallback : Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("option --" + name + " must be a whole number (found '" + v + "')");
+            n = min - 1;
         }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("option --" + name + " must be a whole number from " + min + " to "
+                    + max + " (found '" + v + "')");
+        }
+        return n;
     }
 }
